@@ -1,0 +1,40 @@
+# tafcase: `make run` sets up and runs everything; `make test` runs the checks and tests.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test stop lint browsers clean
+
+install: $(STAMP) static/govuk/govuk-frontend.min.css
+	@mkdir -p var/staticfiles
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+static/govuk/govuk-frontend.min.css: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/govuk static/vendor && mkdir -p static/govuk static/vendor
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+	   node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/govuk/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets static/govuk/assets
+	cp node_modules/axe-core/axe.min.js static/vendor/
+	touch $@
+
+run: install
+	$(PY) -m tafcase.run
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --create-db
+
+stop:
+	$(PY) -c "from tafcase import embedded; embedded.stop()"
+
+clean: stop
+	rm -rf var static/govuk static/vendor node_modules $(VENV)

@@ -1,0 +1,172 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+
+
+class LocalAuthority(models.Model):
+    """A council. Families, panels, claims and reports belong to one authority."""
+
+    name = models.CharField(max_length=120, unique=True)
+    # ONS local authority district code, e.g. E08000025.
+    code = models.CharField(max_length=9, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        LA_EARLY_HELP = "la_early_help", "Local authority early help"
+        CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+        POLICE = "police", "Police"
+        EDUCATION = "education", "School or education"
+        HEALTH = "health", "Health"
+        DWP = "dwp", "DWP / Jobcentre Plus"
+        YOUTH_OFFENDING = "youth_offending", "Youth offending"
+        PROBATION = "probation", "Probation"
+        HOUSING = "housing", "Housing"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=160, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # Blank for partners that work across several authorities (004: one provider, two boroughs).
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies"
+    )
+    # Row-level permissions on families are granted to this group (DESIGN.md §4).
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    KEY_WORKER = "key_worker", "Key worker"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    COORDINATOR = "coordinator", "Coordinator"
+    DATA_ANALYST = "data_analyst", "Data analyst"
+    MANAGER = "manager", "Manager"
+    AUDITOR = "auditor", "Auditor"
+    PARTNER_PRACTITIONER = "partner_practitioner", "Partner practitioner"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that read but never change case records.
+READ_ONLY_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
+# Roles that see every family of the authorities they serve (DESIGN.md §4).
+PROGRAMME_TEAM_ROLES = frozenset({Role.COORDINATOR, Role.DATA_ANALYST})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("roles", [Role.ADMINISTRATOR])
+        fields["is_superuser"] = True
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Signs in with an email address; belongs to one agency."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    # Null only for the bootstrap superuser made by `createsuperuser`.
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    roles = ArrayField(
+        models.CharField(max_length=32, choices=Role.choices), default=list, blank=True
+    )
+    # The authorities whose programme a coordinator, analyst, chair or manager serves.
+    authorities = models.ManyToManyField(LocalAuthority, blank=True, related_name="staff")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["agency"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_staff(self) -> bool:
+        """The Django admin is for administrators only."""
+        return self.is_active and self.has_role(Role.ADMINISTRATOR)
+
+    @property
+    def is_read_only(self) -> bool:
+        """True when every role the user holds only reads."""
+        return bool(self.roles) and all(role in READ_ONLY_ROLES for role in self.roles)
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+    def has_perm(self, perm, obj=None) -> bool:
+        # Administrators configure the system (agencies, users, rulebooks) through the
+        # admin, which asks for model-level permissions. Object-level permissions (families)
+        # are never implied by the role.
+        if obj is None and self.is_staff:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return self.is_staff or super().has_module_perms(app_label)
+
+
+class Locality(models.Model):
+    """A ward or locality of an authority, for caseload routing and report slicing."""
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="localities"
+    )
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "name"], name="locality_unique_per_authority"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,15 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+
+@extend_schema(summary="Entry points of the API", responses={200: dict})
+@api_view(["GET"])
+def api_root(request):
+    return Response(
+        {
+            "schema": reverse("api-schema", request=request),
+            "docs": reverse("api-docs", request=request),
+        }
+    )

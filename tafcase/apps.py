@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TafcaseConfig(AppConfig):
+    name = "tafcase"
+    verbose_name = "tafcase"

@@ -1,0 +1,36 @@
+"""The audit trail. Every service that reads or changes personal data calls audit_record."""
+
+from typing import Any
+
+from django.db import models
+
+from tafcase.audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    ip: str | None = None,
+    summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    family_id: int | None = None,
+    person_ids: list[int] = (),
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_agency_id=getattr(actor, "agency_id", None),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        family_id=family_id,
+        person_ids=list(person_ids),
+        summary=summary[:255],
+        changes=changes or {},
+        ip=ip,
+    )
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

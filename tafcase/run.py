@@ -1,0 +1,102 @@
+"""`make run`: set up and run the whole system on this machine.
+
+Starts the embedded PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL name servers),
+migrates, loads the demo data once, then runs the web server, a Celery worker and beat
+until Ctrl-C, which stops every process this command started.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tafcase import embedded
+
+PYTHON = sys.executable
+BIN = os.path.dirname(PYTHON)
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    started_services = []
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"], started = embedded.ensure_postgres()
+        if started:
+            started_services.append(embedded.stop_postgres)
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"], started = embedded.ensure_redis()
+        if started:
+            started_services.append(embedded.stop_redis)
+
+    def manage(*args: str) -> None:
+        subprocess.run([PYTHON, "manage.py", *args], env=env, check=True)
+
+    processes: list[subprocess.Popen] = []
+    try:
+        manage("migrate", "--no-input", "-v", "0")
+        manage("seed_demo", "--if-empty")
+        commands = {
+            "web": [
+                f"{BIN}/gunicorn",
+                "tafcase.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                f"{BIN}/celery",
+                "-A",
+                "tafcase",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            "beat": [
+                f"{BIN}/celery",
+                "-A",
+                "tafcase",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(embedded.VAR / "celerybeat-schedule"),
+            ],
+        }
+        for args in commands.values():
+            processes.append(subprocess.Popen(args, env=env))
+        print(
+            f"\n  tafcase is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n", flush=True
+        )
+        manage("seed_demo", "--print-logins")
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        failed = [name for name, p in zip(commands, processes, strict=True) if p.poll()]
+        print(f"Stopping: {', '.join(failed) or 'a process'} exited.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for stop in started_services:
+            stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

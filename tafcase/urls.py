@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tafcase import views
+from tafcase.accounts.forms import LoginForm, PasswordResetForm, ResetPasswordForm
+from tafcase.api import api_root
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+
+FORM_PAGE = "registration/simple_form.html"
+
+
+account_urls = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name=FORM_PAGE,
+            form_class=PasswordResetForm,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+            extra_email_context={"programme_name": settings.PROGRAMME_NAME},
+            extra_context={
+                "heading": "Reset your password",
+                "button": "Send reset link",
+                "intro": "Enter the email address you sign in with. We will send "
+                "you a link to choose a new password.",
+            },
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name=FORM_PAGE,
+            extra_context={
+                "heading": "Check your email",
+                "intro": "If an account uses that address, we have sent it a link "
+                "to reset the password. The link works for 2 hours.",
+            },
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=FORM_PAGE,
+            form_class=ResetPasswordForm,
+            extra_context={"heading": "Choose a new password", "button": "Save password"},
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name=FORM_PAGE,
+            extra_context={
+                "heading": "Your password has been changed",
+                "link": {"href": reverse_lazy("login"), "text": "Sign in"},
+            },
+        ),
+        name="password_reset_complete",
+    ),
+]
+
+api_urls = [
+    path("", api_root, name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("account/", include(account_urls)),
+    path("api/", include(api_urls)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from tafcase.accounts.models import Role
+from tafcase.tasks import BEAT_HEARTBEAT_KEY, ping
+
+# What each role's home page will show. Each entry is a panel heading and the empty state
+# that says what will appear there; apps replace entries with real panels as they arrive.
+HOME_PANELS: dict[str, list[tuple[str, str]]] = {
+    Role.KEY_WORKER: [
+        (
+            "My families",
+            "Families you lead or key-work will appear here, with their status, "
+            "tier of need, next review and last contact.",
+        ),
+        (
+            "Overdue reviews and actions",
+            "Reviews and plan actions that are past their date will appear here.",
+        ),
+    ],
+    Role.PANEL_CHAIR: [
+        (
+            "Next panel agenda",
+            "Screened eligible nominations for your next panel will "
+            "appear here, in priority order.",
+        ),
+    ],
+    Role.PANEL_MEMBER: [
+        ("Panel agendas", "The agendas of panels your agency sits on will appear here."),
+    ],
+    Role.COORDINATOR: [
+        (
+            "Nominations queue",
+            "Nominations and data-match candidates waiting for screening "
+            "will appear here, by stage and age.",
+        ),
+        (
+            "Caseloads and overdue reviews",
+            "Lead professionals' caseloads and overdue reviews will appear here.",
+        ),
+        ("Claim windows", "Payment-by-Results claim windows and their claims will appear here."),
+    ],
+    Role.DATA_ANALYST: [
+        (
+            "Partner data",
+            "Uploaded partner datasets and how current each source is will appear here.",
+        ),
+        (
+            "Data-match runs",
+            "Quarterly data-match runs, their link rates and the review queue will appear here.",
+        ),
+    ],
+    Role.MANAGER: [
+        (
+            "Report cards",
+            "Results Based Accountability report cards will appear here: how "
+            "much did we do, how well did we do it, is anyone better off?",
+        ),
+    ],
+    Role.AUDITOR: [
+        (
+            "Claims to sample",
+            "Claims drawn for audit sampling, with their evidence, will appear here.",
+        ),
+        ("Audit trail", "Searches of who viewed or changed records will appear here."),
+    ],
+    Role.PARTNER_PRACTITIONER: [
+        (
+            "Families shared with your agency",
+            "Families whose Team Around the Family your "
+            "agency is on, with consent to share, will "
+            "appear here.",
+        ),
+        ("Your actions", "Family plan actions your agency owns will appear here."),
+    ],
+    Role.ADMINISTRATOR: [
+        ("Agencies and users", "Manage agencies, users and their roles in Administration."),
+        (
+            "Programme rules",
+            "Programme frameworks, local criteria and unit costs will be managed here.",
+        ),
+    ],
+}
+
+
+@login_required
+def home(request):
+    sections = [
+        {"role": Role(role).label, "panels": HOME_PANELS[role]}
+        for role in Role
+        if role in request.user.roles
+    ]
+    return render(request, "home/home.html", {"sections": sections})
+
+
+@never_cache
+def health(request):
+    """For load balancers and monitoring: is the database and Redis reachable?
+
+    `?worker=1` also sends a task through the Celery worker and waits for its answer.
+    Public, and reveals nothing but component status.
+    """
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "error"
+    try:
+        cache.set("health", "ok", 10)
+        checks["redis"] = "ok" if cache.get("health") == "ok" else "error"
+    except Exception:
+        checks["redis"] = "error"
+    if request.GET.get("worker") and checks["redis"] == "ok":
+        try:
+            checks["worker"] = "ok" if ping.delay().get(timeout=10) == "pong" else "error"
+        except Exception:
+            checks["worker"] = "error"
+        checks["beat_last_seen"] = cache.get(BEAT_HEARTBEAT_KEY) or "never"
+    healthy = all(v == "ok" for k, v in checks.items() if k != "beat_last_seen")
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _error(request, status: int, heading: str, paragraphs: list[str]):
+    return render(
+        request, "error.html", {"heading": heading, "paragraphs": paragraphs}, status=status
+    )
+
+
+def page_not_found(request, exception=None):
+    return _error(
+        request,
+        404,
+        "Page not found",
+        [
+            "If you typed the web address, check it is correct.",
+            "If you followed a link to a family or record, it may not exist, or it may not be "
+            "shared with your agency.",
+        ],
+    )
+
+
+def permission_denied(request, exception=None):
+    return _error(
+        request,
+        403,
+        "You do not have permission to do this",
+        [
+            "Your role lets you see this information but not change it, or this action needs "
+            "a role you do not hold.",
+            f"If you think you need access, ask your {settings.PROGRAMME_NAME} administrator.",
+        ],
+    )
+
+
+def bad_request(request, exception=None):
+    return _error(
+        request, 400, "Sorry, there is a problem with your request", ["Go back and try again."]
+    )
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

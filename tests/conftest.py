@@ -1,0 +1,57 @@
+import pytest
+
+from tafcase.accounts import services
+from tafcase.accounts.models import Agency, LocalAuthority, Role
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def authority(db):
+    return LocalAuthority.objects.create(name="Testshire Council", code="E99000099")
+
+
+@pytest.fixture
+def other_authority(db):
+    return LocalAuthority.objects.create(name="Elsewhere Council", code="E99000098")
+
+
+@pytest.fixture
+def make_agency(authority):
+    def make(name: str = "Early Help", kind: str = Agency.Kind.LA_EARLY_HELP, la=authority):
+        return services.agency_create(name=name, kind=kind, local_authority=la)
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_agency, authority):
+    """make_user(role, agency=None, email=None): a signed-up user of one role."""
+    agencies: dict[str, Agency] = {}
+
+    def make(*roles: str, agency: Agency | None = None, email: str | None = None, authorities=None):
+        if agency is None:
+            agency = agencies.get("default") or make_agency()
+            agencies["default"] = agency
+        email = email or f"{'-'.join(roles) or 'norole'}-{agency.pk}@example.test"
+        serves = authorities if authorities is not None else [authority]
+        return services.user_create(
+            email=email,
+            full_name=f"Test {' '.join(roles)}",
+            agency=agency,
+            roles=list(roles),
+            password=PASSWORD,
+            authorities=serves,
+        )
+
+    return make
+
+
+@pytest.fixture
+def key_worker(make_user):
+    return make_user(Role.KEY_WORKER)
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user(Role.ADMINISTRATOR)

@@ -1,0 +1,29 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_accepts_token_authentication(key_worker):
+    token = Token.objects.create(user=key_worker)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(reverse("api-root"))
+    assert response.status_code == 200
+    assert "schema" in response.json()
+
+
+def test_api_refuses_a_bad_token():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get(reverse("api-root")).status_code == 401
+
+
+def test_openapi_schema_is_served_to_signed_in_users(client, key_worker):
+    client.force_login(key_worker)
+    response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert b"openapi" in response.content
+    assert client.get(reverse("api-docs")).status_code == 200
