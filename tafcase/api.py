@@ -11,5 +11,7 @@ def api_root(request):
         {
             "schema": reverse("api-schema", request=request),
             "docs": reverse("api-docs", request=request),
+            "families": reverse("api:family-list", request=request),
+            "people": reverse("api:person-list", request=request),
         }
     )

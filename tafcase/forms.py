@@ -53,3 +53,14 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     """Base for every model form in tafcase."""
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; accepts typed dates as YYYY-MM-DD (what browsers send)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+        )

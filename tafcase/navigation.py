@@ -20,6 +20,9 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
+    NavItem("Families", "families:caseload"),
+    NavItem("Search", "families:search"),
+    NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),
     NavItem("API", "api-docs", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavItem("Administration", "admin:index", (Role.ADMINISTRATOR,)),
 )

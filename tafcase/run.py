@@ -17,7 +17,14 @@ PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and a plain `kill` both stop everything this command started.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     port = os.environ.get("PORT", "8000")
     env = dict(os.environ)
     started_services = []

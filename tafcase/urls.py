@@ -4,9 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from families.urls import people_urlpatterns
 from tafcase import views
 from tafcase.accounts.forms import LoginForm, PasswordResetForm, ResetPasswordForm
 from tafcase.api import api_root
+from tafcase.audit import views as audit_views
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -80,6 +82,7 @@ api_urls = [
     path("", api_root, name="api-root"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(("families.api_urls", "api"))),
 ]
 
 urlpatterns = [
@@ -87,5 +90,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("account/", include(account_urls)),
     path("api/", include(api_urls)),
+    path("families/", include("families.urls")),
+    path("people/", include((people_urlpatterns, "people"))),
+    path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

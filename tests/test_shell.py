@@ -90,15 +90,16 @@ def test_admin_creates_an_agency_with_its_permission_group(client, administrator
     assert agency.group.name == "agency:Northshire Police"
 
 
-def _named_routes(resolver=None, prefix=""):
+def _named_routes(resolver=None, prefix="", namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue
-            yield from _named_routes(pattern, prefix + str(pattern.pattern))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_routes(pattern, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name, prefix + str(pattern.pattern)
+            yield namespace + pattern.name, prefix + str(pattern.pattern)
 
 
 def _parameterless_routes():

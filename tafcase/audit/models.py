@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -43,6 +44,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["actor", "at"]),
+            GinIndex(fields=["person_ids"], name="audit_person_ids_gin"),
         ]
 
     def __str__(self) -> str:

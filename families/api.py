@@ -1,0 +1,514 @@
+"""The families API: same access rules as the pages (families.access), writes via services."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.response import Response
+
+from families import access, selectors, services
+from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
+from tafcase.accounts.models import Agency, Role, User
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_record, client_ip
+
+
+def _viewed(request, obj, *, family_id=None, person_ids=()):
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        obj=obj,
+        family_id=family_id,
+        person_ids=person_ids,
+        ip=client_ip(request),
+    )
+
+
+def _writable_family(request, family_id: int) -> Family:
+    try:
+        return access.family_for_user(request.user, family_id, write=True)
+    except PermissionDenied:
+        raise ApiPermissionDenied from None
+
+
+# --- families -------------------------------------------------------------------------
+
+
+class FamilyOutput(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    last_contact = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Family
+        fields = [
+            "id",
+            "reference",
+            "name",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "locality",
+            "status",
+            "tier",
+            "lead_professional",
+            "programme_start",
+            "programme_end",
+            "next_review_due",
+            "last_contact",
+            "version",
+        ]
+
+
+class FamilyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    address_line_1 = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    address_line_2 = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    town = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    tier = serializers.ChoiceField(choices=Family.Tier.choices, required=False, allow_blank=True)
+    lead_professional = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class FamilyUpdate(FamilyInput):
+    name = serializers.CharField(max_length=120, required=False)
+    version = serializers.IntegerField(
+        help_text="The version you are changing; a stale version is refused with 409."
+    )
+
+
+class TransitionInput(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Family.Status.choices)
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Name, date of birth, postcode or reference"),
+            OpenApiParameter("status", str),
+            OpenApiParameter("tier", str),
+            OpenApiParameter("mine", bool, description="Only families I lead or key-work"),
+        ]
+    )
+)
+class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Family.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = FamilyOutput
+
+    def get_queryset(self):
+        params = self.request.query_params
+        if params.get("q"):
+            families = selectors.family_search(self.request.user, params["q"])
+        else:
+            families = selectors.caseload(
+                self.request.user, mine_only=params.get("mine") in ("1", "true")
+            )
+        if params.get("status"):
+            families = families.filter(status=params["status"])
+        if params.get("tier"):
+            families = families.filter(tier=params["tier"])
+        return families
+
+    def retrieve(self, request, pk=None):
+        family = get_object_or_404(self.get_queryset(), pk=pk)
+        _viewed(request, family, family_id=family.pk)
+        return Response(FamilyOutput(family).data)
+
+    @extend_schema(request=FamilyInput, responses={201: FamilyOutput})
+    def create(self, request):
+        if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+            raise ApiPermissionDenied
+        authority = request.user.authorities.first() or getattr(
+            request.user.agency, "local_authority", None
+        )
+        if authority is None:
+            raise ApiPermissionDenied
+        data = FamilyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        family = services.family_create(
+            actor=request.user, local_authority=authority, **data.validated_data
+        )
+        return Response(FamilyOutput(family).data, status=201)
+
+    @extend_schema(request=FamilyUpdate, responses={200: FamilyOutput, 409: dict})
+    def partial_update(self, request, pk=None):
+        family = _writable_family(request, pk)
+        data = FamilyUpdate(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": "Send the version you are changing."})
+        fields.pop("tier", None)
+        family = services.family_update(
+            actor=request.user, family=family, expected_version=version, **fields
+        )
+        return Response(FamilyOutput(family).data)
+
+    @extend_schema(request=TransitionInput, responses={200: FamilyOutput})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        family = _writable_family(request, pk)
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        family = services.family_transition(
+            actor=request.user, family=family, **data.validated_data
+        )
+        return Response(FamilyOutput(family).data)
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+class PersonOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "forename",
+            "surname",
+            "dob",
+            "sex",
+            "ethnicity",
+            *Person.IDENTIFIER_FIELDS,
+            "version",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context["show_identifiers"]:
+            for name in Person.IDENTIFIER_FIELDS:
+                data.pop(name)
+        return data
+
+
+class PersonInput(serializers.Serializer):
+    forename = serializers.CharField(max_length=80)
+    surname = serializers.CharField(max_length=80)
+    dob = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False, allow_blank=True)
+    ethnicity = serializers.ChoiceField(
+        choices=Person.Ethnicity.choices, required=False, allow_blank=True
+    )
+    upn = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    nino = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    nhs_number = serializers.RegexField(r"^\s*(\d\s*){10}$", required=False, allow_blank=True)
+    pnc_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    la_person_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class PersonUpdate(PersonInput):
+    forename = serializers.CharField(max_length=80, required=False)
+    surname = serializers.CharField(max_length=80, required=False)
+    version = serializers.IntegerField()
+
+
+def _person_data(request, data: dict) -> dict:
+    """Identifiers can be written only by roles that may see them."""
+    if not access.can_see_identifiers(request.user):
+        data = {k: v for k, v in data.items() if k not in Person.IDENTIFIER_FIELDS}
+    return data
+
+
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Person.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = PersonOutput
+
+    def get_queryset(self):
+        return access.people_visible_to(self.request.user).order_by("surname", "forename", "id")
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "show_identifiers": access.can_see_identifiers(self.request.user),
+        }
+
+    def retrieve(self, request, pk=None):
+        person = get_object_or_404(self.get_queryset(), pk=pk)
+        _viewed(request, person, person_ids=[person.pk])
+        return Response(self.get_serializer(person).data)
+
+    @extend_schema(request=PersonUpdate, responses={200: PersonOutput, 409: dict})
+    def partial_update(self, request, pk=None):
+        person = get_object_or_404(self.get_queryset(), pk=pk)
+        family = access.families_visible_to(request.user).filter(memberships__person=person).first()
+        if family is None or not access.can_change_family(request.user, family):
+            raise ApiPermissionDenied
+        data = PersonUpdate(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = _person_data(request, dict(data.validated_data))
+        version = fields.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": "Send the version you are changing."})
+        person = services.person_update(
+            actor=request.user,
+            person=person,
+            expected_version=version,
+            family_id=family.pk,
+            **fields,
+        )
+        return Response(self.get_serializer(person).data)
+
+
+# --- records that belong to a family ----------------------------------------------------
+
+
+class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Lists of a kind of family record, filtered to families the user can see;
+    `?family=ID` narrows to one family."""
+
+    queryset = None  # each subclass names its model with Model.objects.none()
+    related = ()
+
+    def get_queryset(self):
+        records = (
+            self.queryset.model.objects.filter(
+                family__in=access.families_visible_to(self.request.user)
+            )
+            .select_related(*self.related)
+            .order_by("-id")
+        )
+        if family := self.request.query_params.get("family"):
+            records = records.filter(family_id=family) if family.isdigit() else records.none()
+        return records
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.__str__", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "family",
+            "person",
+            "person_name",
+            "role",
+            "lives_in_household",
+            "started_on",
+            "ended_on",
+            "in_care",
+            "in_custody",
+            "no_contact_for_safety",
+        ]
+
+
+class MembershipInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    person = PersonInput()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    lives_in_household = serializers.BooleanField(default=True)
+    in_care = serializers.BooleanField(default=False)
+    in_custody = serializers.BooleanField(default=False)
+    no_contact_for_safety = serializers.BooleanField(default=False)
+
+
+class MembershipViewSet(FamilyChildViewSet):
+    queryset = Membership.objects.none()
+    related = ("person",)
+    serializer_class = MembershipOutput
+
+    @extend_schema(request=MembershipInput, responses={201: MembershipOutput})
+    def create(self, request):
+        data = MembershipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        family = _writable_family(request, fields.pop("family"))
+        person = _person_data(request, fields.pop("person"))
+        membership = services.member_add(actor=request.user, family=family, **fields, **person)
+        return Response(MembershipOutput(membership).data, status=201)
+
+
+class ConsentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "family", "given_by", "given_on", "scope", "agency", "withdrawn_on"]
+
+
+class ConsentInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    given_by = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    given_on = serializers.DateField()
+    scope = serializers.ChoiceField(choices=Consent.Scope.choices)
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+
+
+class DateInput(serializers.Serializer):
+    on = serializers.DateField()
+
+
+class ConsentViewSet(FamilyChildViewSet):
+    queryset = Consent.objects.none()
+    serializer_class = ConsentOutput
+
+    @extend_schema(request=ConsentInput, responses={201: ConsentOutput})
+    def create(self, request):
+        data = ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        family = _writable_family(request, fields.pop("family"))
+        consent = services.consent_record(actor=request.user, family=family, **fields)
+        return Response(ConsentOutput(consent).data, status=201)
+
+    @extend_schema(request=DateInput, responses={200: ConsentOutput})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        consent = get_object_or_404(self.get_queryset(), pk=pk)
+        _writable_family(request, consent.family_id)
+        data = DateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_withdraw(
+            actor=request.user, consent=consent, withdrawn_on=data.validated_data["on"]
+        )
+        return Response(ConsentOutput(consent).data)
+
+
+class InvolvementOutput(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = [
+            "id",
+            "family",
+            "agency",
+            "agency_name",
+            "role",
+            "statutory",
+            "started_on",
+            "ended_on",
+            "paused",
+        ]
+
+
+class InvolvementInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    role = serializers.CharField(max_length=120)
+    statutory = serializers.BooleanField(default=False)
+    started_on = serializers.DateField()
+
+
+class PauseInput(serializers.Serializer):
+    paused = serializers.BooleanField()
+
+
+class InvolvementViewSet(FamilyChildViewSet):
+    queryset = Involvement.objects.none()
+    related = ("agency",)
+    serializer_class = InvolvementOutput
+
+    @extend_schema(request=InvolvementInput, responses={201: InvolvementOutput})
+    def create(self, request):
+        data = InvolvementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        family = _writable_family(request, fields.pop("family"))
+        involvement = services.involvement_add(actor=request.user, family=family, **fields)
+        return Response(InvolvementOutput(involvement).data, status=201)
+
+    def _writable(self, request, pk) -> Involvement:
+        involvement = get_object_or_404(self.get_queryset(), pk=pk)
+        _writable_family(request, involvement.family_id)
+        return involvement
+
+    @extend_schema(request=DateInput, responses={200: InvolvementOutput})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        involvement = self._writable(request, pk)
+        data = DateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        involvement = services.involvement_end(
+            actor=request.user, involvement=involvement, ended_on=data.validated_data["on"]
+        )
+        return Response(InvolvementOutput(involvement).data)
+
+    @extend_schema(request=PauseInput, responses={200: InvolvementOutput})
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        involvement = self._writable(request, pk)
+        data = PauseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        involvement = services.involvement_set_paused(
+            actor=request.user, involvement=involvement, paused=data.validated_data["paused"]
+        )
+        return Response(InvolvementOutput(involvement).data)
+
+
+class NoteOutput(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.full_name", read_only=True)
+    author_agency_name = serializers.CharField(
+        source="author_agency.name", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = CaseNote
+        fields = [
+            "id",
+            "family",
+            "author_name",
+            "author_agency_name",
+            "contact_type",
+            "contact_date",
+            "text",
+            "confidentiality",
+            "people",
+            "created_at",
+        ]
+
+
+class NoteInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    contact_type = serializers.ChoiceField(choices=CaseNote.ContactType.choices)
+    contact_date = serializers.DateField()
+    text = serializers.CharField()
+    confidentiality = serializers.ChoiceField(
+        choices=CaseNote.Confidentiality.choices, default=CaseNote.Confidentiality.NORMAL
+    )
+    people = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False
+    )
+
+
+class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
+    queryset = CaseNote.objects.none()
+    related = ("author", "author_agency")
+    serializer_class = NoteOutput
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(access.note_visibility_filter(self.request.user))
+            .prefetch_related("people")
+        )
+
+    def retrieve(self, request, pk=None):
+        note = get_object_or_404(self.get_queryset(), pk=pk)
+        _viewed(
+            request, note, family_id=note.family_id, person_ids=[p.pk for p in note.people.all()]
+        )
+        return Response(NoteOutput(note).data)
+
+    @extend_schema(request=NoteInput, responses={201: NoteOutput})
+    def create(self, request):
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        family = get_object_or_404(
+            access.families_visible_to(request.user), pk=fields.pop("family")
+        )
+        if not access.can_add_notes(request.user, family):
+            raise ApiPermissionDenied
+        fields["people"] = [
+            p for p in fields.get("people", []) if family.memberships.filter(person=p).exists()
+        ]
+        note = services.note_add(actor=request.user, family=family, **fields)
+        return Response(NoteOutput(note).data, status=201)

@@ -1,0 +1,191 @@
+from datetime import date
+
+from django import forms
+
+from families.models import CaseNote, Consent, Family, Membership, Person
+from tafcase.accounts.models import Agency, Locality, User
+from tafcase.forms import DateInput, GovukForm
+
+NO_FUTURE = "The date cannot be in the future."
+
+
+def _not_future(value: date | None) -> date | None:
+    if value and value > date.today():
+        raise forms.ValidationError(NO_FUTURE)
+    return value
+
+
+class FamilyForm(GovukForm):
+    name = forms.CharField(
+        label="Family name",
+        max_length=120,
+        help_text="How the family is known, for example “the Smith family”.",
+    )
+    address_line_1 = forms.CharField(label="Address line 1", max_length=120, required=False)
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", max_length=120, required=False
+    )
+    town = forms.CharField(label="Town or city", max_length=80, required=False)
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+    )
+    locality = forms.ModelChoiceField(
+        label="Ward or locality", required=False, queryset=Locality.objects.none()
+    )
+    tier = forms.ChoiceField(
+        label="Tier of need",
+        required=False,
+        choices=[("", "Not decided yet"), *Family.Tier.choices],
+    )
+    lead_professional = forms.ModelChoiceField(
+        label="Lead professional", required=False, queryset=User.objects.none()
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, local_authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = Locality.objects.filter(local_authority=local_authority)
+        self.fields["lead_professional"].queryset = User.objects.filter(
+            is_active=True, roles__contains=["key_worker"]
+        ).order_by("full_name")
+
+
+class PersonForm(GovukForm):
+    forename = forms.CharField(label="First name", max_length=80)
+    surname = forms.CharField(label="Last name", max_length=80)
+    dob = forms.DateField(
+        label="Date of birth", required=False, widget=DateInput, validators=[_not_future]
+    )
+    sex = forms.ChoiceField(
+        label="Sex", required=False, choices=[("", "Not known"), *Person.Sex.choices]
+    )
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity", required=False, choices=[("", "Not recorded"), *Person.Ethnicity.choices]
+    )
+    upn = forms.CharField(label="Unique Pupil Number (UPN)", max_length=13, required=False)
+    nino = forms.CharField(label="National Insurance number", max_length=13, required=False)
+    nhs_number = forms.RegexField(
+        label="NHS number",
+        regex=r"^\s*(\d\s*){10}$",
+        required=False,
+        error_messages={"invalid": "Enter a 10-digit NHS number."},
+    )
+    pnc_id = forms.CharField(label="Police National Computer id", max_length=20, required=False)
+    la_person_id = forms.CharField(label="Council person id", max_length=30, required=False)
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    IDENTIFIERS = Person.IDENTIFIER_FIELDS
+
+    def __init__(self, *args, show_identifiers: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_identifiers:
+            for name in self.IDENTIFIERS:
+                del self.fields[name]
+
+
+class MembershipForm(GovukForm):
+    role = forms.ChoiceField(
+        label="Role in the family", choices=Membership.Role.choices, widget=forms.RadioSelect
+    )
+    lives_in_household = forms.BooleanField(
+        label="Lives in the household", required=False, initial=True
+    )
+    in_care = forms.BooleanField(label="In care", required=False)
+    in_custody = forms.BooleanField(label="In custody", required=False)
+    no_contact_for_safety = forms.BooleanField(
+        label="No contact, for safety",
+        required=False,
+        help_text="Tick if contacting this person would put someone at risk.",
+    )
+
+
+class MemberEditForm(MembershipForm):
+    ended_on = forms.DateField(
+        label="Left the family on (optional)",
+        required=False,
+        widget=DateInput,
+        validators=[_not_future],
+    )
+
+
+class ConsentForm(GovukForm):
+    given_by = forms.ModelChoiceField(label="Who gave consent", queryset=Person.objects.none())
+    given_on = forms.DateField(
+        label="Date consent was given", widget=DateInput, validators=[_not_future]
+    )
+    scope = forms.ChoiceField(
+        label="What they agreed to", choices=Consent.Scope.choices, widget=forms.RadioSelect
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency (for sharing with a named agency)",
+        required=False,
+        queryset=Agency.objects.order_by("name"),
+    )
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].queryset = Person.objects.filter(
+            memberships__family=family, memberships__ended_on=None
+        ).distinct()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == Consent.Scope.SHARE_AGENCY and not data.get("agency"):
+            self.add_error("agency", "Choose the agency the family agreed to share with.")
+        return data
+
+
+class DateForm(GovukForm):
+    on = forms.DateField(label="Date", widget=DateInput, validators=[_not_future])
+
+
+class InvolvementForm(GovukForm):
+    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.order_by("name"))
+    role = forms.CharField(label="What the agency does for this family", max_length=120)
+    statutory = forms.BooleanField(label="Statutory involvement", required=False)
+    started_on = forms.DateField(label="Start date", widget=DateInput, validators=[_not_future])
+
+
+class NoteForm(GovukForm):
+    contact_type = forms.ChoiceField(label="Type of contact", choices=CaseNote.ContactType.choices)
+    contact_date = forms.DateField(
+        label="Date of contact", widget=DateInput, validators=[_not_future]
+    )
+    people = forms.ModelMultipleChoiceField(
+        label="Who this note is about (optional)",
+        required=False,
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}))
+    confidentiality = forms.ChoiceField(
+        label="Who can see this note",
+        choices=CaseNote.Confidentiality.choices,
+        initial=CaseNote.Confidentiality.NORMAL,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = Person.objects.filter(
+            memberships__family=family
+        ).distinct()
+
+
+class TransitionForm(GovukForm):
+    to_status = forms.ChoiceField(label="New status", choices=Family.Status.choices)
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SearchForm(GovukForm):
+    q = forms.CharField(
+        label="Name, date of birth, postcode or family reference", max_length=100, required=False
+    )

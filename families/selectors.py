@@ -1,0 +1,130 @@
+"""Reads for families. Every query starts from what the user may see (families.access)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from families.access import families_visible_to, note_visibility_filter
+from families.models import (
+    CaseNote,
+    Consent,
+    Family,
+    Involvement,
+    Membership,
+    Person,
+    id_from_reference,
+)
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*([0-9][A-Z]{2})?$")
+
+
+def _with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
+    last_contact = (
+        CaseNote.objects.filter(family=OuterRef("pk"))
+        .order_by("-contact_date")
+        .values("contact_date")[:1]
+    )
+    return families.select_related("lead_professional", "locality").annotate(
+        last_contact=Subquery(last_contact)
+    )
+
+
+def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
+    """'My families': the families the user leads or key-works (mine_only), or all the
+    families the user may see, soonest review first."""
+    families = families_visible_to(user)
+    if mine_only:
+        families = families.filter(
+            Q(lead_professional=user)
+            | Q(Exists(Family.key_workers.through.objects.filter(family=OuterRef("pk"), user=user)))
+        )
+    return _with_list_columns(families).order_by("next_review_due", "-id")
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What a search box's text means: a reference, a date of birth, a postcode or a name."""
+
+    family_id: int | None = None
+    dob: date | None = None
+    postcode: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "SearchTerms":
+        text = " ".join(text.split())
+        if not text:
+            return cls()
+        if text.upper().startswith("FF") and (family_id := id_from_reference(text)):
+            return cls(family_id=family_id)
+        if dob := _parse_date(text):
+            return cls(dob=dob)
+        if POSTCODE.match(text.upper()):
+            return cls(postcode=text.upper().replace(" ", ""))
+        return cls(name=text)
+
+
+def family_search(user, text: str) -> QuerySet[Family]:
+    terms = SearchTerms.parse(text)
+    families = families_visible_to(user)
+    if terms.family_id:
+        families = families.filter(pk=terms.family_id)
+    elif terms.dob:
+        families = families.filter(
+            Exists(Membership.objects.filter(family=OuterRef("pk"), person__dob=terms.dob))
+        )
+    elif terms.postcode:
+        # Stored as "AB1 2CD"; a partial postcode (district "AB1") matches its start.
+        families = families.filter(postcode__startswith=_spaced_postcode(terms.postcode))
+    elif terms.name:
+        people = Person.objects.all()
+        for word in terms.name.split():
+            people = people.filter(Q(forename__istartswith=word) | Q(surname__istartswith=word))
+        families = families.filter(
+            Q(name__icontains=terms.name)
+            | Q(Exists(Membership.objects.filter(family=OuterRef("pk"), person__in=people)))
+        )
+    else:
+        return Family.objects.none()
+    return _with_list_columns(families).order_by("name", "-id")
+
+
+def _spaced_postcode(compact: str) -> str:
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
+def family_detail(user, family: Family) -> dict:
+    """Everything the family page shows, in a fixed number of queries."""
+    notes = (
+        CaseNote.objects.filter(family=family)
+        .filter(note_visibility_filter(user))
+        .select_related("author", "author_agency")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.only("id", "forename", "surname"))
+        )
+    )
+    return {
+        "memberships": list(
+            Membership.objects.filter(family=family)
+            .select_related("person")
+            .order_by("ended_on", "role", "person__dob")
+        ),
+        "involvements": list(Involvement.objects.filter(family=family).select_related("agency")),
+        "consents": list(
+            Consent.objects.filter(family=family).select_related("given_by", "agency")
+        ),
+        "notes": list(notes[:100]),
+        "status_changes": list(family.status_changes.select_related("changed_by")[:50]),
+        "key_workers": list(family.key_workers.all()),
+    }

@@ -1,0 +1,457 @@
+"""Family pages. Views parse, authorise, call one service or selector, and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from families import access, exports, selectors, services
+from families.forms import (
+    ConsentForm,
+    DateForm,
+    FamilyForm,
+    InvolvementForm,
+    MemberEditForm,
+    MembershipForm,
+    NoteForm,
+    PersonForm,
+    SearchForm,
+    TransitionForm,
+)
+from families.models import Consent, Family, Involvement, Membership
+from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_record, client_ip
+from tafcase.errors import StaleEdit
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _audit_viewed(request, obj, *, family_id=None, person_ids=()):
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        obj=obj,
+        family_id=family_id,
+        person_ids=person_ids,
+        ip=client_ip(request),
+    )
+
+
+@login_required
+def caseload(request):
+    mine = request.GET.get("show") != "all"
+    families = selectors.caseload(request.user, mine_only=mine)
+    return render(
+        request,
+        "families/caseload.html",
+        {
+            "page": _page(request, families),
+            "mine": mine,
+            "can_create": request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR),
+        },
+    )
+
+
+@login_required
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        page = _page(request, selectors.family_search(request.user, form.cleaned_data["q"]))
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEWED,
+            obj=request.user,
+            summary=f"Searched families for “{form.cleaned_data['q']}”",
+            ip=client_ip(request),
+        )
+    return render(request, "families/search.html", {"form": form, "page": page})
+
+
+@login_required
+def family_create(request):
+    if request.user.is_read_only or not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+        raise PermissionDenied
+    authority = request.user.authorities.first() or (
+        request.user.agency.local_authority if request.user.agency else None
+    )
+    if authority is None:
+        raise PermissionDenied
+    form = FamilyForm(request.POST or None, local_authority=authority)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        if data["lead_professional"] is None and request.user.has_role(Role.KEY_WORKER):
+            data["lead_professional"] = request.user
+        family = services.family_create(actor=request.user, local_authority=authority, **data)
+        messages.success(request, f"Family {family.reference} created. Add its members next.")
+        return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {"form": form, "heading": "Create a family", "button": "Create family"},
+    )
+
+
+@login_required
+def family_detail(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=False)
+    _audit_viewed(request, family, family_id=family.pk)
+    return render(
+        request,
+        "families/detail.html",
+        {
+            "family": family,
+            **selectors.family_detail(request.user, family),
+            "can_change": access.can_change_family(request.user, family),
+            "can_add_notes": access.can_add_notes(request.user, family),
+            "show_identifiers": access.can_see_identifiers(request.user),
+        },
+    )
+
+
+def _family_edit_form(family: Family, data=None) -> FamilyForm:
+    initial = {name: getattr(family, name) for name in services.FAMILY_EDITABLE}
+    form = FamilyForm(
+        data, local_authority=family.local_authority, initial={**initial, "version": family.version}
+    )
+    del form.fields["tier"]  # tier changes go through panel decisions and re-banding
+    return form
+
+
+@login_required
+def family_edit(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    form = _family_edit_form(family, request.POST or None)
+    context = {"family": family, "heading": "Change family details", "button": "Save changes"}
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.family_update(
+                actor=request.user,
+                family=family,
+                expected_version=form.cleaned_data["version"] or 0,
+                **data,
+            )
+        except StaleEdit as stale:
+            family.refresh_from_db()
+            form = _family_edit_form(family)
+            form.add_error(None, str(stale))
+            return render(request, "families/form.html", {**context, "form": form}, status=409)
+        messages.success(request, "Family details saved.")
+        return redirect("families:detail", family.pk)
+    return render(request, "families/form.html", {**context, "form": form})
+
+
+@login_required
+def family_transition(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    form = TransitionForm(
+        request.POST or None, initial={"to_status": next(iter(services.TRANSITIONS[family.status]))}
+    )
+    form.fields["to_status"].choices = [
+        (s, Family.Status(s).label) for s in sorted(services.TRANSITIONS[family.status])
+    ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_transition(actor=request.user, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Status changed.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {"form": form, "family": family, "heading": "Change status", "button": "Change status"},
+    )
+
+
+@login_required
+def member_add(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    show_ids = access.can_see_identifiers(request.user)
+    person_form = PersonForm(request.POST or None, show_identifiers=show_ids)
+    membership_form = MembershipForm(request.POST or None)
+    if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
+        person_data = {k: v for k, v in person_form.cleaned_data.items() if k != "version"}
+        services.member_add(
+            actor=request.user, family=family, **membership_form.cleaned_data, **person_data
+        )
+        messages.success(request, f"{person_data['forename']} added to the family.")
+        return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/member_form.html",
+        {
+            "family": family,
+            "forms": [person_form, membership_form],
+            "heading": "Add a family member",
+            "button": "Add member",
+        },
+    )
+
+
+@login_required
+def member_edit(request, family_id, membership_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    membership = get_object_or_404(
+        Membership.objects.select_related("person"), pk=membership_id, family=family
+    )
+    person = membership.person
+    show_ids = access.can_see_identifiers(request.user)
+    person_form = PersonForm(
+        request.POST or None,
+        show_identifiers=show_ids,
+        initial={
+            **{n: getattr(person, n) for n in services.PERSON_FIELDS},
+            "version": person.version,
+        },
+    )
+    membership_form = MemberEditForm(
+        request.POST or None,
+        initial={n: getattr(membership, n) for n in services.MEMBERSHIP_EDITABLE},
+    )
+    status = 200
+    if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
+        person_data = {k: v for k, v in person_form.cleaned_data.items() if k != "version"}
+        try:
+            with transaction.atomic():
+                services.person_update(
+                    actor=request.user,
+                    person=person,
+                    family_id=family.pk,
+                    expected_version=person_form.cleaned_data["version"] or 0,
+                    **person_data,
+                )
+                services.membership_update(
+                    actor=request.user, membership=membership, **membership_form.cleaned_data
+                )
+        except StaleEdit as stale:
+            person.refresh_from_db()
+            person_form = PersonForm(
+                show_identifiers=show_ids,
+                initial={
+                    **{n: getattr(person, n) for n in services.PERSON_FIELDS},
+                    "version": person.version,
+                },
+            )
+            person_form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            _form_errors_from(membership_form, error)
+        else:
+            messages.success(request, f"{person.forename}'s details saved.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/member_form.html",
+        {
+            "family": family,
+            "forms": [person_form, membership_form],
+            "heading": f"Change {person}'s details",
+            "button": "Save changes",
+        },
+        status=status,
+    )
+
+
+@login_required
+def consent_add(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    form = ConsentForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.user, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {"form": form, "family": family, "heading": "Record consent", "button": "Record consent"},
+    )
+
+
+@login_required
+def consent_withdraw(request, family_id, consent_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    consent = get_object_or_404(Consent, pk=consent_id, family=family)
+    form = DateForm(request.POST or None)
+    form.fields["on"].label = "Date consent was withdrawn"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["on"]
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(
+                request, "Consent withdrawn. Agencies it covered no longer see this family."
+            )
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {
+            "form": form,
+            "family": family,
+            "heading": "Withdraw consent",
+            "intro": f"{consent.get_scope_display()}, given by {consent.given_by} on "
+            f"{consent.given_on:%d %B %Y}.",
+            "button": "Withdraw consent",
+        },
+    )
+
+
+@login_required
+def involvement_add(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    form = InvolvementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.involvement_add(actor=request.user, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Agency added to the Team Around the Family.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {
+            "form": form,
+            "family": family,
+            "button": "Add agency",
+            "heading": "Add an agency to the Team Around the Family",
+            "intro": "The agency sees this family only while consent to share with it is in force.",
+        },
+    )
+
+
+@login_required
+def involvement_end(request, family_id, involvement_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    involvement = get_object_or_404(
+        Involvement.objects.select_related("agency"), pk=involvement_id, family=family
+    )
+    form = DateForm(request.POST or None)
+    form.fields["on"].label = "Date the agency left"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.involvement_end(
+                actor=request.user, involvement=involvement, ended_on=form.cleaned_data["on"]
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{involvement.agency} has left the Team Around the Family.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {
+            "form": form,
+            "family": family,
+            "button": "End involvement",
+            "heading": f"End {involvement.agency}'s involvement",
+        },
+    )
+
+
+@login_required
+@require_POST
+def involvement_pause(request, family_id, involvement_id):
+    family = access.family_for_user(request.user, family_id, write=True)
+    involvement = get_object_or_404(Involvement, pk=involvement_id, family=family, ended_on=None)
+    services.involvement_set_paused(
+        actor=request.user, involvement=involvement, paused=not involvement.paused
+    )
+    messages.success(
+        request, "Involvement paused." if involvement.paused else "Involvement resumed."
+    )
+    return redirect("families:detail", family.pk)
+
+
+@login_required
+def note_add(request, family_id):
+    family = access.family_for_user(request.user, family_id, write=False)
+    if not access.can_add_notes(request.user, family):
+        raise PermissionDenied
+    form = NoteForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_add(actor=request.user, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {"form": form, "family": family, "heading": "Add a case note", "button": "Save note"},
+    )
+
+
+@login_required
+def person_detail(request, person_id):
+    person = access.person_for_user(request.user, person_id)
+    _audit_viewed(request, person, person_ids=[person.pk])
+    memberships = Membership.objects.filter(
+        person=person, family__in=access.families_visible_to(request.user)
+    ).select_related("family")
+    return render(
+        request,
+        "families/person.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "show_identifiers": access.can_see_identifiers(request.user),
+            "can_export": request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST),
+        },
+    )
+
+
+def _sar_export(request, person_id):
+    person = access.person_for_user(request.user, person_id)
+    if not request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST):
+        raise PermissionDenied
+    return person, exports.person_subject_access_export(actor=request.user, person=person)
+
+
+@login_required
+def person_sar_json(request, person_id):
+    person, export = _sar_export(request, person_id)
+    response = JsonResponse(export, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{person.pk}.json"'
+    return response
+
+
+@login_required
+def person_sar_pdf(request, person_id):
+    person, export = _sar_export(request, person_id)
+    pdf = exports.subject_access_pdf(export, settings.PROGRAMME_NAME)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{person.pk}.pdf"'
+    return response

@@ -1,0 +1,32 @@
+from datetime import date
+
+from django.db.models import QuerySet
+
+from tafcase.audit.models import AuditEvent
+
+
+def _family_id(reference: str) -> int | None:
+    digits = "".join(ch for ch in reference if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def audit_search(
+    *,
+    actor: str = "",
+    family: str = "",
+    person: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("actor", "actor_agency")
+    if actor:
+        events = events.filter(actor__email__iexact=actor.strip())
+    if family:
+        events = events.filter(family_id=_family_id(family))
+    if person:
+        events = events.filter(person_ids__contains=[person])
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events

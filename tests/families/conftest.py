@@ -1,0 +1,136 @@
+"""A small authority for access tests: one family, its TAF, and users around it.
+
+- lead: the family's lead professional (Early Help key worker)
+- police: partner practitioner at an agency on the TAF with sharing consent
+- school: partner practitioner at an agency not on the TAF (the outsider)
+- coordinator: programme team of the family's authority
+- auditor: read-only role of the same authority (managers see aggregates, not families)
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from families import services
+from families.models import CaseNote, Consent, Family, Membership, Person
+from tafcase.accounts.models import Agency, Role, User
+
+TODAY = date.today()
+
+
+@dataclass
+class World:
+    family: Family
+    parent: Person
+    child: Person
+    membership: Membership
+    consent: Consent
+    involvement: object
+    note: CaseNote
+    lead: User
+    police: User
+    school: User
+    coordinator: User
+    auditor: User
+    agencies: dict
+
+
+@pytest.fixture
+def world(make_agency, make_user, authority) -> World:
+    early_help = make_agency("Early Help")
+    police_agency = make_agency("Police", Agency.Kind.POLICE, None)
+    school_agency = make_agency("School", Agency.Kind.EDUCATION)
+    lead = make_user(Role.KEY_WORKER, agency=early_help, email="lead@example.test", authorities=[])
+    police = make_user(
+        Role.PARTNER_PRACTITIONER, agency=police_agency, email="police@example.test", authorities=[]
+    )
+    school = make_user(
+        Role.PARTNER_PRACTITIONER, agency=school_agency, email="school@example.test", authorities=[]
+    )
+    coordinator = make_user(Role.COORDINATOR, agency=early_help, email="coord@example.test")
+    auditor = make_user(Role.AUDITOR, agency=early_help, email="auditor@example.test")
+    family = services.family_create(
+        actor=coordinator,
+        local_authority=authority,
+        name="Testing family",
+        postcode="nb1 2ab",
+        lead_professional=lead,
+    )
+    parent = services.member_add(
+        actor=lead,
+        family=family,
+        role="parent_carer",
+        forename="Dana",
+        surname="Testing",
+        dob=date(1990, 1, 2),
+        nhs_number="943 476 5919",
+    ).person
+    membership = services.member_add(
+        actor=lead,
+        family=family,
+        role="child",
+        forename="Kit",
+        surname="Testing",
+        dob=date(2014, 5, 6),
+    )
+    consent = services.consent_record(
+        actor=lead, family=family, given_by=parent, given_on=TODAY, scope=Consent.Scope.SHARE_TAF
+    )
+    involvement = services.involvement_add(
+        actor=lead,
+        family=family,
+        agency=police_agency,
+        role="Neighbourhood team",
+        statutory=False,
+        started_on=TODAY,
+    )
+    note = services.note_add(
+        actor=lead,
+        family=family,
+        contact_type="home_visit",
+        contact_date=TODAY,
+        text="Visited the family.",
+        confidentiality="normal",
+        people=[parent],
+    )
+    return World(
+        family=family,
+        parent=parent,
+        child=membership.person,
+        membership=membership,
+        consent=consent,
+        involvement=involvement,
+        note=note,
+        lead=lead,
+        police=police,
+        school=school,
+        coordinator=coordinator,
+        auditor=auditor,
+        agencies={"early_help": early_help, "police": police_agency, "school": school_agency},
+    )
+
+
+@pytest.fixture
+def make_family(authority):
+    """make_family(actor, n_members=3, **fields): a family with members, via services."""
+
+    def make(actor, n_members: int = 3, **fields) -> Family:
+        family = services.family_create(
+            actor=actor,
+            local_authority=authority,
+            name=fields.pop("name", "Another family"),
+            **fields,
+        )
+        for index in range(n_members):
+            services.member_add(
+                actor=actor,
+                family=family,
+                role="child",
+                forename=f"Child{index}",
+                surname="Another",
+                dob=date(2015, 1, 1),
+            )
+        return family
+
+    return make
