@@ -152,9 +152,8 @@ def family_edit(request, family_id):
             )
         except StaleEdit as stale:
             family.refresh_from_db()
-            form = _family_edit_form(family)
-            form.add_error(None, str(stale))
-            return render(request, "families/form.html", {**context, "form": form}, status=409)
+            context.update(form=_family_edit_form(family), problem=str(stale))
+            return render(request, "families/form.html", context, status=409)
         messages.success(request, "Family details saved.")
         return redirect("families:detail", family.pk)
     return render(request, "families/form.html", {**context, "form": form})
@@ -229,7 +228,7 @@ def member_edit(request, family_id, membership_id):
         request.POST or None,
         initial={n: getattr(membership, n) for n in services.MEMBERSHIP_EDITABLE},
     )
-    status = 200
+    status, problem = 200, None
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
         person_data = {k: v for k, v in person_form.cleaned_data.items() if k != "version"}
         try:
@@ -253,8 +252,7 @@ def member_edit(request, family_id, membership_id):
                     "version": person.version,
                 },
             )
-            person_form.add_error(None, str(stale))
-            status = 409
+            status, problem = 409, str(stale)
         except ValidationError as error:
             _form_errors_from(membership_form, error)
         else:
@@ -268,6 +266,7 @@ def member_edit(request, family_id, membership_id):
             "forms": [person_form, membership_form],
             "heading": f"Change {person}'s details",
             "button": "Save changes",
+            "problem": problem,
         },
         status=status,
     )

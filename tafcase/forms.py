@@ -25,26 +25,36 @@ WIDGET_CLASSES = {
 
 
 class GovukFormMixin:
-    """GOV.UK classes, error states and described-by links on every widget."""
+    """GOV.UK classes, error states and described-by links on every widget.
+
+    Error states are added after validation (full_clean), never in __init__: touching
+    `errors` there would validate the form before subclasses finish setting it up.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            widget = field.widget
-            css = next(
-                (c for t, c in WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input"
-            )
-            if css and name in self.errors:
-                css += f" {css}--error"
+            css = self._widget_class(field.widget)
             if css:
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            described = []
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
-                described.append(f"id_{name}-hint")
-            if name in self.errors:
-                described.append(f"id_{name}-error")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    @staticmethod
+    def _widget_class(widget) -> str:
+        return next((c for t, c in WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            css = self._widget_class(field.widget)
+            if css and not css.endswith("__input"):
+                field.widget.attrs["class"] += f" {css}--error"
+            described = field.widget.attrs.get("aria-describedby", "")
+            field.widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
 
 
 class GovukForm(GovukFormMixin, forms.Form):
