@@ -210,7 +210,8 @@ TAF_ROLES = {
     Agency.Kind.PROBATION: "Probation officer",
     Agency.Kind.OTHER: "Debt and benefits advice",
 }
-KEY_WORKERS_PER_100_FAMILIES = 2
+# About 10 active families each (intensive 5–8, lighter 10–15: 003 sections 2.2 and 3.2).
+KEY_WORKERS_PER_1000_FAMILIES = 35
 
 
 def _dob(rng: random.Random, today: date, min_age: int, max_age: int) -> date:
@@ -252,7 +253,7 @@ def seed(rng: random.Random, context: dict) -> None:
     authority, localities = context["authority"], context["localities"]
     today = timezone.localdate()
     coordinator = context["users"]["coordinator"]
-    workers = _key_workers(rng, context, max(4, count * KEY_WORKERS_PER_100_FAMILIES // 100))
+    workers = _key_workers(rng, context, max(4, count * KEY_WORKERS_PER_1000_FAMILIES // 1000))
     partners = [a for a in context["agencies"] if a.kind != Agency.Kind.LA_EARLY_HELP]
     statuses, weights = zip(*STATUS_MIX, strict=True)
 

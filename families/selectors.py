@@ -20,7 +20,7 @@ from families.models import (
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*([0-9][A-Z]{2})?$")
 
 
-def _with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
+def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
     last_contact = (
         CaseNote.objects.filter(family=OuterRef("pk"))
         .order_by("-contact_date")
@@ -40,7 +40,7 @@ def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
             Q(lead_professional=user)
             | Q(Exists(Family.key_workers.through.objects.filter(family=OuterRef("pk"), user=user)))
         )
-    return _with_list_columns(families).order_by("next_review_due", "-id")
+    return with_list_columns(families).order_by("next_review_due", "-id")
 
 
 def _parse_date(text: str) -> date | None:
@@ -97,7 +97,7 @@ def family_search(user, text: str) -> QuerySet[Family]:
         )
     else:
         return Family.objects.none()
-    return _with_list_columns(families).order_by("name", "-id")
+    return with_list_columns(families).order_by("name", "-id")
 
 
 def _spaced_postcode(compact: str) -> str:

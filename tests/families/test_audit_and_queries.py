@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 
 # --- audit ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "kwargs", "object_type"), [
-    ("families:detail", lambda w: {"family_id": w.family.pk}, "families.family"),
-    ("people:person", lambda w: {"person_id": w.parent.pk}, "families.person"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "object_type"),
+    [
+        ("families:detail", lambda w: {"family_id": w.family.pk}, "families.family"),
+        ("people:person", lambda w: {"person_id": w.parent.pk}, "families.person"),
+    ],
+)
 def test_viewing_a_page_records_who_saw_what(client, world, name, kwargs, object_type):
     client.force_login(world.police)
     client.get(reverse(name, kwargs=kwargs(world)), REMOTE_ADDR="10.1.2.3")
@@ -28,17 +32,24 @@ def test_viewing_a_page_records_who_saw_what(client, world, name, kwargs, object
     assert event.ip == "10.1.2.3"
 
 
-@pytest.mark.parametrize(("name", "pk", "object_type"), [
-    ("api:family-detail", lambda w: w.family.pk, "families.family"),
-    ("api:person-detail", lambda w: w.parent.pk, "families.person"),
-    ("api:note-detail", lambda w: w.note.pk, "families.casenote"),
-])
+@pytest.mark.parametrize(
+    ("name", "pk", "object_type"),
+    [
+        ("api:family-detail", lambda w: w.family.pk, "families.family"),
+        ("api:person-detail", lambda w: w.parent.pk, "families.person"),
+        ("api:note-detail", lambda w: w.note.pk, "families.casenote"),
+    ],
+)
 def test_viewing_through_the_api_is_audited(world, name, pk, object_type):
     client = APIClient()
     client.force_authenticate(world.lead)
     client.get(reverse(name, args=[pk(world)]))
-    assert AuditEvent.objects.filter(action="viewed", object_type=object_type,
-                                     actor=world.lead).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="viewed", object_type=object_type, actor=world.lead
+        ).count()
+        == 1
+    )
 
 
 def test_refused_view_is_not_recorded_as_a_view(client, world):
@@ -49,9 +60,15 @@ def test_refused_view_is_not_recorded_as_a_view(client, world):
 
 def test_edit_records_before_and_after(client, world):
     client.force_login(world.lead)
-    client.post(reverse("families:edit", args=[world.family.pk]), {
-        "name": "Renamed family", "postcode": "NB1 2AB", "version": world.family.version,
-        "lead_professional": world.lead.pk})
+    client.post(
+        reverse("families:edit", args=[world.family.pk]),
+        {
+            "name": "Renamed family",
+            "postcode": "NB1 2AB",
+            "version": world.family.version,
+            "lead_professional": world.lead.pk,
+        },
+    )
     event = AuditEvent.objects.filter(action="updated", object_type="families.family").get()
     assert event.changes == {"name": ["Testing family", "Renamed family"]}
     assert event.family_id == world.family.pk
@@ -59,10 +76,15 @@ def test_edit_records_before_and_after(client, world):
 
 def test_every_service_write_leaves_an_event(world):
     before = AuditEvent.objects.count()
-    services.note_add(actor=world.lead, family=world.family, contact_type="phone",
-                      contact_date=date.today(), text="x", confidentiality="normal")
-    services.involvement_set_paused(actor=world.lead, involvement=world.involvement,
-                                    paused=True)
+    services.note_add(
+        actor=world.lead,
+        family=world.family,
+        contact_type="phone",
+        contact_date=date.today(),
+        text="x",
+        confidentiality="normal",
+    )
+    services.involvement_set_paused(actor=world.lead, involvement=world.involvement, paused=True)
     services.consent_withdraw(actor=world.lead, consent=world.consent, withdrawn_on=date.today())
     assert AuditEvent.objects.count() == before + 3
 
@@ -71,8 +93,9 @@ def test_auditors_search_the_trail_and_others_cannot(client, world):
     client.force_login(world.lead)
     client.get(reverse("families:detail", args=[world.family.pk]))
     client.force_login(world.auditor)
-    response = client.get(reverse("audit-log"), {"family": world.family.reference,
-                                                  "actor": "lead@example.test"})
+    response = client.get(
+        reverse("audit-log"), {"family": world.family.reference, "actor": "lead@example.test"}
+    )
     assert response.status_code == 200
     events = list(response.context["page"].object_list)
     assert events and all(e.family_id == world.family.pk for e in events)
@@ -82,9 +105,15 @@ def test_auditors_search_the_trail_and_others_cannot(client, world):
 
 
 def test_subject_access_export_holds_the_person_and_nobody_else(client, world):
-    services.note_add(actor=world.lead, family=world.family, contact_type="phone",
-                      contact_date=date.today(), text="About Kit only.",
-                      confidentiality="normal", people=[world.child])
+    services.note_add(
+        actor=world.lead,
+        family=world.family,
+        contact_type="phone",
+        contact_date=date.today(),
+        text="About Kit only.",
+        confidentiality="normal",
+        people=[world.child],
+    )
     client.force_login(world.coordinator)
     client.get(reverse("people:person", args=[world.parent.pk]))
     response = client.get(reverse("people:person-sar-json", args=[world.parent.pk]))
@@ -112,6 +141,7 @@ def test_subject_access_pdf_is_a_pdf(client, world):
 
 # --- constant query counts --------------------------------------------------------------
 
+
 def _count(fn) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = fn()
@@ -121,37 +151,65 @@ def _count(fn) -> int:
 
 def _families_for(world, make_family, n: int) -> None:
     for index in range(n):
-        family = make_family(world.coordinator, n_members=2, name=f"Bulk family {index}",
-                             lead_professional=world.lead)
+        family = make_family(
+            world.coordinator,
+            n_members=2,
+            name=f"Bulk family {index}",
+            lead_professional=world.lead,
+        )
         person = family.memberships.first().person
-        services.consent_record(actor=world.coordinator, family=family, given_by=person,
-                                given_on=date.today(), scope="share_taf")
-        services.involvement_add(actor=world.coordinator, family=family,
-                                 agency=world.agencies["police"], role="Police",
-                                 statutory=False, started_on=date.today())
-        services.note_add(actor=world.lead, family=family, contact_type="phone",
-                          contact_date=date.today(), text="n", confidentiality="normal")
+        services.consent_record(
+            actor=world.coordinator,
+            family=family,
+            given_by=person,
+            given_on=date.today(),
+            scope="share_taf",
+        )
+        services.involvement_add(
+            actor=world.coordinator,
+            family=family,
+            agency=world.agencies["police"],
+            role="Police",
+            statutory=False,
+            started_on=date.today(),
+        )
+        services.note_add(
+            actor=world.lead,
+            family=family,
+            contact_type="phone",
+            contact_date=date.today(),
+            text="n",
+            confidentiality="normal",
+        )
 
 
 PAGES = [
     ("caseload", lambda c: c.get(reverse("families:caseload") + "?show=all")),
     ("search", lambda c: c.get(reverse("families:search"), {"q": "Another"})),
 ]
-API_LISTS = ["api:family-list", "api:person-list", "api:membership-list", "api:consent-list",
-             "api:involvement-list", "api:note-list"]
+API_LISTS = [
+    "api:family-list",
+    "api:person-list",
+    "api:membership-list",
+    "api:consent-list",
+    "api:involvement-list",
+    "api:note-list",
+]
 
 
 @pytest.mark.parametrize("user_name", ["lead", "police", "coordinator"])
 def test_lists_use_the_same_number_of_queries_for_1_and_50_families(
-        client, world, make_family, user_name):
+    client, world, make_family, user_name
+):
     user = getattr(world, user_name)
     client.force_login(user)
     api = APIClient()
     api.force_authenticate(user)
 
     def counts():
-        return ([_count(lambda fetch=fetch: fetch(client)) for _, fetch in PAGES]
-                + [_count(lambda name=name: api.get(reverse(name))) for name in API_LISTS])
+        return [_count(lambda fetch=fetch: fetch(client)) for _, fetch in PAGES] + [
+            _count(lambda name=name: api.get(reverse(name))) for name in API_LISTS
+        ]
 
     _families_for(world, make_family, 1)
     small = counts()
@@ -160,15 +218,25 @@ def test_lists_use_the_same_number_of_queries_for_1_and_50_families(
     assert small == large
 
 
-def test_family_page_uses_the_same_number_of_queries_for_few_and_many_records(
-        client, world):
+def test_family_page_uses_the_same_number_of_queries_for_few_and_many_records(client, world):
     client.force_login(world.lead)
     url = reverse("families:detail", args=[world.family.pk])
     small = _count(lambda: client.get(url))
     for index in range(25):
-        services.member_add(actor=world.lead, family=world.family, role="child",
-                            forename=f"C{index}", surname="Testing")
-        services.note_add(actor=world.lead, family=world.family, contact_type="phone",
-                          contact_date=date.today(), text=f"note {index}",
-                          confidentiality="normal", people=[world.parent])
+        services.member_add(
+            actor=world.lead,
+            family=world.family,
+            role="child",
+            forename=f"C{index}",
+            surname="Testing",
+        )
+        services.note_add(
+            actor=world.lead,
+            family=world.family,
+            contact_type="phone",
+            contact_date=date.today(),
+            text=f"note {index}",
+            confidentiality="normal",
+            people=[world.parent],
+        )
     assert _count(lambda: client.get(url)) == small
