@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('families', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("families", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='family',
-            index=models.Index(fields=['next_review_due', '-id'], name='family_caseload_order'),
+            model_name="family",
+            index=models.Index(fields=["next_review_due", "-id"], name="family_caseload_order"),
         ),
     ]
