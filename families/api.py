@@ -11,19 +11,7 @@ from rest_framework.response import Response
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
-from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record, client_ip
-
-
-def _viewed(request, obj, *, family_id=None, person_ids=()):
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEWED,
-        obj=obj,
-        family_id=family_id,
-        person_ids=person_ids,
-        ip=client_ip(request),
-    )
+from tafcase.audit.services import audit_viewed
 
 
 def _writable_family(request, family_id: int) -> Family:
@@ -116,7 +104,7 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def retrieve(self, request, pk=None):
         family = get_object_or_404(self.get_queryset(), pk=pk)
-        _viewed(request, family, family_id=family.pk)
+        audit_viewed(request, family, family_id=family.pk)
         return Response(FamilyOutput(family).data)
 
     @extend_schema(request=FamilyInput, responses={201: FamilyOutput})
@@ -230,7 +218,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def retrieve(self, request, pk=None):
         person = get_object_or_404(self.get_queryset(), pk=pk)
-        _viewed(request, person, person_ids=[person.pk])
+        audit_viewed(request, person, person_ids=[person.pk])
         return Response(self.get_serializer(person).data)
 
     @extend_schema(request=PersonUpdate, responses={200: PersonOutput, 409: dict})
@@ -492,7 +480,7 @@ class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
 
     def retrieve(self, request, pk=None):
         note = get_object_or_404(self.get_queryset(), pk=pk)
-        _viewed(
+        audit_viewed(
             request, note, family_id=note.family_id, person_ids=[p.pk for p in note.people.all()]
         )
         return Response(NoteOutput(note).data)

@@ -1,5 +1,7 @@
 """Family pages. Views parse, authorise, call one service or selector, and render."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +28,7 @@ from families.forms import (
 from families.models import Consent, Family, Involvement, Membership
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record, client_ip
+from tafcase.audit.services import audit_record, audit_viewed, client_ip
 from tafcase.errors import StaleEdit
 
 PAGE_SIZE = 50
@@ -44,14 +46,21 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _audit_viewed(request, obj, *, family_id=None, person_ids=()):
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEWED,
-        obj=obj,
-        family_id=family_id,
-        person_ids=person_ids,
-        ip=client_ip(request),
+def _form_page(request, family, form, save, *, heading, button, success, intro=""):
+    """A family form page: on a valid POST call save(**cleaned_data) (a service), then back
+    to the family; a service's ValidationError lands on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("families:detail", family.pk)
+    return render(
+        request,
+        "families/form.html",
+        {"form": form, "family": family, "heading": heading, "button": button, "intro": intro},
     )
 
 
@@ -113,7 +122,7 @@ def family_create(request):
 @login_required
 def family_detail(request, family_id):
     family = access.family_for_user(request.user, family_id, write=False)
-    _audit_viewed(request, family, family_id=family.pk)
+    audit_viewed(request, family, family_id=family.pk)
     return render(
         request,
         "families/detail.html",
@@ -162,24 +171,17 @@ def family_edit(request, family_id):
 @login_required
 def family_transition(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    form = TransitionForm(
-        request.POST or None, initial={"to_status": next(iter(services.TRANSITIONS[family.status]))}
-    )
-    form.fields["to_status"].choices = [
-        (s, Family.Status(s).label) for s in sorted(services.TRANSITIONS[family.status])
-    ]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_transition(actor=request.user, family=family, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "Status changed.")
-            return redirect("families:detail", family.pk)
-    return render(
+    allowed = sorted(services.TRANSITIONS[family.status])
+    form = TransitionForm(request.POST or None, initial={"to_status": allowed[0]})
+    form.fields["to_status"].choices = [(s, Family.Status(s).label) for s in allowed]
+    return _form_page(
         request,
-        "families/form.html",
-        {"form": form, "family": family, "heading": "Change status", "button": "Change status"},
+        family,
+        form,
+        partial(services.family_transition, actor=request.user, family=family),
+        heading="Change status",
+        button="Change status",
+        success="Status changed.",
     )
 
 
@@ -275,19 +277,14 @@ def member_edit(request, family_id, membership_id):
 @login_required
 def consent_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    form = ConsentForm(request.POST or None, family=family)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(actor=request.user, family=family, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "Consent recorded.")
-            return redirect("families:detail", family.pk)
-    return render(
+    return _form_page(
         request,
-        "families/form.html",
-        {"form": form, "family": family, "heading": "Record consent", "button": "Record consent"},
+        family,
+        ConsentForm(request.POST or None, family=family),
+        partial(services.consent_record, actor=request.user, family=family),
+        heading="Record consent",
+        button="Record consent",
+        success="Consent recorded.",
     )
 
 
@@ -297,54 +294,35 @@ def consent_withdraw(request, family_id, consent_id):
     consent = get_object_or_404(Consent, pk=consent_id, family=family)
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date consent was withdrawn"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(
-                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["on"]
-            )
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(
-                request, "Consent withdrawn. Agencies it covered no longer see this family."
-            )
-            return redirect("families:detail", family.pk)
-    return render(
+
+    def save(on):
+        services.consent_withdraw(actor=request.user, consent=consent, withdrawn_on=on)
+
+    return _form_page(
         request,
-        "families/form.html",
-        {
-            "form": form,
-            "family": family,
-            "heading": "Withdraw consent",
-            "intro": f"{consent.get_scope_display()}, given by {consent.given_by} on "
-            f"{consent.given_on:%d %B %Y}.",
-            "button": "Withdraw consent",
-        },
+        family,
+        form,
+        save,
+        heading="Withdraw consent",
+        button="Withdraw consent",
+        success="Consent withdrawn. Agencies it covered no longer see this family.",
+        intro=f"{consent.get_scope_display()}, given by {consent.given_by} on "
+        f"{consent.given_on:%d %B %Y}.",
     )
 
 
 @login_required
 def involvement_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    form = InvolvementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.involvement_add(actor=request.user, family=family, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "Agency added to the Team Around the Family.")
-            return redirect("families:detail", family.pk)
-    return render(
+    return _form_page(
         request,
-        "families/form.html",
-        {
-            "form": form,
-            "family": family,
-            "button": "Add agency",
-            "heading": "Add an agency to the Team Around the Family",
-            "intro": "The agency sees this family only while consent to share with it is in force.",
-        },
+        family,
+        InvolvementForm(request.POST or None),
+        partial(services.involvement_add, actor=request.user, family=family),
+        heading="Add an agency to the Team Around the Family",
+        button="Add agency",
+        success="Agency added to the Team Around the Family.",
+        intro="The agency sees this family only while consent to share with it is in force.",
     )
 
 
@@ -356,25 +334,18 @@ def involvement_end(request, family_id, involvement_id):
     )
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date the agency left"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.involvement_end(
-                actor=request.user, involvement=involvement, ended_on=form.cleaned_data["on"]
-            )
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, f"{involvement.agency} has left the Team Around the Family.")
-            return redirect("families:detail", family.pk)
-    return render(
+
+    def save(on):
+        services.involvement_end(actor=request.user, involvement=involvement, ended_on=on)
+
+    return _form_page(
         request,
-        "families/form.html",
-        {
-            "form": form,
-            "family": family,
-            "button": "End involvement",
-            "heading": f"End {involvement.agency}'s involvement",
-        },
+        family,
+        form,
+        save,
+        heading=f"End {involvement.agency}'s involvement",
+        button="End involvement",
+        success=f"{involvement.agency} has left the Team Around the Family.",
     )
 
 
@@ -397,26 +368,21 @@ def note_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=False)
     if not access.can_add_notes(request.user, family):
         raise PermissionDenied
-    form = NoteForm(request.POST or None, family=family)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.note_add(actor=request.user, family=family, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "Note added.")
-            return redirect("families:detail", family.pk)
-    return render(
+    return _form_page(
         request,
-        "families/form.html",
-        {"form": form, "family": family, "heading": "Add a case note", "button": "Save note"},
+        family,
+        NoteForm(request.POST or None, family=family),
+        partial(services.note_add, actor=request.user, family=family),
+        heading="Add a case note",
+        button="Save note",
+        success="Note added.",
     )
 
 
 @login_required
 def person_detail(request, person_id):
     person = access.person_for_user(request.user, person_id)
-    _audit_viewed(request, person, person_ids=[person.pk])
+    audit_viewed(request, person, person_ids=[person.pk])
     memberships = Membership.objects.filter(
         person=person, family__in=access.families_visible_to(request.user)
     ).select_related("family")

@@ -34,3 +34,17 @@ def audit_record(
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_viewed(
+    request, obj: models.Model, *, family_id: int | None = None, person_ids: list[int] = ()
+) -> AuditEvent:
+    """Record that the signed-in user read a record (a page or an API object)."""
+    return audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        obj=obj,
+        family_id=family_id,
+        person_ids=person_ids,
+        ip=client_ip(request),
+    )
