@@ -66,7 +66,9 @@ def _form_page(request, family, form, save, *, heading, button, success, intro="
 
 @login_required
 def caseload(request):
-    mine = request.GET.get("show") != "all"
+    # Key workers start from the families they work with; everyone else from all they see.
+    default = "mine" if request.user.has_role(Role.KEY_WORKER) else "all"
+    mine = request.GET.get("show", default) == "mine"
     families = selectors.caseload(request.user, mine_only=mine)
     return render(
         request,

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -9,78 +11,98 @@ from django.views.decorators.cache import never_cache
 from tafcase.accounts.models import Role
 from tafcase.tasks import BEAT_HEARTBEAT_KEY, ping
 
+
 # What each role's home page will show. Each entry is a panel heading and the empty state
 # that says what will appear there; apps replace entries with real panels as they arrive.
-HOME_PANELS: dict[str, list[tuple[str, str]]] = {
+@dataclass(frozen=True)
+class Panel:
+    heading: str
+    text: str
+    link: tuple[str, str] | None = None  # (link text, URL name)
+
+
+HOME_PANELS: dict[str, list[Panel]] = {
     Role.KEY_WORKER: [
-        (
+        Panel(
             "My families",
             "Families you lead or key-work will appear here, with their status, "
             "tier of need, next review and last contact.",
+            ("Open my families", "families:caseload"),
         ),
-        (
+        Panel(
             "Overdue reviews and actions",
             "Reviews and plan actions that are past their date will appear here.",
         ),
     ],
     Role.PANEL_CHAIR: [
-        (
+        Panel(
             "Next panel agenda",
             "Screened eligible nominations for your next panel will "
             "appear here, in priority order.",
         ),
     ],
     Role.PANEL_MEMBER: [
-        ("Panel agendas", "The agendas of panels your agency sits on will appear here."),
+        Panel("Panel agendas", "The agendas of panels your agency sits on will appear here."),
     ],
     Role.COORDINATOR: [
-        (
+        Panel(
             "Nominations queue",
             "Nominations and data-match candidates waiting for screening "
             "will appear here, by stage and age.",
         ),
-        (
+        Panel(
             "Caseloads and overdue reviews",
             "Lead professionals' caseloads and overdue reviews will appear here.",
         ),
-        ("Claim windows", "Payment-by-Results claim windows and their claims will appear here."),
+        Panel(
+            "Claim windows", "Payment-by-Results claim windows and their claims will appear here."
+        ),
     ],
     Role.DATA_ANALYST: [
-        (
+        Panel(
             "Partner data",
             "Uploaded partner datasets and how current each source is will appear here.",
         ),
-        (
+        Panel(
             "Data-match runs",
             "Quarterly data-match runs, their link rates and the review queue will appear here.",
         ),
     ],
     Role.MANAGER: [
-        (
+        Panel(
             "Report cards",
             "Results Based Accountability report cards will appear here: how "
             "much did we do, how well did we do it, is anyone better off?",
         ),
     ],
     Role.AUDITOR: [
-        (
+        Panel(
             "Claims to sample",
             "Claims drawn for audit sampling, with their evidence, will appear here.",
         ),
-        ("Audit trail", "Searches of who viewed or changed records will appear here."),
+        Panel(
+            "Audit trail",
+            "Searches of who viewed or changed records will appear here.",
+            ("Search the audit log", "audit-log"),
+        ),
     ],
     Role.PARTNER_PRACTITIONER: [
-        (
+        Panel(
             "Families shared with your agency",
             "Families whose Team Around the Family your "
             "agency is on, with consent to share, will "
             "appear here.",
+            ("Open families shared with your agency", "families:caseload"),
         ),
-        ("Your actions", "Family plan actions your agency owns will appear here."),
+        Panel("Your actions", "Family plan actions your agency owns will appear here."),
     ],
     Role.ADMINISTRATOR: [
-        ("Agencies and users", "Manage agencies, users and their roles in Administration."),
-        (
+        Panel(
+            "Agencies and users",
+            "Manage agencies, users and their roles in Administration.",
+            ("Open administration", "admin:index"),
+        ),
+        Panel(
             "Programme rules",
             "Programme frameworks, local criteria and unit costs will be managed here.",
         ),

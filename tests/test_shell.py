@@ -29,9 +29,9 @@ def test_each_role_has_its_own_home_page_and_navigation(client, make_user, role)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Families First" in page
-    for heading, empty_state in HOME_PANELS[role]:
-        assert heading in page
-        assert empty_state.replace("'", "&#x27;") in page
+    for panel in HOME_PANELS[role]:
+        assert panel.heading in page
+        assert panel.text.replace("'", "&#x27;") in page
     labels = [item["text"] for item in response.context["navigation"]]
     expected = [item.label for item in NAVIGATION if not item.roles or role in item.roles]
     assert labels == expected
