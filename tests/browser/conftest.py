@@ -97,6 +97,13 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing is not what these tests test; the default takes ~0.3 s per sign-in.
+    The live server runs in this process, so it sees the override too."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_browser_state(request, live_server):
     """Every browser test uses the live server and starts signed out."""
     yield
@@ -204,8 +211,25 @@ def assert_accessible(browser: WebDriver, impact: Iterable[str] = ("serious", "c
     )
 
 
+def broken_resources(browser: WebDriver) -> list[str]:
+    """Stylesheets, scripts, fonts and images of the current page that failed to load
+    (HTTP status 400 or more), once the page's fonts have settled."""
+    return browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        document.fonts.ready.then(() => done(
+          performance.getEntriesByType('resource')
+            .filter((e) => e.responseStatus >= 400)
+            .map((e) => e.responseStatus + ' ' + e.name)
+            .concat([...document.fonts].filter((f) => f.status === 'error')
+                     .map((f) => 'font ' + f.family + ' ' + f.weight))));
+        """
+    )
+
+
 def assert_assets_loaded(browser: WebDriver) -> None:
-    """Fail unless GOV.UK Frontend's CSS applied and its JavaScript initialised."""
+    """Fail unless GOV.UK Frontend's CSS applied, its JavaScript initialised, and every
+    stylesheet, script, font and image the page asked for loaded."""
     state = browser.execute_script(
         """
         const button = document.querySelector('.govuk-button');
@@ -221,3 +245,5 @@ def assert_assets_loaded(browser: WebDriver) -> None:
     assert state["supported"], state
     assert state["skipLinkPosition"] == "absolute", f"GOV.UK Frontend CSS not applied: {state}"
     assert state["skipLinkInit"], f"GOV.UK Frontend JavaScript did not initialise: {state}"
+    broken = broken_resources(browser)
+    assert not broken, f"Assets failed to load on {browser.current_url}: {broken}"

@@ -12,6 +12,7 @@ from tafcase.views import HOME_PANELS
 from tests.browser.conftest import (
     assert_accessible,
     assert_assets_loaded,
+    axe_violations,
     button_by_text,
     fill_sign_in_form,
     sign_in,
@@ -68,6 +69,19 @@ def test_account_locks_after_repeated_failures(browser, live_server, key_worker)
     assert "This account is locked after too many failed attempts to sign in." in summary
     assert browser.title.startswith("Error: ")
     assert not browser.find_elements(By.CSS_SELECTOR, ".tafcase-account-bar")
+
+
+def test_axe_reports_violations(browser, live_server):
+    """The checker itself works: a page with known faults fails it, readably."""
+    browser.get(f"{live_server.url}/account/sign-in/")
+    browser.execute_script(
+        "document.getElementById('main-content').insertAdjacentHTML('beforeend', arguments[0])",
+        '<img src="/static/x.png"><input type="text" name="unlabelled">',
+    )
+    ids = {v["id"] for v in axe_violations(browser)}
+    assert {"image-alt", "label"} <= ids
+    with pytest.raises(AssertionError, match=r"image-alt \(critical\)"):
+        assert_accessible(browser)
 
 
 def test_sign_in_page_is_accessible(browser, live_server):
