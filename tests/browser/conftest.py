@@ -59,8 +59,8 @@ def _missing_browser_message() -> str | None:
     if not missing:
         return None
     return (
-        f"Browser tests need Chromium and ChromeDriver, but {', '.join(missing)} "
-        "is not installed. Install them with `apt-get install chromium chromium-driver` "
+        "Browser tests need Chromium and ChromeDriver, but these were not found: "
+        f"{', '.join(missing)}. Install them with `apt-get install chromium chromium-driver` "
         "(or set CHROMIUM_BINARY / CHROMEDRIVER), or deselect these tests with "
         "`-m 'not browser'`."
     )
