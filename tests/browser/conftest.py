@@ -8,6 +8,13 @@ Every test under tests/browser/ is marked `browser` and runs against pytest-djan
         browser.get(live_server.url + "/some/page/")
         assert_accessible(browser)
 
+or, with a new user and the common checks in one line each:
+
+    def test_my_page(browser, live_server, sign_in_as):
+        sign_in_as(Role.KEY_WORKER)
+        browser.get(live_server.url + "/my/page/")
+        check_page(browser)  # assets loaded, no serious or critical axe violations
+
 The `browser` fixture is one Chromium per test session (per xdist worker); cookies and
 storage are cleared before every test, so each test starts signed out.
 """
@@ -109,7 +116,28 @@ def _fresh_browser_state(request, live_server):
     yield
     if "browser" in request.fixturenames:
         driver = request.getfixturevalue("browser")
-        driver.delete_all_cookies()
+        try:
+            driver.delete_all_cookies()
+        except WebDriverException:
+            # e.g. left on a page of another origin: start over on a blank one.
+            driver.get("about:blank")
+            driver.delete_all_cookies()
+
+
+@pytest.fixture
+def sign_in_as(browser, live_server, make_user):
+    """sign_in_as(*roles, **make_user_kwargs) -> user: a new user with these roles,
+    signed in in the browser, which is left on their home page."""
+
+    def sign_in_new_user(*roles: str, **kwargs):
+        user = make_user(*roles, **kwargs)
+        sign_in(browser, live_server, user)
+        assert browser.current_url == f"{live_server.url}/", (
+            f"sign-in as {user.email} ended on {browser.current_url}"
+        )
+        return user
+
+    return sign_in_new_user
 
 
 def sign_in(browser: WebDriver, live_server, user, password: str = PASSWORD) -> None:
@@ -225,6 +253,12 @@ def broken_resources(browser: WebDriver) -> list[str]:
                      .map((f) => 'font ' + f.family + ' ' + f.weight))));
         """
     )
+
+
+def check_page(browser: WebDriver, impact: Iterable[str] = ("serious", "critical")) -> None:
+    """The one-line check for any page: assets loaded and no axe-core violations."""
+    assert_assets_loaded(browser)
+    assert_accessible(browser, impact)
 
 
 def assert_assets_loaded(browser: WebDriver) -> None:

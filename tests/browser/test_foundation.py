@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     assert_assets_loaded,
     axe_violations,
     button_by_text,
+    check_page,
     fill_sign_in_form,
     sign_in,
     wait_for_new_page,
@@ -88,8 +89,7 @@ def test_axe_reports_violations(browser, live_server):
 
 def test_sign_in_page_is_accessible(browser, live_server):
     browser.get(f"{live_server.url}/account/sign-in/")
-    assert_assets_loaded(browser)
-    assert_accessible(browser)
+    check_page(browser)
 
 
 def test_sign_in_errors_are_accessible_and_focus_the_summary(browser, live_server):
@@ -130,14 +130,17 @@ def test_password_reset_pages_are_accessible(browser, live_server, mailoutbox, k
     assert_accessible(browser)
 
 
-@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
-def test_not_found_page_is_accessible(browser, live_server, key_worker, signed_in):
-    if signed_in:
-        sign_in(browser, live_server, key_worker)
+def test_not_found_page_is_accessible(browser, live_server):
     browser.get(f"{live_server.url}/no-such-page/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"
-    assert_assets_loaded(browser)
-    assert_accessible(browser)
+    check_page(browser)
+
+
+def test_not_found_page_is_accessible_signed_in(browser, live_server, sign_in_as):
+    sign_in_as(Role.COORDINATOR)
+    browser.get(f"{live_server.url}/no-such-page/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"
+    check_page(browser)
 
 
 @pytest.mark.parametrize("path", ["/account/sign-in/", "/"], ids=["sign-in", "home"])
