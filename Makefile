@@ -15,11 +15,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
-static/govuk/govuk-frontend.min.css: package.json package-lock.json
+static/govuk/govuk-frontend.min.css: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/govuk static/vendor && mkdir -p static/govuk static/vendor
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
 	   node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/govuk/
+	# The precompiled CSS looks for fonts and images at /assets/; ours are beside it.
+	sed -i 's#url(/assets/#url(assets/#g' static/govuk/govuk-frontend.min.css
 	cp -r node_modules/govuk-frontend/dist/govuk/assets static/govuk/assets
 	cp node_modules/axe-core/axe.min.js static/vendor/
 	touch $@

@@ -12,9 +12,9 @@ class LoginForm(GovukFormMixin, auth_forms.AuthenticationForm):
 
     username = forms.EmailField(
         label="Email address",
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}
-        ),
+        # No autofocus: it would move keyboard and screen reader users past the skip
+        # link and the page heading (GOV.UK Design System: avoid autofocus).
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
     error_messages = {
@@ -37,7 +37,10 @@ class LoginForm(GovukFormMixin, auth_forms.AuthenticationForm):
             if user is not None:
                 services.user_login_failed(user=user, ip=ip)
             raise
-        services.user_login_succeeded(user=self.user_cache, ip=ip)
+        # With a field missing (or invalid) there is no user to sign in: the field
+        # errors say what to fix.
+        if self.user_cache is not None:
+            services.user_login_succeeded(user=self.user_cache, ip=ip)
         return self.cleaned_data
 
 
