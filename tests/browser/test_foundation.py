@@ -33,10 +33,10 @@ def test_each_role_signs_in_and_sees_its_home_page(browser, live_server, make_us
     assert browser.current_url == f"{live_server.url}/"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Home"
     assert texts(browser, "main h2") == [Role(role).label]
-    assert texts(browser, "main h3") == [heading for heading, _ in HOME_PANELS[role]]
+    assert texts(browser, "main h3") == [panel.heading for panel in HOME_PANELS[role]]
     body = browser.find_element(By.TAG_NAME, "main").text
-    for _, empty_state in HOME_PANELS[role]:
-        assert empty_state in body
+    for panel in HOME_PANELS[role]:
+        assert panel.text in body
     expected_nav = [item.label for item in NAVIGATION if not item.roles or role in item.roles]
     assert texts(browser, ".govuk-service-navigation__list a") == expected_nav
     current = browser.find_element(By.CSS_SELECTOR, "[aria-current='page']")
