@@ -6,6 +6,13 @@ from tafcase.accounts.models import Agency, LocalAuthority, Role
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing is not what the tests test, and the real hasher takes ~0.3 s a user.
+    Live servers run in the test process, so browser tests see this too."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def authority(db):
     return LocalAuthority.objects.create(name="Testshire Council", code="E99000099")

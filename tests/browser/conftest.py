@@ -104,13 +104,6 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing is not what these tests test; the default takes ~0.3 s per sign-in.
-    The live server runs in this process, so it sees the override too."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_browser_state(request, live_server):
     """Every browser test uses the live server and starts signed out."""
     yield
