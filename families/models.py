@@ -61,8 +61,6 @@ class Family(models.Model):
         indexes = [
             models.Index(fields=["lead_professional", "status"]),
             models.Index(fields=["local_authority", "status"]),
-            # The caseload order: lets a visibility-filtered list stop after one page.
-            models.Index(fields=["next_review_due", "-id"], name="family_caseload_order"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,9 @@ def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
         .order_by("-contact_date")
         .values("contact_date")[:1]
     )
-    return families.select_related("lead_professional", "locality").annotate(
+    # Prefetched, not joined: a join would run for every visible family before the sort
+    # picks one page, which is most of the cost for an agency that sees thousands.
+    return families.prefetch_related("lead_professional", "locality").annotate(
         last_contact=Subquery(last_contact)
     )
 
