@@ -7,6 +7,7 @@ details before release (the PDF says so).
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from weasyprint import HTML
 
 from families.models import CaseNote, Consent, Membership, Person
@@ -88,7 +89,13 @@ def person_subject_access_export(*, actor, person: Person) -> dict:
 
 
 def subject_access_pdf(export: dict, programme_name: str) -> bytes:
+    labels = {
+        **{f.name: capfirst(f.verbose_name) for f in Person._meta.fields},
+        "id": "Record number",
+    }
+    person_rows = [(labels.get(key, key), value) for key, value in export["person"].items()]
     html = render_to_string(
-        "families/sar_pdf.html", {"export": export, "programme_name": programme_name}
+        "families/sar_pdf.html",
+        {"export": export, "person_rows": person_rows, "programme_name": programme_name},
     )
     return HTML(string=html).write_pdf()
