@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from families.models import CaseNote, Family, FamilyGroupObjectPermission, Person
-from tafcase.accounts.models import PROGRAMME_TEAM_ROLES, Role
+from tafcase.accounts.models import PROGRAMME_TEAM_ROLES, LocalAuthority, Role
 
 VIEW_PERMISSION = "view_family"
 # Roles that see every family of the authorities they serve. Auditors read, never write.
@@ -55,6 +55,19 @@ def can_change_family(user, family: Family) -> bool:
     if family.lead_professional_id == user.pk or user.has_role(Role.COORDINATOR):
         return True
     return family.key_workers.filter(pk=user.pk).exists()
+
+
+def authority_for_new_family(user) -> LocalAuthority:
+    """The authority a family this user creates belongs to; 403 if they may not create one.
+
+    Key workers and coordinators create families, in the first authority they serve or
+    their agency's own."""
+    if user.is_read_only or not user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+        raise PermissionDenied
+    authority = user.authorities.first() or (user.agency.local_authority if user.agency else None)
+    if authority is None:
+        raise PermissionDenied
+    return authority
 
 
 def can_add_notes(user, family: Family) -> bool:

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
-from tafcase.accounts.models import Agency, Role, User
+from tafcase.accounts.models import Agency, User
 from tafcase.audit.services import audit_viewed
 
 
@@ -109,13 +109,10 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=FamilyInput, responses={201: FamilyOutput})
     def create(self, request):
-        if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
-            raise ApiPermissionDenied
-        authority = request.user.authorities.first() or getattr(
-            request.user.agency, "local_authority", None
-        )
-        if authority is None:
-            raise ApiPermissionDenied
+        try:
+            authority = access.authority_for_new_family(request.user)
+        except PermissionDenied:
+            raise ApiPermissionDenied from None
         data = FamilyInput(data=request.data)
         data.is_valid(raise_exception=True)
         family = services.family_create(

@@ -99,13 +99,7 @@ def search(request):
 
 @login_required
 def family_create(request):
-    if request.user.is_read_only or not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
-        raise PermissionDenied
-    authority = request.user.authorities.first() or (
-        request.user.agency.local_authority if request.user.agency else None
-    )
-    if authority is None:
-        raise PermissionDenied
+    authority = access.authority_for_new_family(request.user)
     form = FamilyForm(request.POST or None, local_authority=authority)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
