@@ -77,7 +77,10 @@ _ID_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 
 
 def change_in_words(item: DomainProgress) -> str:
-    """The change column's wording, e.g. ``"Better by 2"`` or ``"More need found (up 1)"``."""
+    """The change column's wording, e.g. ``"Better by 2"`` or ``"More need found (up 1)"``.
+
+    A domain with a single score says ``"One score so far"``; with none, ``"Not scored yet"``.
+    """
     change = item.change
     if item.direction is Direction.IMPROVED and change is not None:
         return f"Better by {-change}"
@@ -87,7 +90,9 @@ def change_in_words(item: DomainProgress) -> str:
         return f"Worse by {change}"
     if item.direction is Direction.MORE_NEED_FOUND and change is not None:
         return f"More need found (up {change})"
-    return "Not enough scores yet"
+    if item.baseline is not None:
+        return "One score so far"
+    return "Not scored yet"
 
 
 def render_distance_chart(
@@ -172,7 +177,9 @@ def render_distance_chart(
         group = item.group
         label_lines = _wrap(item.label, LABEL_WIDTH, BODY_SIZE)
         change_lines = _wrap(change_in_words(item), CHANGE_WIDTH, BODY_SIZE)
-        bars_height = occasions * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+        # A domain never scored gets one line of text, not a "not scored" line per occasion.
+        unscored = item.baseline is None
+        bars_height = BAR_HEIGHT if unscored else occasions * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
         height = max(bars_height, len(label_lines) * LINE, len(change_lines) * LINE) + 2 * ROW_PAD
         if row % 2 == 0:
             rows.append(
@@ -186,7 +193,11 @@ def render_distance_chart(
                 _text(CHANGE_X, y + ROW_PAD + 15 + offset * LINE, line, BODY_SIZE, bold=True)
             )
         bar_y = y + ROW_PAD
-        for point in item.scores:
+        if unscored:
+            bars.append(
+                _text(PLOT_X + 6, bar_y + 13, "Not scored", SMALL_SIZE, fill=SECONDARY, italic=True)
+            )
+        for point in () if unscored else item.scores:
             code = occasion_code(point.occasion)
             if point.score is None:
                 bars.append(
@@ -261,12 +272,15 @@ def _summary_sentence(progress: SubjectProgress) -> str:
     if not summary.measured:
         return "There are not enough scores yet to show any change."
     parts = [f"Better in {summary.improved} of {summary.domains} areas"]
-    parts.append(f"no change in {summary.no_change}")
-    if summary.more_need_found:
-        parts.append(f"more need found in {summary.more_need_found}")
-    parts.append(f"worse in {summary.worse}")
-    if summary.not_measured:
-        parts.append(f"not enough scores yet in {summary.not_measured}")
+    # Zero counts other than "better" are left out: short sentences read more easily.
+    for count, words in (
+        (summary.no_change, "no change in"),
+        (summary.more_need_found, "more need found in"),
+        (summary.worse, "worse in"),
+        (summary.not_measured, "not enough scores yet in"),
+    ):
+        if count:
+            parts.append(f"{words} {count}")
     return ", ".join(parts) + "."
 
 

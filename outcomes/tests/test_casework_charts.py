@@ -89,7 +89,8 @@ def test_more_need_found_and_missing_scores_are_spelt_out():
     assert "More need found (up 2)" in shown
     assert "R1: 4 *" in shown
     assert "more need was found, not because things got worse" in shown
-    assert "B: not scored" in shown  # the other three family domains have no scores
+    assert "Not scored yet" in shown  # the other three family domains have no scores
+    assert "B: not scored" not in shown  # ...shown once per domain, not once per occasion
     assert "Housing: Baseline 2, Review 1 4 (more need found)" in root.find(f"{SVG}desc").text
 
 
@@ -171,3 +172,41 @@ def test_uses_only_plain_svg_no_script_or_foreign_content():
         "line",
         "text",
     }
+
+
+@pytest.mark.parametrize(
+    ("scores", "bar_labels", "change"),
+    [
+        ((None, 3), ["B: not scored", "R1: 3"], "One score so far"),
+        ((4, None), ["B: 4", "R1: not scored"], "One score so far"),
+        ((4, None, 2), ["B: 4", "R1: not scored", "R2: 2"], "Better by 2"),
+    ],
+)
+def test_a_missed_occasion_is_labelled_not_scored(scores, bar_labels, change):
+    records = [
+        ScoreRecord("family", "family.housing", occasion, score)
+        for occasion, score in enumerate(scores)
+        if score is not None
+    ]
+    progress = subject_progress(APPENDIX_D, FAMILY, records, occasions=len(scores))
+    shown = all_text(parse(render_distance_chart(progress, APPENDIX_D.scale)))
+    assert [t for t in shown if t.startswith(("B:", "R1:", "R2:"))] == bar_labels
+    assert change in " ".join(shown)  # the change column may wrap over two lines
+
+
+def test_summary_sentence_leaves_out_zero_counts():
+    records = [
+        ScoreRecord("family", "family.housing", 0, 4),
+        ScoreRecord("family", "family.housing", 1, 2),
+    ]
+    shown = " ".join(
+        all_text(
+            parse(
+                render_distance_chart(
+                    subject_progress(APPENDIX_D, FAMILY, records), APPENDIX_D.scale
+                )
+            )
+        )
+    )
+    assert "Better in 1 of 4 areas, not enough scores yet in 3." in shown
+    assert "worse in 0" not in shown
