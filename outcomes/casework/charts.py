@@ -293,6 +293,9 @@ def _description(progress: SubjectProgress, scale: Sequence[ScaleLevel]) -> str:
         f"Scores: {levels}. Lower scores mean less need."
     ]
     for item in progress.domains:
+        if item.baseline is None:
+            parts.append(f"{item.label}: not scored yet.")
+            continue
         scores = ", ".join(
             f"{point.label} {'not scored' if point.score is None else point.score}"
             + (" (more need found)" if point.more_need_found else "")

@@ -116,7 +116,8 @@ class DomainProgress:
 class Summary:
     """Counts of domains by direction and the mean change over measured domains.
 
-    ``mean_change`` is ``None`` when no domain has two scores; negative means less need.
+    ``mean_change`` is rounded to two decimal places, ``None`` when no domain has two
+    scores; negative means less need.
     """
 
     domains: int

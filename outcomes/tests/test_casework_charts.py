@@ -1,5 +1,7 @@
 """The distance-travelled SVG: well-formed, accessible, escaped, deterministic."""
 
+import logging
+
 # The SVGs parsed here are produced by the code under test from literals in this file.
 import xml.etree.ElementTree as ET
 
@@ -91,7 +93,9 @@ def test_more_need_found_and_missing_scores_are_spelt_out():
     assert "more need was found, not because things got worse" in shown
     assert "Not scored yet" in shown  # the other three family domains have no scores
     assert "B: not scored" not in shown  # ...shown once per domain, not once per occasion
-    assert "Housing: Baseline 2, Review 1 4 (more need found)" in root.find(f"{SVG}desc").text
+    desc = root.find(f"{SVG}desc").text
+    assert "Housing: Baseline 2, Review 1 4 (more need found). More need found (up 2)." in desc
+    assert "Income, employment and finance: not scored yet." in desc
 
 
 def test_text_is_escaped_in_labels_names_and_title():
@@ -210,3 +214,12 @@ def test_summary_sentence_leaves_out_zero_counts():
     )
     assert "Better in 1 of 4 areas, not enough scores yet in 3." in shown
     assert "worse in 0" not in shown
+
+
+def test_weasyprint_renders_the_chart_without_warnings(caplog):
+    weasyprint = pytest.importorskip("weasyprint")
+    html = f"<html><body>{child_chart(6)}</body></html>"
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf = weasyprint.HTML(string=html).write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
