@@ -197,6 +197,7 @@ def render_distance_chart(
             bars.append(
                 _text(PLOT_X + 6, bar_y + 13, "Not scored", SMALL_SIZE, fill=SECONDARY, italic=True)
             )
+        previous: int | None = None
         for point in () if unscored else item.scores:
             code = occasion_code(point.occasion)
             if point.score is None:
@@ -213,7 +214,10 @@ def render_distance_chart(
             else:
                 width = point.score * unit
                 bars.append(_bar(PLOT_X, bar_y, width, BAR_HEIGHT, point.occasion, id_prefix))
-                mark = " *" if point.more_need_found else ""
+                # The footnote says the score went up, so only mark a flagged rise.
+                rose = previous is not None and point.score > previous
+                mark = " *" if point.more_need_found and rose else ""
+                previous = point.score
                 any_flagged = any_flagged or bool(mark)
                 bars.append(
                     _text(

@@ -223,3 +223,14 @@ def test_weasyprint_renders_the_chart_without_warnings(caplog):
         pdf = weasyprint.HTML(string=html).write_pdf()
     assert pdf.startswith(b"%PDF")
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_more_need_flag_on_a_score_that_did_not_rise_gets_no_footnote():
+    records = [
+        ScoreRecord("family", "family.housing", 0, 4),
+        ScoreRecord("family", "family.housing", 1, 3, more_need_found=True),
+    ]
+    svg = render_distance_chart(subject_progress(APPENDIX_D, FAMILY, records), APPENDIX_D.scale)
+    shown = " ".join(all_text(parse(svg)))
+    assert "R1: 3" in shown
+    assert "*" not in shown
