@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
-from tafcase.accounts.models import Agency, User
+from tafcase.accounts.models import Agency, Role, User
 from tafcase.audit.services import audit_viewed
 
 
@@ -58,12 +58,15 @@ class FamilyInput(serializers.Serializer):
     postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=Family.Tier.choices, required=False, allow_blank=True)
     lead_professional = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER]),
+        required=False,
+        allow_null=True,
     )
 
 
 class FamilyUpdate(FamilyInput):
     name = serializers.CharField(max_length=120, required=False)
+    tier = None  # tier changes go through panel decisions and re-banding
     version = serializers.IntegerField(
         help_text="The version you are changing; a stale version is refused with 409."
     )
@@ -129,7 +132,6 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         version = fields.pop("version", None)
         if version is None:
             raise serializers.ValidationError({"version": "Send the version you are changing."})
-        fields.pop("tier", None)
         family = services.family_update(
             actor=request.user, family=family, expected_version=version, **fields
         )
