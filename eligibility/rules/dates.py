@@ -63,7 +63,8 @@ class Window:
 
     def covered_by(self, spans: Iterable[tuple[date, date | None]]) -> bool:
         """True when every day of the window lies in one of the closed ``spans``."""
-        return all(any(is_open_on(s, e, day) for s, e in spans) for day in self.days())
+        periods = list(spans)  # iterated once per day, so a generator would run dry
+        return all(any(is_open_on(s, e, day) for s, e in periods) for day in self.days())
 
     def days(self) -> Iterator[date]:
         day = self.start + ONE_DAY

@@ -96,24 +96,29 @@ def eligibility_rule(
     if params.min_national_with_local is not None:
         rule += f", or {params.min_national_with_local} of {total} plus a local criterion"
         passes = passes or (n >= params.min_national_with_local and bool(local_met))
-    failures = []
-    if not passes:
-        failures.append(f"the rule is {rule}")
-    if len(local_met) < params.min_local:
-        failures.append(f"at least {params.min_local} local criteria are required")
+    failures = [] if passes else [f"meets too few of {total}"]
+    if params.min_local:
+        rule += f"; and at least {params.min_local} local criteria"
+        if len(local_met) < params.min_local:
+            failures.append(f"at least {params.min_local} local criteria are required")
     children = [m for m in household.members if m.is_child(as_of)]
-    if params.exclude_if_all_children_under_school_age and children:
+    if params.exclude_if_all_children_under_school_age:
+        rule += "; families whose children are all under school age are excluded"
         ages = [m.age_on(as_of) for m in children]
-        if all(age is not None and age < 5 for age in ages):
+        if children and all(age is not None and age < 5 for age in ages):
             failures.append("all the children are under school age")
-    if params.require_dependent_child_or_expectant and not (
-        children or any(m.expectant for m in household.members)
-    ):
-        failures.append("there are no dependent children and no expectant parent")
+    if params.require_dependent_child_or_expectant:
+        rule += "; and dependent children or an expectant parent"
+        if not (children or any(m.expectant for m in household.members)):
+            failures.append("there are no dependent children and no expectant parent")
     met_text = f"meets {n} of {total} ({', '.join(met) or 'none'})"
     local_text = f"local criteria met: {', '.join(local_met) or 'none'}"
     if failures:
-        return False, f"Not eligible: {met_text}; {local_text}; {'; '.join(failures)}."
+        return (
+            False,
+            f"Not eligible: {met_text}; {local_text}; the rule is {rule}. "
+            f"Not met because: {'; '.join(failures)}.",
+        )
     return True, f"Eligible: {met_text}; {local_text}; the rule is {rule}."
 
 
