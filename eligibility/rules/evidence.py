@@ -15,7 +15,11 @@ from .dates import Term, age_on, fmt, is_open_on
 
 
 class Kind(StrEnum):
-    """Partner dataset kinds (datasets.md) that carry criteria evidence."""
+    """Partner dataset kinds (datasets.md) that carry criteria evidence.
+
+    The engine compares kinds, relationships and purposes with ``==``, so a service may
+    pass the plain strings it stores in the database.
+    """
 
     SCHOOL_ATTENDANCE = "school_attendance"
     SCHOOL_EXCLUSIONS = "school_exclusions"
@@ -108,7 +112,7 @@ class Member:
 
     def is_child(self, d: date) -> bool:
         age = self.age_on(d)
-        return self.relationship is Relationship.CHILD if age is None else age < 18
+        return self.relationship == Relationship.CHILD if age is None else age < 18
 
     def is_adult(self, d: date) -> bool:
         return not self.is_child(d)
@@ -168,7 +172,7 @@ class Record:
         return Term.of(self.attr("academic_year"), self.attr("term"))
 
     def ref(self) -> EvidenceRef:
-        return EvidenceRef(self.kind.value, self.record_id, self.date, self.person_id)
+        return EvidenceRef(str(self.kind), self.record_id, self.date, self.person_id)
 
 
 def attendance_record(
@@ -244,7 +248,7 @@ class Household:
         pairs = []
         for record in self.records:
             member = self.member(record.person_id)
-            if record.kind is kind and member is not None:
+            if record.kind == kind and member is not None:
                 pairs.append((member, record))
         return tuple(sorted(pairs, key=lambda pair: pair[1].date))
 
@@ -257,7 +261,7 @@ class Household:
                     s
                     for s in self.recorded_evidence
                     if s.criterion in codes
-                    and s.purpose is purpose
+                    and s.purpose == purpose
                     and (s.person_id is None or self.member(s.person_id) is not None)
                 ),
                 key=lambda s: s.date,

@@ -493,7 +493,7 @@ def _spans(
         r.span
         for m, r in household.records_of(kind)
         if m == member
-        and (kind is not Kind.BENEFITS or r.attr("benefit") in params.out_of_work_benefits)
+        and (kind != Kind.BENEFITS or r.attr("benefit") in params.out_of_work_benefits)
     ]
 
 

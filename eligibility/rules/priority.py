@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from .decision import Decision
+
 
 @dataclass(frozen=True)
 class Nomination:
@@ -21,6 +23,19 @@ class Nomination:
     def __post_init__(self) -> None:
         if self.likelihood is not None and not 1 <= self.likelihood <= 3:
             raise ValueError(f"likelihood must be 1-3, got {self.likelihood}")
+
+    @classmethod
+    def from_decision(
+        cls, nomination_id: str, nominated_on: date, decision: Decision, likelihood: int | None
+    ) -> Nomination:
+        """A nomination ranked by the priority inputs of its screening decision."""
+        return cls(
+            nomination_id,
+            nominated_on,
+            decision.priority.local_criteria_met,
+            decision.priority.agencies_involved,
+            likelihood,
+        )
 
 
 def priority_key(nomination: Nomination) -> tuple[int, int, int, date, str]:

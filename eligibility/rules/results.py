@@ -183,7 +183,8 @@ def attachment_fee(ctx: ResultContext) -> ResultStatus:
     share = p.attachment_share_pct[min(max(year, 0), len(p.attachment_share_pct) - 1)]
     amount = full * share // 100
     label = "Attachment fee"
-    text = f"attached on {fmt(a)}; {share}% of £{full:,} is £{amount:,}."
+    text = f"attached on {fmt(a)}; £{amount:,}"
+    text += f" ({share}% of £{full:,} in programme year {year + 1})." if share != 100 else "."
     state = Status.MET if a <= ctx.as_of else Status.IN_PROGRESS
     status = ctx.status("attachment_fee", label, state, a, (), text)
     return dataclasses.replace(status, amount=amount)
