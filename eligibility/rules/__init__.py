@@ -41,8 +41,8 @@ from .framework import (
     Parameters,
     RuleRef,
 )
-from .outcomes import OutcomeCheck
 from .priority import Nomination, prioritise, priority_key
+from .progress import OutcomeCheck
 from .results import CaseFacts, ResultStatus, Status, results
 
 __all__ = [

@@ -147,6 +147,17 @@ def terms_ending_in(window: Window) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def terms_starting_after(d: date, count: int) -> tuple[Term, ...]:
+    """The first ``count`` terms that start after ``d``, oldest first."""
+    term = terms_ending_by(d, 1)[0]
+    found: list[Term] = []
+    while len(found) < count:
+        term = term.following()
+        if term.start > d:
+            found.append(term)
+    return tuple(found)
+
+
 def weeks_before(d: date, count: int) -> tuple[Window, ...]:
     """The ``count`` seven-day weeks ending on ``d``, most recent first."""
     return tuple(

@@ -58,6 +58,22 @@ class Parameters:
     programme_start_year: int = 2015
     attachment_share_pct: tuple[int, ...] = (100,)
 
+    def __post_init__(self) -> None:
+        # Fail loudly on an administrator's edit that no rule could interpret.
+        if self.absence_measure not in ("overall", "unauthorised"):
+            raise ValueError(
+                f"absence_measure must be overall or unauthorised: {self.absence_measure!r}"
+            )
+        if not self.attachment_share_pct:
+            raise ValueError("attachment_share_pct needs at least one year")
+        negative = [
+            f.name
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), int | float) and getattr(self, f.name) < 0
+        ]
+        if negative:
+            raise ValueError(f"parameters cannot be negative: {', '.join(negative)}")
+
     def to_dict(self) -> dict[str, JSONValue]:
         return {
             f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value

@@ -10,98 +10,31 @@ could hold if nothing new is recorded against it: the basis for "in progress unt
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
 from .criteria import Context as CriterionContext
-from .criteria import absence, attendance_in, exclusions_in, is_who, offence_date, pct_text
-from .criteria import pct_at_least as _at_least
+from .criteria import (
+    absence,
+    attendance_in,
+    exclusions_in,
+    is_who,
+    offence_date,
+    pct_at_least,
+    pct_text,
+)
 from .dates import (
     ONE_DAY,
     Term,
     Window,
-    fmt,
-    months_after,
-    months_before,
     terms_ending_in,
-    weeks_before,
+    terms_starting_after,
 )
-from .evidence import EvidenceRef, Household, Kind, Member, Purpose, Record, cite
-from .framework import CriterionSpec, Parameters, RuleRef
-
-
-@dataclass(frozen=True)
-class Progress:
-    """An outcome rule's answer; ``clears_on`` is None only when it holds."""
-
-    holds: bool
-    evidence: tuple[EvidenceRef, ...] = ()
-    reasons: tuple[str, ...] = ()
-    clears_on: date | None = None
-
-
-@dataclass(frozen=True)
-class OutcomeCheck:
-    """One problem's outcome, as shown to users and stored with a result."""
-
-    code: str
-    label: str
-    holds: bool
-    evidence: tuple[EvidenceRef, ...]
-    explanation: str
-    clears_on: date | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "holds": self.holds,
-            "evidence": [e.to_dict() for e in self.evidence],
-            "explanation": self.explanation,
-            "clears_on": self.clears_on.isoformat() if self.clears_on else None,
-        }
-
-
-@dataclass(frozen=True)
-class OutcomeContext:
-    """Dates every outcome rule works from: attachment A, anchor (A or closure) and D."""
-
-    household: Household
-    attachment: date
-    anchor: date
-    as_of: date
-    params: Parameters
-
-    @property
-    def sustain(self) -> Window:
-        """(D - sustain months, D], cut short so it never reaches back to the anchor."""
-        return Window(
-            max(months_before(self.as_of, self.params.sustain_months), self.anchor), self.as_of
-        )
-
-    @property
-    def baseline(self) -> Window:
-        return Window.ending(self.attachment, self.params.baseline_months)
-
-    @property
-    def full_period(self) -> bool:
-        """True once D - sustain months >= anchor: a whole sustain window has passed."""
-        return months_before(self.as_of, self.params.sustain_months) >= self.anchor
-
-    def after(self, d: date) -> date:
-        """When a record dated ``d`` leaves the sustain window."""
-        return months_after(d, self.params.sustain_months)
-
-    @property
-    def next_day(self) -> date:
-        """The earliest a not-yet-recorded piece of evidence could make a difference."""
-        return self.as_of + ONE_DAY
-
-    def records(self, kind: Kind, window: Window) -> tuple[tuple[Member, Record], ...]:
-        return tuple((m, r) for m, r in self.household.records_of(kind) if window.contains(r.date))
-
+from .employment import continuous_employment
+from .evidence import Kind, Member, Purpose, Record, cite
+from .framework import CriterionSpec, RuleRef
+from .progress import OutcomeCheck, OutcomeContext, Progress, cited
 
 OutcomeRule = Callable[[OutcomeContext, CriterionSpec, Mapping[str, Any]], Progress]
 OUTCOMES: dict[str, OutcomeRule] = {}
@@ -128,12 +61,6 @@ def _clears_at_most(octx: OutcomeContext, dates: Sequence[date], cap: int) -> da
     return octx.after(ordered[len(ordered) - cap - 1])
 
 
-def _cited(records: Iterable[Record]) -> str:
-    """`` (asb records X1, X2)`` for records, or nothing when there are none."""
-    text = cite(r.ref() for r in records)
-    return f" ({text})" if text else ""
-
-
 def _latest(dates: Iterable[date | None]) -> date:
     return max(d for d in dates if d is not None)
 
@@ -155,8 +82,8 @@ def _count_cut(
     cap = _cap(len(before), max_pct)
     clears = _clears_at_most(octx, [r.date for r in during], cap)
     reason = (
-        f"{what}: {len(during)} from {octx.sustain.describe()}{_cited(during)} against "
-        f"{len(before)} in the baseline{_cited(before)}; at most {cap} allowed"
+        f"{what}: {len(during)} from {octx.sustain.describe()}{cited(during)} against "
+        f"{len(before)} in the baseline{cited(before)}; at most {cap} allowed"
     )
     return Progress(clears is None, tuple(r.ref() for r in during), (reason,), clears)
 
@@ -226,12 +153,12 @@ def _term_absence(
                 Progress(False, (), (f"{who}: no attendance for {term.label} yet",), octx.next_day)
             )
             continue
-        high = _at_least(absent, possible, p.absence_threshold_pct)
+        high = pct_at_least(absent, possible, p.absence_threshold_pct)
         parts.append(
             Progress(
                 not high,
                 tuple(r.ref() for r in records),
-                (f"{who} missed {pct_text(absent, possible)} in {term.label}{_cited(records)}",),
+                (f"{who} missed {pct_text(absent, possible)} in {term.label}{cited(records)}",),
                 octx.after(term.end) if high else None,
             )
         )
@@ -250,7 +177,7 @@ def _exclusions(
     refs = tuple(r.ref() for r in (*suspensions, *permanent))
     reason = (
         f"{member.describe(octx.as_of)}: {len(suspensions)} suspensions and "
-        f"{len(permanent)} permanent exclusions{_cited((*suspensions, *permanent))}"
+        f"{len(permanent)} permanent exclusions{cited((*suspensions, *permanent))}"
     )
     return Progress(not failing, refs, (reason,), _latest(failing) if failing else None)
 
@@ -272,17 +199,6 @@ def attendance_sustained(
     return _combine(parts) if parts else Progress(True, (), ("No school-age children at D",))
 
 
-def _terms_after(start: date, count: int) -> tuple[Term, ...]:
-    """The first ``count`` terms that start after ``start``."""
-    term = terms_ending_in(Window(start - timedelta(days=1), start + timedelta(days=400)))[0]
-    terms: list[Term] = []
-    while len(terms) < count:
-        if term.start > start:
-            terms.append(term)
-        term = term.following()
-    return tuple(terms)
-
-
 @outcome("attendance_three_terms")
 def attendance_three_terms(
     octx: OutcomeContext, spec: CriterionSpec, options: Mapping[str, Any]
@@ -296,7 +212,7 @@ def attendance_three_terms(
         t for t in terms_ending_in(Window(octx.attachment, octx.as_of)) if t.start > octx.attachment
     ]
     if len(after) < p.attendance_terms:
-        third = _terms_after(octx.attachment, p.attendance_terms)[-1]
+        third = terms_starting_after(octx.attachment, p.attendance_terms)[-1]
         return Progress(
             False, (), (f"Fewer than {p.attendance_terms} whole terms since attachment",), third.end
         )
@@ -309,7 +225,7 @@ def attendance_three_terms(
             continue
         records = attendance_in(ctx, member, terms)
         absent, possible = absence(records, p.absence_measure)
-        high = _at_least(absent, possible, p.absence_threshold_pct) or len(records) < len(terms)
+        high = pct_at_least(absent, possible, p.absence_threshold_pct) or len(records) < len(terms)
         who = member.describe(octx.as_of)
         parts.append(
             Progress(
@@ -317,7 +233,7 @@ def attendance_three_terms(
                 tuple(r.ref() for r in records),
                 (
                     f"{who} missed {pct_text(absent, possible)} over "
-                    f"{', '.join(t.label for t in terms)}{_cited(records)}",
+                    f"{', '.join(t.label for t in terms)}{cited(records)}",
                 ),
                 next_term_end if high else None,
             )
@@ -465,147 +381,3 @@ def check_outcome(
     return OutcomeCheck(
         spec.code, spec.label, progress.holds, progress.evidence, explanation, progress.clears_on
     )
-
-
-# Employment. A week counts when employment covers all seven days of it, no out-of-work
-# benefit is open on any of them, and it lies wholly after attachment.
-
-
-def claimants_at(
-    household: Household, d: date, params: Parameters
-) -> list[tuple[Member, list[Record]]]:
-    """Adults with an out-of-work benefit open on ``d``, with those benefit records."""
-    found: dict[str, tuple[Member, list[Record]]] = {}
-    for member, r in household.records_of(Kind.BENEFITS):
-        if (
-            member.is_adult(d)
-            and r.attr("benefit") in params.out_of_work_benefits
-            and r.is_open_on(d)
-        ):
-            found.setdefault(member.person_id, (member, []))[1].append(r)
-    return list(found.values())
-
-
-def _spans(
-    household: Household, member: Member, kind: Kind, params: Parameters
-) -> list[tuple[date, date | None]]:
-    return [
-        r.span
-        for m, r in household.records_of(kind)
-        if m == member
-        and (kind != Kind.BENEFITS or r.attr("benefit") in params.out_of_work_benefits)
-    ]
-
-
-def _employment_records(
-    household: Household, member: Member, window: Window
-) -> tuple[EvidenceRef, ...]:
-    return tuple(
-        r.ref()
-        for m, r in household.records_of(Kind.EMPLOYMENT)
-        if m == member and window.overlaps(*r.span)
-    )
-
-
-def qualifying_weeks(
-    household: Household,
-    member: Member,
-    attachment: date,
-    as_of: date,
-    weeks: int,
-    params: Parameters,
-) -> int:
-    """How many of the ``weeks`` weeks ending on ``as_of`` count as employed."""
-    work = _spans(household, member, Kind.EMPLOYMENT, params)
-    benefit = _spans(household, member, Kind.BENEFITS, params)
-    return sum(
-        1
-        for week in weeks_before(as_of, weeks)
-        if week.start >= attachment
-        and week.covered_by(work)
-        and not any(week.overlaps(s, e) for s, e in benefit)
-    )
-
-
-def continuous_employment(
-    household: Household, attachment: date, as_of: date, params: Parameters
-) -> Progress:
-    """TF2015: an adult on an out-of-work benefit at attachment is employed in enough of the
-    weeks before D (26 of 30 after a job-search benefit, otherwise 13 of 16)."""
-    claimants = claimants_at(household, attachment, params)
-    if not claimants:
-        return Progress(False, (), ("No adult was on an out-of-work benefit at attachment",), None)
-    reasons: list[str] = []
-    earliest: list[date] = []
-    for member, benefits in claimants:
-        searching = any(b.attr("benefit") in params.job_search_benefits for b in benefits)
-        need, of = (
-            (params.employment_weeks_job_search, params.employment_window_job_search)
-            if searching
-            else (params.employment_weeks_other, params.employment_window_other)
-        )
-        count = qualifying_weeks(household, member, attachment, as_of, of, params)
-        window = Window(as_of - timedelta(weeks=of), as_of)
-        said = (
-            f"{member.describe(as_of)} was on "
-            f"{', '.join(b.attr('benefit') for b in benefits)} at attachment{_cited(benefits)} "
-            f"and was employed in {count} of the {of} weeks "
-            f"to {fmt(as_of)}, {need} needed"
-        )
-        refs = _employment_records(household, member, window)
-        if count >= need:
-            return Progress(True, refs, (f"{said} ({cite(refs)})",))
-        reasons.append(said)
-        earliest.append(_first_met(household, member, attachment, as_of, need, of, params))
-    return Progress(False, (), tuple(reasons), min(earliest))
-
-
-def _first_met(
-    household: Household,
-    member: Member,
-    attachment: date,
-    as_of: date,
-    need: int,
-    of: int,
-    params: Parameters,
-) -> date:
-    """The first later date on which enough weeks count if ongoing records carry on; if that
-    never happens, the soonest a job starting tomorrow could get there."""
-    for days in range(1, 7 * of + 1):
-        later = as_of + timedelta(days=days)
-        if qualifying_weeks(household, member, attachment, later, of, params) >= need:
-            return later
-    return max(as_of, attachment) + timedelta(weeks=need)
-
-
-def consecutive_employment(
-    household: Household, attachment: date, as_of: date, params: Parameters
-) -> Progress:
-    """TF2012: an adult on an out-of-work benefit at attachment has been off out-of-work
-    benefits and in work for a run of consecutive weeks after attachment."""
-    claimants = claimants_at(household, attachment, params)
-    if not claimants:
-        return Progress(False, (), ("No adult was on an out-of-work benefit at attachment",), None)
-    need = timedelta(weeks=params.consecutive_employment_weeks).days
-    reasons: list[str] = []
-    earliest: list[date] = []
-    for member, _ in claimants:
-        work = _spans(household, member, Kind.EMPLOYMENT, params)
-        benefit = _spans(household, member, Kind.BENEFITS, params)
-        best = run = 0
-        period = Window(attachment, as_of)
-        for day in period.days():
-            in_work = any(s <= day and (e is None or e >= day) for s, e in work)
-            on_benefit = any(s <= day and (e is None or e >= day) for s, e in benefit)
-            run = run + 1 if in_work and not on_benefit else 0
-            best = max(best, run)
-        said = (
-            f"{member.describe(as_of)}'s longest run in work and off out-of-work benefits "
-            f"since attachment is {best} days, {need} needed"
-        )
-        refs = _employment_records(household, member, period)
-        if best >= need:
-            return Progress(True, refs, (f"{said} ({cite(refs)})",))
-        reasons.append(said)
-        earliest.append(as_of + timedelta(days=need - run))
-    return Progress(False, (), tuple(reasons), min(earliest))

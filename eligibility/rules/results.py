@@ -17,16 +17,11 @@ from enum import StrEnum
 
 from .criteria import evaluate_criterion
 from .dates import ONE_DAY, Window, fmt, months_after
+from .employment import consecutive_employment, continuous_employment
 from .evidence import EvidenceRef, Household, Purpose, cite
 from .framework import CriterionSpec, Framework
-from .outcomes import (
-    OutcomeCheck,
-    OutcomeContext,
-    Progress,
-    check_outcome,
-    consecutive_employment,
-    continuous_employment,
-)
+from .outcomes import check_outcome
+from .progress import OutcomeCheck, OutcomeContext, Progress
 
 
 class Status(StrEnum):

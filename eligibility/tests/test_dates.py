@@ -10,6 +10,7 @@ from eligibility.rules.dates import (
     age_on,
     terms_ending_by,
     terms_ending_in,
+    terms_starting_after,
     weeks_before,
 )
 
@@ -86,3 +87,15 @@ def test_weeks_before_are_seven_day_windows_ending_on_d():
     assert weeks[0] == Window(date(2026, 7, 25), D)
     assert weeks[1] == Window(date(2026, 7, 18), date(2026, 7, 25))
     assert len(list(weeks[0].days())) == 7
+
+
+@pytest.mark.parametrize(
+    ("d", "labels"),
+    [
+        (date(2025, 8, 1), ["autumn 2025", "spring 2026", "summer 2026"]),
+        (date(2025, 9, 1), ["spring 2026", "summer 2026", "autumn 2026"]),
+        (date(2025, 8, 31), ["autumn 2025", "spring 2026", "summer 2026"]),
+    ],
+)
+def test_terms_starting_after_a_date_exclude_a_term_starting_that_day(d, labels):
+    assert [t.label for t in terms_starting_after(d, 3)] == labels

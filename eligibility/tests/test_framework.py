@@ -139,3 +139,12 @@ def test_unknown_parameter_is_rejected_rather_than_ignored():
 def test_retiring_an_unknown_local_criterion_raises():
     with pytest.raises(KeyError):
         TF2015.retire_local("no_such_code")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"absence_measure": "authorised"}, {"look_back_months": -1}, {"attachment_share_pct": ()}],
+)
+def test_parameter_edit_no_rule_could_interpret_is_rejected(changes):
+    with pytest.raises(ValueError):
+        TF2015.with_parameters(**changes)
