@@ -109,3 +109,16 @@ def criterion(framework: Framework, code: str, home: Household, as_of: date = D)
 
 def ids(result: CriterionResult) -> set[str]:
     return {e.record_id for e in result.evidence}
+
+
+def case_ids(cases: list) -> list[str]:
+    """Readable test ids for (code, records, met, evidence) rows: what is met by what."""
+
+    def summary(r: Record) -> str:
+        values = "/".join(str(v) for v in r.attributes.values())
+        return f"{r.person_id}:{r.kind}[{values}]@{r.date.isoformat()}"
+
+    return [
+        f"{code}-{'met' if met else 'not_met'}-by-{'+'.join(map(summary, records)) or 'nothing'}"
+        for code, records, met, _ in cases
+    ]

@@ -7,6 +7,7 @@ from eligibility.rules import SF2022, TF2012, Kind
 from .builders import (
     D,
     attendance,
+    case_ids,
     criterion,
     days,
     household,
@@ -54,7 +55,9 @@ TF2012_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "records", "met", "evidence"), TF2012_CASES)
+@pytest.mark.parametrize(
+    ("code", "records", "met", "evidence"), TF2012_CASES, ids=case_ids(TF2012_CASES)
+)
 def test_tf2012_criterion_is_met_from_partner_records(code, records, met, evidence):
     result = criterion(TF2012, code, household(*records))
     assert result.met is met
@@ -146,7 +149,9 @@ SF2022_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "records", "met", "evidence"), SF2022_CASES)
+@pytest.mark.parametrize(
+    ("code", "records", "met", "evidence"), SF2022_CASES, ids=case_ids(SF2022_CASES)
+)
 def test_sf2022_outcome_is_met_from_partner_records(code, records, met, evidence):
     result = criterion(SF2022, code, household(*records))
     assert result.met is met

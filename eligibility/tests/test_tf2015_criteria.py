@@ -11,6 +11,7 @@ from .builders import (
     YOUNG,
     D,
     attendance,
+    case_ids,
     criterion,
     days,
     household,
@@ -227,7 +228,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "records", "met", "evidence"), CASES)
+@pytest.mark.parametrize(("code", "records", "met", "evidence"), CASES, ids=case_ids(CASES))
 def test_tf2015_criterion_is_met_from_partner_records(code, records, met, evidence):
     result = criterion(TF2015, code, household(*records))
     assert result.met is met
