@@ -1,20 +1,24 @@
 """The programme rulebook engine: eligibility, results and prioritisation as pure functions.
 
-No Django here. A service uses it like this::
+No Django and no ORM here: dataclasses in, dataclasses out (house style, rule 4). A service
+such as ``nomination_screen`` or ``claim_run_start`` does the I/O around it:
 
-    framework = Framework.from_dict(active_version.data)   # or BUILT_IN["TF2015"]
-    household = Household(members=..., records=..., recorded_evidence=..., taf_agencies=...)
-    decision = evaluate(household, as_of, framework)         # criteria, eligible, priority
-    Screening.objects.create(..., framework_code=decision.framework_code,
-                             framework_version=decision.framework_version,
-                             eligible=decision.eligible, data=decision.to_dict())
-    statuses = results(household, attachment_date, as_of, framework, case=CaseFacts(...))
+1. load the active framework version row and rebuild it with ``Framework.from_dict(row.data)``
+   (or start from ``BUILT_IN["TF2015"]``, the default);
+2. load the household's members, their linked partner records, recorded evidence and TAF
+   agencies, and build a :class:`Household` of :class:`Member`, :class:`Record` and
+   :class:`RecordedEvidence` values;
+3. call ``evaluate(household, as_of, framework)`` for a :class:`Decision` (per-criterion
+   results with evidence and plain-English explanations, eligible yes/no with the rule,
+   priority inputs), and for attached families
+   ``results(household, attachment_date, as_of, framework, case=CaseFacts(...))``;
+4. persist ``decision.to_dict()`` / ``status.to_dict()`` inside the service's transaction,
+   with ``framework_code`` and ``framework_version``, so every stored decision can be
+   explained, audited and re-run against the exact rules it used.
 
-The service loads linked partner records and recorded evidence from the database, builds a
-:class:`Household`, calls the engine and persists the returned dataclasses' ``to_dict()``
-together with the framework code and version, so every stored decision can be explained
-and re-run. Parameters and local criteria are data on the :class:`Framework`; editing them
-(``with_parameters``, ``with_local``, ``retire_local``) yields a new version.
+Administrators edit a framework through ``with_parameters``, ``with_local`` and
+``retire_local``; each edit returns a new version and ``to_dict()`` is what gets stored.
+The panel orders nominations with :func:`prioritise` (``Nomination.from_decision``).
 """
 
 from .criteria import CriterionResult, evaluate_criterion
