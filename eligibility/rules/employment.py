@@ -7,6 +7,8 @@ never count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Window, fmt, is_open_on, weeks_before
@@ -30,15 +32,47 @@ def claimants_at(
     return list(found.values())
 
 
-def _spans(
-    household: Household, member: Member, kind: Kind, params: Parameters
-) -> list[tuple[date, date | None]]:
-    return [
-        r.span
-        for m, r in household.records_of(kind)
-        if m == member
-        and (kind != Kind.BENEFITS or r.attr("benefit") in params.out_of_work_benefits)
-    ]
+Span = tuple[date, date | None]
+
+
+@dataclass(frozen=True)
+class WorkHistory:
+    """One adult's employment and out-of-work benefit periods (None end = ongoing)."""
+
+    work: tuple[Span, ...]
+    benefit: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, household: Household, member: Member, params: Parameters) -> WorkHistory:
+        def spans(kind: Kind, keep: Callable[[Record], bool]) -> tuple[Span, ...]:
+            return tuple(r.span for m, r in household.records_of(kind) if m == member and keep(r))
+
+        return cls(
+            spans(Kind.EMPLOYMENT, lambda r: True),
+            spans(Kind.BENEFITS, lambda r: r.attr("benefit") in params.out_of_work_benefits),
+        )
+
+    def in_work_off_benefit(self, day: date) -> bool:
+        return any(is_open_on(s, e, day) for s, e in self.work) and not any(
+            is_open_on(s, e, day) for s, e in self.benefit
+        )
+
+    def good_days(self, window: Window) -> frozenset[date]:
+        """Days in ``window`` spent in work with no out-of-work benefit open."""
+        return frozenset(day for day in window.days() if self.in_work_off_benefit(day))
+
+    def qualifying_weeks(
+        self, attachment: date, as_of: date, weeks: int, good: frozenset[date] | None = None
+    ) -> int:
+        """How many of the ``weeks`` weeks ending on ``as_of`` count as employed.
+        ``good`` may pass :meth:`good_days` already worked out for a wider window."""
+        if good is None:
+            good = self.good_days(Window(as_of - timedelta(weeks=weeks), as_of))
+        return sum(
+            1
+            for week in weeks_before(as_of, weeks)
+            if week.start >= attachment and all(day in good for day in week.days())
+        )
 
 
 def _employment_records(
@@ -48,26 +82,6 @@ def _employment_records(
         r.ref()
         for m, r in household.records_of(Kind.EMPLOYMENT)
         if m == member and window.overlaps(*r.span)
-    )
-
-
-def qualifying_weeks(
-    household: Household,
-    member: Member,
-    attachment: date,
-    as_of: date,
-    weeks: int,
-    params: Parameters,
-) -> int:
-    """How many of the ``weeks`` weeks ending on ``as_of`` count as employed."""
-    work = _spans(household, member, Kind.EMPLOYMENT, params)
-    benefit = _spans(household, member, Kind.BENEFITS, params)
-    return sum(
-        1
-        for week in weeks_before(as_of, weeks)
-        if week.start >= attachment
-        and week.covered_by(work)
-        and not any(week.overlaps(s, e) for s, e in benefit)
     )
 
 
@@ -88,7 +102,8 @@ def continuous_employment(
             if searching
             else (params.employment_weeks_other, params.employment_window_other)
         )
-        count = qualifying_weeks(household, member, attachment, as_of, of, params)
+        history = WorkHistory.of(household, member, params)
+        count = history.qualifying_weeks(attachment, as_of, of)
         window = Window(as_of - timedelta(weeks=of), as_of)
         said = (
             f"{member.describe(as_of)} was on "
@@ -100,25 +115,21 @@ def continuous_employment(
         if count >= need:
             return Progress(True, refs, (f"{said} ({cite(refs)})",))
         reasons.append(said)
-        earliest.append(_first_met(household, member, attachment, as_of, need, of, params))
+        earliest.append(_first_met(history, attachment, as_of, need, of))
     return Progress(False, (), tuple(reasons), min(earliest))
 
 
-def _first_met(
-    household: Household,
-    member: Member,
-    attachment: date,
-    as_of: date,
-    need: int,
-    of: int,
-    params: Parameters,
-) -> date:
-    """The first later date on which enough weeks count if ongoing records carry on; if that
+def _first_met(history: WorkHistory, attachment: date, as_of: date, need: int, of: int) -> date:
+    """The first later date on which enough weeks count if current jobs carry on; if that
     never happens, the soonest a job starting tomorrow could get there."""
-    for days in range(1, 7 * of + 1):
-        later = as_of + timedelta(days=days)
-        if qualifying_weeks(household, member, attachment, later, of, params) >= need:
-            return later
+    horizon = timedelta(weeks=of)
+    good = history.good_days(Window(as_of - horizon, as_of + horizon))
+    if good:  # with no day in work there is nothing to project
+        # Not only ongoing jobs: a later D can also line the weeks up better with past work.
+        for days in range(1, horizon.days + 1):
+            later = as_of + timedelta(days=days)
+            if history.qualifying_weeks(attachment, later, of, good) >= need:
+                return later
     return max(as_of, attachment) + timedelta(weeks=need)
 
 
@@ -134,14 +145,11 @@ def consecutive_employment(
     reasons: list[str] = []
     earliest: list[date] = []
     for member, _ in claimants:
-        work = _spans(household, member, Kind.EMPLOYMENT, params)
-        benefit = _spans(household, member, Kind.BENEFITS, params)
+        history = WorkHistory.of(household, member, params)
         best = run = 0
         period = Window(attachment, as_of)
         for day in period.days():
-            in_work = any(is_open_on(s, e, day) for s, e in work)
-            on_benefit = any(is_open_on(s, e, day) for s, e in benefit)
-            run = run + 1 if in_work and not on_benefit else 0
+            run = run + 1 if history.in_work_off_benefit(day) else 0
             best = max(best, run)
         said = (
             f"{member.describe(as_of)}'s longest run in work and off out-of-work benefits "

@@ -295,3 +295,14 @@ def test_continuous_employment_is_not_met_without_a_claimant_at_attachment():
 def test_continuous_employment_does_not_count_a_child_claimant():
     home = household(rec(BEN, "B1", "C1", date(2023, 1, 1), None, benefit="JSA"))
     assert result("continuous_employment", home).status is Status.NOT_MET
+
+
+def test_continuous_employment_date_allows_for_weeks_lining_up_after_a_job_ends():
+    # 182 days in work ending yesterday: 25 whole weeks line up with D, 26 with D + 6 days.
+    home = household(
+        rec(BEN, "B1", "P1", date(2023, 1, 1), D - days(183), benefit="JSA"),
+        rec(EMP, "E1", "P1", D - days(182), D - days(1)),
+    )
+    outcome = result("continuous_employment", home)
+    assert (outcome.status, outcome.could_first_be_met) == (Status.IN_PROGRESS, D + days(6))
+    assert result("continuous_employment", home, as_of=D + days(6)).status is Status.MET
