@@ -57,6 +57,12 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "Families First")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
+# Lead professional capacity at panel allocation (003 sections 2.2 and 3.2: intensive
+# caseloads of about 5-8 families, lighter ones 10-15). A family of each tier takes this
+# share of a key worker's capacity, in intensive-family equivalents.
+CASELOAD_CAPACITY = 8.0
+CASELOAD_WEIGHTS = {"high_complex": 1.0, "expert_help": 0.6, "monitoring": 0.5}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

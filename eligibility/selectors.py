@@ -1,0 +1,225 @@
+"""Reads for nominations, screening and panels. Rules stay pure in eligibility.rules:
+these functions load what they need and build the plain values the rules take."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from eligibility import rules
+from eligibility.models import AgendaItem, FrameworkVersion, Nomination, RecordedEvidence
+from families.models import Family, Involvement, Membership, Person
+from tafcase.accounts.models import LocalAuthority, Role, User
+
+RELATIONSHIPS = {
+    Membership.Role.PARENT_CARER: rules.Relationship.PARENT_CARER,
+    Membership.Role.CHILD: rules.Relationship.CHILD,
+    Membership.Role.OTHER_ADULT: rules.Relationship.OTHER_ADULT,
+}
+
+
+# --- frameworks -----------------------------------------------------------------------
+
+
+def active_framework(authority: LocalAuthority) -> FrameworkVersion | None:
+    return FrameworkVersion.objects.filter(local_authority=authority, is_active=True).first()
+
+
+def framework_in_force(authority: LocalAuthority) -> rules.Framework:
+    """The authority's active framework, or the built-in default until one is chosen."""
+    row = active_framework(authority)
+    return row.framework if row else rules.DEFAULT_FRAMEWORK
+
+
+def criteria_choices(authority: LocalAuthority) -> list[tuple[str, str]]:
+    framework = framework_in_force(authority)
+    return [(c.code, c.label) for c in (*framework.active_national, *framework.active_local)]
+
+
+# --- evidence and households ----------------------------------------------------------
+
+
+def households_for(families: list[Family], as_of: date) -> dict[int, rules.Household]:
+    """The rulebook's view of each family as of a date, in a fixed number of queries:
+    members living in the household, recorded evidence and TAF agencies."""
+    ids = [f.pk for f in families]
+    members: dict[int, list[rules.Member]] = defaultdict(list)
+    memberships = (
+        Membership.objects.filter(family_id__in=ids, role__in=list(RELATIONSHIPS))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
+        .select_related("person")
+        .order_by("family_id", "pk")
+    )
+    for m in memberships:
+        members[m.family_id].append(
+            rules.Member(
+                person_id=str(m.person_id),
+                dob=m.person.dob,
+                relationship=RELATIONSHIPS[m.role],
+                name=m.person.forename,
+            )
+        )
+    evidence: dict[int, list[rules.RecordedEvidence]] = defaultdict(list)
+    for e in RecordedEvidence.objects.filter(family_id__in=ids, evidence_date__lte=as_of):
+        evidence[e.family_id].append(
+            rules.RecordedEvidence(
+                evidence_id=str(e.pk),
+                criterion=e.criterion,
+                date=e.evidence_date,
+                source=e.source,
+                text=e.text,
+                person_id=str(e.person_id) if e.person_id else None,
+                purpose=rules.Purpose(e.purpose),
+            )
+        )
+    agencies: dict[int, set[str]] = defaultdict(set)
+    taf = Involvement.objects.filter(family_id__in=ids, started_on__lte=as_of).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=as_of)
+    )
+    for family_id, agency in taf.values_list("family_id", "agency__name"):
+        agencies[family_id].add(agency)
+    return {
+        f.pk: rules.Household(
+            members=tuple(members[f.pk]),
+            recorded_evidence=tuple(evidence[f.pk]),
+            taf_agencies=frozenset(agencies[f.pk]),
+            household_id=f.reference,
+        )
+        for f in families
+    }
+
+
+def screening_preview(nomination: Nomination, as_of: date) -> rules.Decision:
+    """What the rulebook in force decides for the nominated family today."""
+    household = households_for([nomination.family], as_of)[nomination.family_id]
+    return rules.evaluate(household, as_of, framework_in_force(nomination.local_authority))
+
+
+def evidence_for(nomination: Nomination) -> QuerySet[RecordedEvidence]:
+    return nomination.family.evidence.select_related("person", "recorded_by").order_by(
+        "criterion", "evidence_date"
+    )
+
+
+# --- nominations ----------------------------------------------------------------------
+
+
+def find_known_family(authority: LocalAuthority, members: list[dict]) -> Family | None:
+    """A family the programme already knows with any of these people in it: the same
+    strong identifier, or the same name and date of birth. The most recent wins."""
+    match = Q()
+    for m in members:
+        for field in ("upn", "nino", "nhs_number", "la_person_id"):
+            if m.get(field):
+                match |= Q(**{field: "".join(m[field].split()).upper()})
+        if m.get("dob"):
+            match |= Q(
+                forename__iexact=m["forename"].strip(),
+                surname__iexact=m["surname"].strip(),
+                dob=m["dob"],
+            )
+    if not match:
+        return None
+    people = Person.objects.filter(match, local_authority=authority)
+    return (
+        Family.objects.filter(memberships__person__in=people)
+        .order_by("-created_at", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    stage: str
+    label: str
+    count: int
+    oldest_days: int | None
+
+
+def nomination_queue(nominations: QuerySet[Nomination]) -> list[QueueRow]:
+    """Open nominations by stage with the age of the oldest, for the coordinator."""
+    now = timezone.now()
+    stages = {
+        r["stage"]: r
+        for r in nominations.filter(stage__in=Nomination.OPEN_STAGES)
+        .values("stage")
+        .annotate(n=Count("pk"), oldest=Min("stage_changed_at"))
+    }
+    return [
+        QueueRow(
+            stage,
+            Nomination.Stage(stage).label,
+            stages[stage]["n"] if stage in stages else 0,
+            (now - stages[stage]["oldest"]).days if stage in stages else None,
+        )
+        for stage in Nomination.OPEN_STAGES
+    ]
+
+
+def with_list_columns(nominations: QuerySet[Nomination]) -> QuerySet[Nomination]:
+    return nominations.select_related("family", "referrer_agency")
+
+
+# --- panels and allocation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user: User
+    families: int
+    weighted: float
+    capacity: float
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.user.get_full_name() or self.user.email}: {self.families} families, "
+            f"weighted caseload {self.weighted:.1f} of {self.capacity:.0f}"
+        )
+
+    def would_exceed(self, level: str) -> bool:
+        return self.weighted + caseload_weight(level) > self.capacity
+
+
+def caseload_weight(tier: str) -> float:
+    """How much of a key worker's capacity one active family of this tier takes: intensive
+    (high or complex) counts 1, lighter tiers less (settings.CASELOAD_WEIGHTS)."""
+    return settings.CASELOAD_WEIGHTS.get(tier or "", 1.0)
+
+
+def lead_candidates(authority: LocalAuthority) -> list[Candidate]:
+    """Key workers of the authority with their current weighted caseloads, lightest first."""
+    workers = list(
+        User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER])
+        .filter(Q(authorities=authority) | Q(agency__local_authority=authority))
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+    loads: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    counts = (
+        Family.objects.filter(lead_professional__in=workers, status=Family.Status.ACTIVE)
+        .values_list("lead_professional_id", "tier")
+        .annotate(n=Count("pk"))
+    )
+    for user_id, tier, n in counts:
+        loads[user_id].append((tier, n))
+    candidates = [
+        Candidate(
+            user=w,
+            families=sum(n for _, n in loads[w.pk]),
+            weighted=sum(caseload_weight(t) * n for t, n in loads[w.pk]),
+            capacity=settings.CASELOAD_CAPACITY,
+        )
+        for w in workers
+    ]
+    return sorted(candidates, key=lambda c: (c.weighted, c.user.pk))
+
+
+def agenda(panel) -> QuerySet[AgendaItem]:
+    return panel.items.select_related(
+        "nomination__family__locality", "lead_professional", "decided_by"
+    ).order_by("position")
