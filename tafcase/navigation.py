@@ -22,6 +22,13 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
     NavItem("Families", "families:caseload"),
     NavItem("Search", "families:search"),
+    NavItem("Nominations", "eligibility:nominations"),
+    NavItem(
+        "Panels",
+        "eligibility:panels",
+        (Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.AUDITOR),
+    ),
+    NavItem("Rulebook", "eligibility:frameworks", (Role.ADMINISTRATOR,)),
     NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),
     NavItem("API", "api-docs", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavItem("Administration", "admin:index", (Role.ADMINISTRATOR,)),

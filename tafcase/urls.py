@@ -92,6 +92,7 @@ urlpatterns = [
     path("api/", include(api_urls)),
     path("families/", include("families.urls")),
     path("people/", include((people_urlpatterns, "people"))),
+    path("", include("eligibility.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

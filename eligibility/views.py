@@ -1,0 +1,482 @@
+"""Nomination, screening, panel and rulebook pages. Views parse, authorise, call one
+service or selector, and render; access rules live in eligibility.access."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from eligibility import access, exports, selectors, services
+from eligibility.forms import (
+    AttendanceForm,
+    DecisionForm,
+    EvidenceForm,
+    FrameworkSwitchForm,
+    LocalCriterionForm,
+    MoveForm,
+    NominationForm,
+    PanelForm,
+    ParametersForm,
+    RateForm,
+    ScreeningForm,
+    criterion_forms,
+    member_forms,
+)
+from eligibility.models import AgendaItem, FrameworkVersion, Nomination
+from families.access import families_visible_to
+from families.views import _form_errors_from
+from tafcase.accounts.models import Role
+from tafcase.audit.services import audit_viewed
+
+PAGE_SIZE = 50
+
+
+def _visible_family_ids(user, family_ids) -> set[int]:
+    return set(families_visible_to(user).filter(pk__in=family_ids).values_list("pk", flat=True))
+
+
+# --- nominations ----------------------------------------------------------------------
+
+
+@login_required
+def nomination_list(request):
+    nominations = access.nominations_visible_to(request.user)
+    show = request.GET.get("stage", "open")
+    listed = (
+        nominations.filter(stage__in=Nomination.OPEN_STAGES)
+        if show == "open"
+        else nominations.filter(stage=show)
+        if show in Nomination.Stage.values
+        else nominations
+    )
+    page = Paginator(
+        selectors.with_list_columns(listed).order_by("stage_changed_at", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    team = request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR)
+    return render(
+        request,
+        "eligibility/nomination_list.html",
+        {
+            "page": page,
+            "queue": selectors.nomination_queue(nominations) if team else None,
+            "stages": Nomination.Stage.choices,
+            "show": show,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def nomination_new(request):
+    authority = access.authority_for_nomination(request.user)
+    criteria = selectors.criteria_choices(authority)
+    data = request.POST if request.method == "POST" else None
+    form = NominationForm(data)
+    members = member_forms(data)
+    claimed = criterion_forms(data, criteria)
+    if data is not None:
+        valid = all([form.is_valid(), *(f.is_valid() for f in (*members, *claimed))])
+        described = [f.cleaned_data for f in members if f.described]
+        if valid and not described:
+            form.add_error(None, "Add at least one member of the family.")
+            valid = False
+        if valid:
+            try:
+                nomination = services.nomination_submit(
+                    actor=request.user,
+                    local_authority=authority,
+                    route=Nomination.Route.REFERRAL,
+                    members=described,
+                    criteria=[f.cleaned_data for f in claimed if f.cleaned_data.get("code")],
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Nomination {nomination.reference} sent to the single point of access.",
+                )
+                return redirect("eligibility:nomination", nomination.pk)
+    return render(
+        request,
+        "eligibility/nomination_form.html",
+        {"form": form, "members": members, "claimed": claimed},
+    )
+
+
+@login_required
+def nomination_detail(request, nomination_id):
+    nomination = access.nomination_for_user(request.user, nomination_id)
+    audit_viewed(request, nomination, family_id=nomination.family_id)
+    sees_family = bool(_visible_family_ids(request.user, [nomination.family_id]))
+    screening = nomination.screenings.select_related("framework", "decided_by").first()
+    return render(
+        request,
+        "eligibility/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "sees_family": sees_family,
+            "members": nomination.family.memberships.select_related("person")
+            if sees_family
+            else (),
+            "evidence": selectors.evidence_for(nomination) if sees_family else (),
+            "screening": screening if sees_family else None,
+            "can_screen": access.can_screen(request.user, nomination)
+            and nomination.stage == Nomination.Stage.SUBMITTED,
+            "can_add_evidence": access.can_add_evidence(request.user) and sees_family,
+            "other_nominations": nomination.family.nominations.exclude(pk=nomination.pk)
+            if sees_family
+            else (),
+        },
+    )
+
+
+@login_required
+def evidence_add(request, nomination_id):
+    nomination = access.nomination_for_user(request.user, nomination_id)
+    if not access.can_add_evidence(request.user):
+        raise PermissionDenied
+    family = nomination.family
+    form = EvidenceForm(
+        request.POST or None,
+        family=family,
+        criteria=selectors.criteria_choices(nomination.local_authority),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_record(
+                actor=request.user, family=family, nomination=nomination, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Evidence recorded.")
+            return redirect("eligibility:nomination", nomination.pk)
+    return render(
+        request,
+        "eligibility/form.html",
+        {
+            "form": form,
+            "heading": "Add evidence",
+            "button": "Save evidence",
+            "back": ("eligibility:nomination", nomination.pk, nomination.reference),
+        },
+    )
+
+
+@login_required
+def nomination_screen(request, nomination_id):
+    nomination = access.nomination_for_user(request.user, nomination_id)
+    if not access.can_screen(request.user, nomination):
+        raise PermissionDenied
+    decision = selectors.screening_preview(nomination, timezone.localdate())
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening = services.nomination_screen(
+                actor=request.user, nomination=nomination, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(
+                request, f"{nomination.reference} screened: {screening.get_outcome_display()}."
+            )
+            return redirect("eligibility:nomination", nomination.pk)
+    audit_viewed(request, nomination, family_id=nomination.family_id)
+    return render(
+        request,
+        "eligibility/screen.html",
+        {
+            "nomination": nomination,
+            "decision": decision,
+            "framework": selectors.framework_in_force(nomination.local_authority),
+            "form": form,
+        },
+    )
+
+
+# --- panels ---------------------------------------------------------------------------
+
+
+@login_required
+def panel_list(request):
+    if not request.user.has_role(*access.PANEL_ROLES, Role.COORDINATOR, Role.AUDITOR):
+        raise PermissionDenied
+    panels = access.panels_visible_to(request.user)
+    today = timezone.localdate()
+    upcoming = panels.filter(meets_on__gte=today).order_by("meets_on", "pk")
+    return render(
+        request,
+        "eligibility/panel_list.html",
+        {
+            "upcoming": upcoming,
+            "past": panels.filter(meets_on__lt=today)[:20],
+            "next_panel": upcoming.first(),
+            "can_create": access.can_create_panel(request.user),
+        },
+    )
+
+
+@login_required
+def panel_new(request):
+    if not access.can_create_panel(request.user):
+        raise PermissionDenied
+    authority = request.user.authorities.first()
+    if authority is None:
+        raise PermissionDenied
+    form = PanelForm(request.POST or None, local_authority=authority)
+    if request.method == "POST" and form.is_valid():
+        try:
+            panel = services.panel_create(
+                actor=request.user, local_authority=authority, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{panel} created.")
+            return redirect("eligibility:panel", panel.pk)
+    return render(
+        request,
+        "eligibility/form.html",
+        {
+            "form": form,
+            "heading": "Set up a panel meeting",
+            "button": "Create panel",
+            "back": ("eligibility:panels", None, "panels"),
+        },
+    )
+
+
+@login_required
+def panel_detail(request, panel_id):
+    panel = access.panel_for_user(request.user, panel_id, write=False)
+    items = list(selectors.agenda(panel))
+    visible = _visible_family_ids(request.user, [i.nomination.family_id for i in items])
+    audit_viewed(request, panel)
+    present = panel.agencies_present.all()
+    return render(
+        request,
+        "eligibility/panel_detail.html",
+        {
+            "panel": panel,
+            "rows": [(i, i.nomination.family_id in visible) for i in items],
+            "can_run": access.can_run_panel(request.user, panel),
+            "present": present,
+            "quorate": len(present) >= panel.quorum,
+            "members": panel.member_agencies.order_by("name"),
+            "attendance": AttendanceForm(panel=panel, initial={"agencies": present}),
+            "waiting": Nomination.objects.filter(
+                local_authority=panel.local_authority, stage=Nomination.Stage.ELIGIBLE
+            ).count(),
+        },
+    )
+
+
+def _panel_action(request, panel_id, action, success: str):
+    panel = access.panel_for_user(request.user, panel_id, write=True)
+    try:
+        action(panel)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("eligibility:panel", panel.pk)
+
+
+@require_POST
+@login_required
+def panel_build(request, panel_id):
+    return _panel_action(
+        request,
+        panel_id,
+        lambda panel: services.agenda_build(actor=request.user, panel=panel),
+        "Eligible nominations added to the agenda in priority order.",
+    )
+
+
+@require_POST
+@login_required
+def panel_sort(request, panel_id):
+    return _panel_action(
+        request,
+        panel_id,
+        lambda panel: services.agenda_sort(actor=request.user, panel=panel),
+        "Agenda put in priority order.",
+    )
+
+
+@require_POST
+@login_required
+def panel_attendance(request, panel_id):
+    def record(panel):
+        form = AttendanceForm(request.POST, panel=panel)
+        if not form.is_valid():
+            raise ValidationError("Choose member agencies of the panel.")
+        services.panel_record_attendance(
+            actor=request.user, panel=panel, agencies=list(form.cleaned_data["agencies"])
+        )
+
+    return _panel_action(request, panel_id, record, "Attendance recorded.")
+
+
+def _item_for(request, panel_id, item_id):
+    panel = access.panel_for_user(request.user, panel_id, write=True)
+    return get_object_or_404(
+        AgendaItem.objects.select_related("nomination__family", "panel"), pk=item_id, panel=panel
+    )
+
+
+@require_POST
+@login_required
+def item_rate(request, panel_id, item_id):
+    item = _item_for(request, panel_id, item_id)
+    form = RateForm(request.POST)
+
+    def rate(panel):
+        if not form.is_valid():
+            raise ValidationError("Rate the likelihood from 1 to 3.")
+        services.agenda_rate(actor=request.user, item=item, **form.cleaned_data)
+
+    return _panel_action(request, panel_id, rate, f"Rated {item.nomination.reference}.")
+
+
+@login_required
+def item_move(request, panel_id, item_id):
+    item = _item_for(request, panel_id, item_id)
+    form = MoveForm(request.POST or None, initial={"to_position": item.position})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_move(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{item.nomination.reference} moved.")
+            return redirect("eligibility:panel", panel_id)
+    return render(
+        request,
+        "eligibility/form.html",
+        {
+            "form": form,
+            "heading": f"Move {item.nomination.reference} on the agenda",
+            "intro": "The agenda is in priority order. Say why this family should be "
+            "heard earlier or later.",
+            "button": "Move",
+            "back": ("eligibility:panel", panel_id, "the agenda"),
+        },
+    )
+
+
+@login_required
+def item_decide(request, panel_id, item_id):
+    item = _item_for(request, panel_id, item_id)
+    candidates = selectors.lead_candidates(item.panel.local_authority)
+    form = DecisionForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_decide(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Decision recorded for {item.nomination.reference}.")
+            return redirect("eligibility:panel", panel_id)
+    visible = bool(_visible_family_ids(request.user, [item.nomination.family_id]))
+    return render(
+        request,
+        "eligibility/decide.html",
+        {"form": form, "item": item, "sees_family": visible, "candidates": candidates},
+    )
+
+
+@login_required
+def panel_minutes(request, panel_id):
+    panel = access.panel_for_user(request.user, panel_id, write=False)
+    pdf = exports.minutes_pdf(request, panel)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="panel-{panel.meets_on}.pdf"'
+    return response
+
+
+# --- rulebooks ------------------------------------------------------------------------
+
+
+def _framework_row(request) -> FrameworkVersion:
+    if not access.can_edit_frameworks(request.user):
+        raise PermissionDenied
+    authority = request.user.authorities.first()
+    if authority is None:
+        raise PermissionDenied
+    return services.framework_ensure(actor=request.user, authority=authority)
+
+
+@login_required
+def frameworks(request):
+    row = _framework_row(request)
+    framework = row.framework
+    forms_by_action = {
+        "switch": FrameworkSwitchForm(
+            initial={"code": row.code}, choices=FrameworkVersion.Code.choices
+        ),
+        "parameters": ParametersForm(parameters=framework.parameters.to_dict()),
+        "local": LocalCriterionForm(),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        data = request.POST
+        try:
+            if action == "switch":
+                form = forms_by_action["switch"] = FrameworkSwitchForm(
+                    data, choices=FrameworkVersion.Code.choices
+                )
+                if form.is_valid():
+                    services.framework_activate(
+                        actor=request.user, authority=row.local_authority, **form.cleaned_data
+                    )
+                    return _saved(request, "Framework switched.")
+            elif action == "parameters":
+                form = forms_by_action["parameters"] = ParametersForm(
+                    data, parameters=framework.parameters.to_dict()
+                )
+                if form.is_valid():
+                    changes = form.changes()
+                    if not form.errors:
+                        services.framework_set_parameters(
+                            actor=request.user, row=row, changes=changes
+                        )
+                        return _saved(request, "Parameters saved as a new version.")
+            elif action == "local":
+                form = forms_by_action["local"] = LocalCriterionForm(data)
+                if form.is_valid():
+                    services.framework_save_local(actor=request.user, row=row, **form.cleaned_data)
+                    return _saved(request, "Local criterion saved as a new version.")
+            elif action == "retire":
+                services.framework_retire_local(
+                    actor=request.user, row=row, code=data.get("code", "")
+                )
+                return _saved(request, "Local criterion retired in a new version.")
+        except ValidationError as error:
+            target = forms_by_action.get(action) or forms_by_action["local"]
+            _form_errors_from(target, error)
+    return render(
+        request,
+        "eligibility/frameworks.html",
+        {
+            "row": row,
+            "framework": framework,
+            "versions": FrameworkVersion.objects.filter(local_authority=row.local_authority)
+            .select_related("created_by")
+            .order_by("-created_at")[:30],
+            **forms_by_action,
+        },
+    )
+
+
+def _saved(request, text):
+    messages.success(request, text)
+    return redirect("eligibility:frameworks")

@@ -1,0 +1,245 @@
+"""Every nomination, screening, panel and rulebook page: allowed users, other authority
+(404), anonymous (sign-in) and read-only or wrong roles writing (403)."""
+
+import pytest
+from django.urls import reverse
+
+from eligibility import services
+from eligibility.models import AgendaItem, Nomination
+from families.models import Family
+from tafcase.audit.models import AuditEvent
+from tests.eligibility.conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agenda(pw, panel, eligible):
+    nomination = eligible(surname="Agenda")
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    return panel, AgendaItem.objects.get(nomination=nomination)
+
+
+def status(client, user, url, method="get", data=None):
+    client.force_login(user) if user else client.logout()
+    return getattr(client, method)(url, data or {}).status_code
+
+
+def login_redirect(client, url, method="get"):
+    client.logout()
+    response = getattr(client, method)(url)
+    return response.status_code == 302 and "/account/sign-in/" in response["Location"]
+
+
+def test_nomination_pages(client, pw, nominate):
+    nomination = nominate("crime_asb", "health")
+    detail = reverse("eligibility:nomination", args=[nomination.pk])
+    screen = reverse("eligibility:screen", args=[nomination.pk])
+    evidence = reverse("eligibility:evidence-add", args=[nomination.pk])
+    new = reverse("eligibility:nomination-new")
+    listing = reverse("eligibility:nominations")
+    for url in (detail, screen, evidence, new, listing):
+        assert login_redirect(client, url), url
+    for user in (pw.referrer, pw.coordinator, pw.auditor):
+        assert status(client, user, detail) == 200
+    for user in (pw.outsider, pw.member, pw.kw1, pw.chair):
+        assert status(client, user, detail) == 404
+    assert status(client, pw.coordinator, screen) == 200
+    for user in (pw.referrer, pw.auditor):
+        assert status(client, user, screen) == 403
+    assert status(client, pw.outsider, screen) == 404
+    assert status(client, pw.coordinator, evidence) == 200
+    for user in (pw.referrer, pw.auditor):
+        assert status(client, user, evidence) == 403
+    assert status(client, pw.outsider, evidence) == 404
+    for user in (pw.referrer, pw.coordinator, pw.kw1):
+        assert status(client, user, new) == 200
+    assert status(client, pw.auditor, new) == 403
+    assert status(client, pw.auditor, new, "post", {"family_name": "x"}) == 403
+
+
+def test_nomination_list_shows_only_what_user_may_see(client, pw, nominate):
+    nomination = nominate("crime_asb")
+    listing = reverse("eligibility:nominations")
+    client.force_login(pw.coordinator)
+    body = client.get(listing).content.decode()
+    assert nomination.reference in body and "Queue by stage" in body
+    client.force_login(pw.outsider)
+    assert nomination.reference not in client.get(listing).content.decode()
+    client.force_login(pw.kw1)
+    assert nomination.reference not in client.get(listing).content.decode()
+
+
+def test_referrer_sees_summary_but_not_family_details(client, pw, nominate):
+    nomination = nominate("crime_asb", "health")
+    client.force_login(pw.referrer)
+    body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
+    assert nomination.family.reference in body
+    assert "Robin" not in body
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
+    assert "Robin" in body and "crime_asb seen" in body
+
+
+def test_screening_page_explains_each_criterion(client, pw, nominate):
+    nomination = nominate("crime_asb", "health")
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:screen", args=[nomination.pk])).content.decode()
+    assert "The rulebook says: eligible" in body
+    for label in ("Children not attending school regularly", "crime or anti-social behaviour"):
+        assert label in body
+    assert "crime_asb seen" in body
+    assert AuditEvent.objects.filter(
+        actor=pw.coordinator, action="viewed", family_id=nomination.family_id
+    ).exists()
+
+
+def test_screening_form_override_needs_reason(client, pw, nominate):
+    nomination = nominate("crime_asb")
+    client.force_login(pw.coordinator)
+    url = reverse("eligibility:screen", args=[nomination.pk])
+    response = client.post(url, {"outcome": "eligible"})
+    assert response.status_code == 200
+    assert "Say why you disagree" in response.content.decode()
+    response = client.post(url, {"outcome": "eligible", "override_reason": "Police intel"})
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.stage == Nomination.Stage.ELIGIBLE
+
+
+def test_panel_pages(client, pw, agenda, other_authority):
+    panel, item = agenda
+    pages = {
+        "panel": reverse("eligibility:panel", args=[panel.pk]),
+        "minutes": reverse("eligibility:panel-minutes", args=[panel.pk]),
+        "decide": reverse("eligibility:item-decide", args=[panel.pk, item.pk]),
+        "move": reverse("eligibility:item-move", args=[panel.pk, item.pk]),
+    }
+    posts = {
+        "build": reverse("eligibility:panel-build", args=[panel.pk]),
+        "sort": reverse("eligibility:panel-sort", args=[panel.pk]),
+        "attendance": reverse("eligibility:panel-attendance", args=[panel.pk]),
+        "rate": reverse("eligibility:item-rate", args=[panel.pk, item.pk]),
+    }
+    for url in (*pages.values(), reverse("eligibility:panels"), reverse("eligibility:panel-new")):
+        assert login_redirect(client, url), url
+    for url in posts.values():
+        assert login_redirect(client, url, "post"), url
+    for user in (pw.chair, pw.coordinator):
+        for url in pages.values():
+            assert status(client, user, url) == 200, (user, url)
+    for user in (pw.member, pw.auditor):
+        assert status(client, user, pages["panel"]) == 200
+        assert status(client, user, pages["minutes"]) == 200
+        assert status(client, user, pages["decide"]) == 403
+        assert status(client, user, pages["move"]) == 403
+        for url in posts.values():
+            assert status(client, user, url, "post") == 403, (user, url)
+    for user in (pw.outsider, pw.referrer, pw.kw1):
+        for url in pages.values():
+            assert status(client, user, url) == 404, (user, url)
+        for url in posts.values():
+            assert status(client, user, url, "post") == 404, (user, url)
+    assert status(client, pw.chair, posts["rate"], "post", {"likelihood": "2"}) == 302
+    item.refresh_from_db()
+    assert item.likelihood == 2
+
+
+def test_panel_list_and_new(client, pw):
+    panels, new = reverse("eligibility:panels"), reverse("eligibility:panel-new")
+    for user in (pw.chair, pw.member, pw.coordinator, pw.auditor):
+        assert status(client, user, panels) == 200
+    for user in (pw.referrer, pw.kw1):
+        assert status(client, user, panels) == 403
+    for user in (pw.chair, pw.coordinator):
+        assert status(client, user, new) == 200
+    for user in (pw.member, pw.auditor, pw.referrer):
+        assert status(client, user, new) == 403
+        assert status(client, user, new, "post", {"quorum": 1}) == 403
+
+
+def test_panel_member_sees_agenda_summary_only(client, pw, agenda):
+    panel, item = agenda
+    family = item.nomination.family
+    client.force_login(pw.member)
+    body = client.get(reverse("eligibility:panel", args=[panel.pk])).content.decode()
+    assert family.reference in body and family.name not in body
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:panel", args=[panel.pk])).content.decode()
+    assert family.name in body
+
+
+def test_decision_page_accepts_and_allocates(client, pw, agenda):
+    panel, item = agenda
+    client.force_login(pw.chair)
+    url = reverse("eligibility:item-decide", args=[panel.pk, item.pk])
+    body = client.get(url).content.decode()
+    assert "weighted caseload 0.0 of 8" in body
+    response = client.post(
+        url,
+        {
+            "decision": "accept",
+            "level": "expert_help",
+            "lead_professional": str(pw.kw2.pk),
+            "reasons": "Good chance of turnaround",
+        },
+    )
+    assert response.status_code == 302
+    family = Family.objects.get(pk=item.nomination.family_id)
+    assert (family.status, family.lead_professional) == (Family.Status.ACTIVE, pw.kw2)
+
+
+def test_minutes_pdf(client, pw, agenda):
+    panel, _ = agenda
+    client.force_login(pw.chair)
+    response = client.get(reverse("eligibility:panel-minutes", args=[panel.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="exported", object_id=str(panel.pk)).exists()
+
+
+def test_rulebook_page(client, pw, make_user):
+    administrator = make_user("administrator", agency=pw.agencies["early_help"])
+    url = reverse("eligibility:frameworks")
+    assert login_redirect(client, url)
+    for user in (pw.coordinator, pw.auditor, pw.chair):
+        assert status(client, user, url) == 403
+        assert status(client, user, url, "post", {"action": "switch", "code": "SF2022"}) == 403
+    assert status(client, administrator, url) == 200
+    assert status(client, administrator, url, "post", {"action": "switch", "code": "SF2022"}) == 302
+    body = client.get(url).content.decode()
+    assert "SF2022" in body and "Supporting Families" in body
+    response = client.post(
+        url, {"action": "local", "code": "young_carer", "label": "A child who is a young carer"}
+    )
+    assert response.status_code == 302
+    assert "young_carer" in client.get(url).content.decode()
+
+
+def test_nomination_form_end_to_end(client, pw):
+    client.force_login(pw.referrer)
+    data = {
+        "family_name": "Formfamily",
+        "postcode": "NB1 1AA",
+        "reason": "School attendance",
+        "consent_given_on": TODAY.isoformat(),
+        "consent_given_by": "0",
+        "member-0-forename": "Alex",
+        "member-0-surname": "Formfamily",
+        "member-0-dob": "1985-01-01",
+        "member-0-role": "parent_carer",
+        "criterion-0-code": "education",
+        "criterion-0-evidence_date": TODAY.isoformat(),
+        "criterion-0-text": "Attendance 82% this term",
+    }
+    response = client.post(reverse("eligibility:nomination-new"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    nomination = Nomination.objects.get()
+    assert nomination.family.evidence.get().text == "Attendance 82% this term"
+    # Without consent: refused, nothing written.
+    data["consent_given_on"] = ""
+    data["family_name"] = "Other"
+    response = client.post(reverse("eligibility:nomination-new"), data)
+    assert response.status_code == 200
+    assert "Enter the date the family agreed" in response.content.decode()
+    assert Nomination.objects.count() == 1
