@@ -13,5 +13,7 @@ def api_root(request):
             "docs": reverse("api-docs", request=request),
             "families": reverse("api:family-list", request=request),
             "people": reverse("api:person-list", request=request),
+            "nominations": reverse("eligibility-api:nomination-list", request=request),
+            "panels": reverse("eligibility-api:panel-list", request=request),
         }
     )

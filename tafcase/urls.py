@@ -83,6 +83,7 @@ api_urls = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(("families.api_urls", "api"))),
+    path("", include(("eligibility.api_urls", "api"), namespace="eligibility-api")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,423 @@
+"""The nominations, screening and panels API: the pages' access rules (eligibility.access)
+and services, with input and output serializers."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from eligibility import access, selectors, services
+from eligibility.models import (
+    AgendaItem,
+    FrameworkVersion,
+    Nomination,
+    PanelMeeting,
+    RecordedEvidence,
+    Screening,
+)
+from families.access import AUTHORITY_WIDE_ROLES, families_visible_to
+from families.models import Family, Membership, Person
+from tafcase.accounts.models import Agency, Role, User
+from tafcase.audit.services import audit_viewed
+
+# --- nominations ----------------------------------------------------------------------
+
+
+class EvidenceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = RecordedEvidence
+        fields = ["id", "criterion", "purpose", "person", "evidence_date", "source", "text"]
+
+
+class ScreeningOutput(serializers.ModelSerializer):
+    framework = serializers.StringRelatedField()
+    overridden = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id",
+            "framework",
+            "as_of",
+            "rulebook_eligible",
+            "outcome",
+            "overridden",
+            "override_reason",
+            "onward_route",
+            "onward_detail",
+            "decision",
+            "decided_at",
+        ]
+
+
+class NominationOutput(serializers.ModelSerializer):
+    """Summary fields for everyone who may see the nomination; the family's details,
+    evidence and screening only for those who may see the family."""
+
+    reference = serializers.CharField(read_only=True)
+    family_reference = serializers.CharField(source="family.reference", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "reference",
+            "family",
+            "family_reference",
+            "route",
+            "stage",
+            "referrer_agency",
+            "believed_criteria",
+            "consent_given_on",
+            "is_re_referral",
+            "submitted_at",
+            "stage_changed_at",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("detail") and self.context.get("sees_family"):
+            data["reason"] = instance.reason
+            data["evidence"] = EvidenceOutput(selectors.evidence_for(instance), many=True).data
+            screening = instance.screenings.first()
+            data["screening"] = ScreeningOutput(screening).data if screening else None
+        return data
+
+
+class MemberInput(serializers.Serializer):
+    forename = serializers.CharField(max_length=80)
+    surname = serializers.CharField(max_length=80)
+    dob = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    upn = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    nino = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    nhs_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    la_person_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class CriterionInput(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    evidence_date = serializers.DateField()
+    text = serializers.CharField()
+    member = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Index into members; empty = household"
+    )
+
+
+class NominationInput(serializers.Serializer):
+    family_name = serializers.CharField(max_length=120)
+    address_line_1 = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    town = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    reason = serializers.CharField()
+    members = MemberInput(many=True)
+    criteria = CriterionInput(many=True, required=False)
+    consent_given_on = serializers.DateField(required=False, allow_null=True)
+    consent_given_by = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Index into members of who agreed"
+    )
+
+
+class EvidenceInput(serializers.Serializer):
+    criterion = serializers.CharField(max_length=40)
+    person = serializers.IntegerField(required=False, allow_null=True)
+    purpose = serializers.ChoiceField(
+        choices=RecordedEvidence.Purpose.choices, default=RecordedEvidence.Purpose.NEED
+    )
+    evidence_date = serializers.DateField()
+    source = serializers.CharField(max_length=200)
+    text = serializers.CharField()
+
+
+class ScreeningInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Screening.Outcome.choices)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    onward_route = serializers.ChoiceField(
+        choices=Screening.OnwardRoute.choices, required=False, allow_blank=True, default=""
+    )
+    onward_detail = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _sees_family(user, nomination) -> bool:
+    return families_visible_to(user).filter(pk=nomination.family_id).exists()
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("stage", str)]))
+class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Nomination.objects.none()
+    serializer_class = NominationOutput
+
+    def get_queryset(self):
+        nominations = selectors.with_list_columns(
+            access.nominations_visible_to(self.request.user)
+        ).order_by("submitted_at", "pk")
+        stage = self.request.query_params.get("stage")
+        return nominations.filter(stage=stage) if stage else nominations
+
+    def _detail(self, request, nomination, status=200):
+        context = {"detail": True, "sees_family": _sees_family(request.user, nomination)}
+        return Response(NominationOutput(nomination, context=context).data, status=status)
+
+    def retrieve(self, request, pk=None):
+        nomination = access.nomination_for_user(request.user, pk)
+        audit_viewed(request, nomination, family_id=nomination.family_id)
+        return self._detail(request, nomination)
+
+    @extend_schema(request=NominationInput, responses={201: NominationOutput})
+    def create(self, request):
+        authority = access.authority_for_nomination(request.user)
+        data = NominationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        nomination = services.nomination_submit(
+            actor=request.user,
+            local_authority=authority,
+            route=Nomination.Route.REFERRAL,
+            **data.validated_data,
+        )
+        return self._detail(request, nomination, status=201)
+
+    @extend_schema(request=ScreeningInput, responses={201: ScreeningOutput})
+    @action(detail=True, methods=["post"])
+    def screen(self, request, pk=None):
+        nomination = access.nomination_for_user(request.user, pk)
+        if not access.can_screen(request.user, nomination):
+            raise PermissionDenied
+        data = ScreeningInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        screening = services.nomination_screen(
+            actor=request.user, nomination=nomination, **data.validated_data
+        )
+        return Response(ScreeningOutput(screening).data, status=201)
+
+    @extend_schema(request=EvidenceInput, responses={201: EvidenceOutput})
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk=None):
+        nomination = access.nomination_for_user(request.user, pk)
+        if not access.can_add_evidence(request.user):
+            raise PermissionDenied
+        data = EvidenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        person_id = fields.pop("person", None)
+        person = (
+            get_object_or_404(Person, pk=person_id, memberships__family=nomination.family_id)
+            if person_id
+            else None
+        )
+        evidence = services.evidence_record(
+            actor=request.user,
+            family=nomination.family,
+            nomination=nomination,
+            person=person,
+            **fields,
+        )
+        return Response(EvidenceOutput(evidence).data, status=201)
+
+
+# --- panels ---------------------------------------------------------------------------
+
+
+class AgendaItemOutput(serializers.ModelSerializer):
+    nomination_reference = serializers.CharField(source="nomination.reference", read_only=True)
+    family_reference = serializers.CharField(source="nomination.family.reference", read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "panel",
+            "position",
+            "nomination",
+            "nomination_reference",
+            "family_reference",
+            "local_criteria_met",
+            "agencies_involved",
+            "likelihood",
+            "reorder_reason",
+            "decision",
+            "level",
+            "reasons",
+            "referred_to",
+            "lead_professional",
+            "over_capacity",
+            "decided_at",
+        ]
+
+
+class PanelOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PanelMeeting
+        fields = ["id", "meets_on", "chair", "member_agencies", "agencies_present", "quorum"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("detail"):
+            data["agenda"] = AgendaItemOutput(selectors.agenda(instance), many=True).data
+        return data
+
+
+class PanelInput(serializers.Serializer):
+    meets_on = serializers.DateField()
+    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    member_agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
+    quorum = serializers.IntegerField(min_value=1)
+
+
+class AttendanceInput(serializers.Serializer):
+    agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
+
+
+class DecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=AgendaItem.Decision.choices)
+    reasons = serializers.CharField()
+    level = serializers.ChoiceField(
+        choices=Family.Tier.choices, required=False, allow_blank=True, default=""
+    )
+    lead_professional = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    referred_to = serializers.CharField(required=False, allow_blank=True, default="")
+    allow_over_capacity = serializers.BooleanField(required=False, default=False)
+
+
+class RateInput(serializers.Serializer):
+    likelihood = serializers.IntegerField(min_value=1, max_value=3, allow_null=True)
+
+
+class MoveInput(serializers.Serializer):
+    to_position = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField()
+
+
+class PanelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = PanelMeeting.objects.none()
+    serializer_class = PanelOutput
+
+    def get_queryset(self):
+        return access.panels_visible_to(self.request.user).prefetch_related(
+            "member_agencies", "agencies_present"
+        )
+
+    def retrieve(self, request, pk=None):
+        panel = access.panel_for_user(request.user, pk, write=False)
+        audit_viewed(request, panel)
+        return Response(PanelOutput(panel, context={"detail": True}).data)
+
+    @extend_schema(request=PanelInput, responses={201: PanelOutput})
+    def create(self, request):
+        authority = request.user.authorities.first()
+        if not access.can_create_panel(request.user) or authority is None:
+            raise PermissionDenied
+        data = PanelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        panel = services.panel_create(
+            actor=request.user, local_authority=authority, **data.validated_data
+        )
+        return Response(PanelOutput(panel, context={"detail": True}).data, status=201)
+
+    def _act(self, request, pk, act):
+        panel = access.panel_for_user(request.user, pk, write=True)
+        act(panel)
+        return Response(PanelOutput(panel, context={"detail": True}).data)
+
+    @extend_schema(request=None, responses={200: PanelOutput})
+    @action(detail=True, methods=["post"])
+    def build(self, request, pk=None):
+        return self._act(
+            request, pk, lambda panel: services.agenda_build(actor=request.user, panel=panel)
+        )
+
+    @extend_schema(request=None, responses={200: PanelOutput})
+    @action(detail=True, methods=["post"])
+    def sort(self, request, pk=None):
+        return self._act(
+            request, pk, lambda panel: services.agenda_sort(actor=request.user, panel=panel)
+        )
+
+    @extend_schema(request=AttendanceInput, responses={200: PanelOutput})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        data = AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            pk,
+            lambda panel: services.panel_record_attendance(
+                actor=request.user, panel=panel, agencies=data.validated_data["agencies"]
+            ),
+        )
+
+
+class AgendaItemViewSet(viewsets.GenericViewSet):
+    queryset = AgendaItem.objects.none()
+    serializer_class = AgendaItemOutput
+
+    def _item(self, request, pk, *, write: bool) -> AgendaItem:
+        panels = access.panels_visible_to(request.user)
+        item = get_object_or_404(
+            AgendaItem.objects.select_related("panel", "nomination__family"),
+            pk=pk,
+            panel__in=panels,
+        )
+        if write and not access.can_run_panel(request.user, item.panel):
+            raise PermissionDenied
+        return item
+
+    def retrieve(self, request, pk=None):
+        item = self._item(request, pk, write=False)
+        audit_viewed(request, item, family_id=item.nomination.family_id)
+        return Response(AgendaItemOutput(item).data)
+
+    @extend_schema(request=DecisionInput, responses={200: AgendaItemOutput})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        item = self._item(request, pk, write=True)
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.agenda_decide(actor=request.user, item=item, **data.validated_data)
+        return Response(AgendaItemOutput(item).data)
+
+    @extend_schema(request=RateInput, responses={200: AgendaItemOutput})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        item = self._item(request, pk, write=True)
+        data = RateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.agenda_rate(actor=request.user, item=item, **data.validated_data)
+        return Response(AgendaItemOutput(item).data)
+
+    @extend_schema(request=MoveInput, responses={200: AgendaItemOutput})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        item = self._item(request, pk, write=True)
+        data = MoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agenda_move(actor=request.user, item=item, **data.validated_data)
+        item.refresh_from_db()
+        return Response(AgendaItemOutput(item).data)
+
+
+# --- rulebooks ------------------------------------------------------------------------
+
+
+class FrameworkOutput(serializers.ModelSerializer):
+    class Meta:
+        model = FrameworkVersion
+        fields = ["id", "code", "version", "is_active", "change_summary", "created_at", "data"]
+
+
+class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Framework versions of the authorities the user serves. Reading is for the programme
+    team, auditors and administrators; administrators change them on the rulebook page."""
+
+    queryset = FrameworkVersion.objects.none()
+    serializer_class = FrameworkOutput
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.has_role(*AUTHORITY_WIDE_ROLES, Role.ADMINISTRATOR):
+            raise PermissionDenied
+        return FrameworkVersion.objects.filter(local_authority__in=user.authorities.all())
