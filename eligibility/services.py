@@ -387,7 +387,8 @@ def nomination_screen(
         decided_by=actor,
     )
     family = nomination.family
-    family_services.family_transition(actor=actor, family=family, to_status=S.SCREENING)
+    if family.status != S.SCREENING:
+        family_services.family_transition(actor=actor, family=family, to_status=S.SCREENING)
     reason = f"Screened under {row}" + (" (override)" if screening.overridden else "")
     nomination.family = family_services.family_transition(
         actor=actor,

@@ -37,18 +37,24 @@ HOME_PANELS: dict[str, list[Panel]] = {
     Role.PANEL_CHAIR: [
         Panel(
             "Next panel agenda",
-            "Screened eligible nominations for your next panel will "
-            "appear here, in priority order.",
+            "Screened eligible nominations for your next panel, in priority order, with "
+            "key workers' caseloads for allocation.",
+            ("Open panels", "eligibility:panels"),
         ),
     ],
     Role.PANEL_MEMBER: [
-        Panel("Panel agendas", "The agendas of panels your agency sits on will appear here."),
+        Panel(
+            "Panel agendas",
+            "The agendas of your authority's panels. Families appear by reference until "
+            "they are shared with your agency.",
+            ("Open panels", "eligibility:panels"),
+        ),
     ],
     Role.COORDINATOR: [
         Panel(
             "Nominations queue",
-            "Nominations and data-match candidates waiting for screening "
-            "will appear here, by stage and age.",
+            "Nominations and data-match candidates by stage, with how long the oldest has waited.",
+            ("Open the queue", "eligibility:nominations"),
         ),
         Panel(
             "Caseloads and overdue reviews",
@@ -94,6 +100,11 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "appear here.",
             ("Open families shared with your agency", "families:caseload"),
         ),
+        Panel(
+            "Nominate a family",
+            "Put a family forward for the programme, with their consent.",
+            ("Nominate a family", "eligibility:nomination-new"),
+        ),
         Panel("Your actions", "Family plan actions your agency owns will appear here."),
     ],
     Role.ADMINISTRATOR: [
@@ -104,7 +115,9 @@ HOME_PANELS: dict[str, list[Panel]] = {
         ),
         Panel(
             "Programme rules",
-            "Programme frameworks, local criteria and unit costs will be managed here.",
+            "The programme framework in force, its parameters and local criteria, and "
+            "every version.",
+            ("Open the rulebook", "eligibility:frameworks"),
         ),
     ],
 }

@@ -1,0 +1,26 @@
+"""The demo seed: every app's synthetic data loads together, and only once."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from eligibility.models import AgendaItem, Nomination, Screening
+from families.models import Family
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_whole_journey_once():
+    out = io.StringIO()
+    call_command("seed_demo", families=300, stdout=out)
+    assert Family.objects.count() == 300
+    nominated = Family.objects.filter(
+        status__in=["nominated", "screening", "eligible", "awaiting_panel", "not_eligible"]
+    ).count()
+    assert Nomination.objects.count() == nominated > 0
+    assert Screening.objects.exists()
+    assert AgendaItem.objects.count() == Family.objects.filter(status="awaiting_panel").count()
+    assert "nominations" in out.getvalue()
+    call_command("seed_demo", families=300, if_empty=True, stdout=out)
+    assert Family.objects.count() == 300
