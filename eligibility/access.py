@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from eligibility.models import Nomination, PanelMeeting
-from families.access import AUTHORITY_WIDE_ROLES
+from families.access import AUTHORITY_WIDE_ROLES, families_visible_to
 from tafcase.accounts.models import LocalAuthority, Role
 
 PANEL_ROLES = (Role.PANEL_CHAIR, Role.PANEL_MEMBER)
@@ -93,3 +93,12 @@ def can_create_panel(user) -> bool:
 
 def can_edit_frameworks(user) -> bool:
     return user.has_role(Role.ADMINISTRATOR)
+
+
+def named_on_agenda(user, panel: PanelMeeting, family_ids) -> set[int]:
+    """Families an agenda shows by name to this user: all of them to the panel's chair,
+    who leads the discussion; to everyone else only families shared with them. Others
+    appear by reference, locality and priority only."""
+    if panel.chair_id == user.pk:
+        return set(family_ids)
+    return set(families_visible_to(user).filter(pk__in=family_ids).values_list("pk", flat=True))

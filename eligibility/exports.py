@@ -1,22 +1,17 @@
-"""Panel minutes as a PDF a chair can sign. Families the reader may not see appear by
-reference only, as on the agenda page."""
+"""Panel minutes as a PDF a chair can sign. Families appear by name only to those
+the agenda names them to (eligibility.access.named_on_agenda)."""
 
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from eligibility import selectors
-from families.access import families_visible_to
+from eligibility import access, selectors
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, client_ip
 
 
 def minutes_pdf(request, panel) -> bytes:
     items = list(selectors.agenda(panel))
-    visible = set(
-        families_visible_to(request.user)
-        .filter(pk__in=[i.nomination.family_id for i in items])
-        .values_list("pk", flat=True)
-    )
+    visible = access.named_on_agenda(request.user, panel, [i.nomination.family_id for i in items])
     html = render_to_string(
         "eligibility/minutes_pdf.html",
         {

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Screening
 from families.forms import _not_future
@@ -190,7 +191,10 @@ class PanelForm(GovukForm):
 
 
 def agencies_for(local_authority):
-    return Agency.objects.filter(local_authority__in=[local_authority, None]).order_by("name")
+    """The authority's own agencies and the ones that serve several (police, health…)."""
+    return Agency.objects.filter(
+        Q(local_authority=local_authority) | Q(local_authority__isnull=True)
+    ).order_by("name")
 
 
 class AttendanceForm(GovukForm):

@@ -257,7 +257,7 @@ def panel_new(request):
 def panel_detail(request, panel_id):
     panel = access.panel_for_user(request.user, panel_id, write=False)
     items = list(selectors.agenda(panel))
-    visible = _visible_family_ids(request.user, [i.nomination.family_id for i in items])
+    visible = access.named_on_agenda(request.user, panel, [i.nomination.family_id for i in items])
     audit_viewed(request, panel)
     present = panel.agencies_present.all()
     return render(
@@ -386,7 +386,7 @@ def item_decide(request, panel_id, item_id):
         else:
             messages.success(request, f"Decision recorded for {item.nomination.reference}.")
             return redirect("eligibility:panel", panel_id)
-    visible = bool(_visible_family_ids(request.user, [item.nomination.family_id]))
+    visible = bool(access.named_on_agenda(request.user, item.panel, [item.nomination.family_id]))
     return render(
         request,
         "eligibility/decide.html",

@@ -204,7 +204,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"FamilyStatusEnum": "families.models.Family.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "FamilyStatusEnum": "families.models.Family.Status",
+        "TierEnum": "families.models.Family.Tier",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL
