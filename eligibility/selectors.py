@@ -160,6 +160,14 @@ def nomination_queue(nominations: QuerySet[Nomination]) -> list[QueueRow]:
     ]
 
 
+def overridden(nominations: QuerySet[Nomination]) -> QuerySet[Nomination]:
+    """Nominations whose screening went against the rulebook, for the override report."""
+    return nominations.filter(
+        Q(screenings__outcome="eligible", screenings__rulebook_eligible=False)
+        | Q(screenings__outcome="not_eligible", screenings__rulebook_eligible=True)
+    ).distinct()
+
+
 def with_list_columns(nominations: QuerySet[Nomination]) -> QuerySet[Nomination]:
     return nominations.select_related("family", "referrer_agency")
 

@@ -46,13 +46,14 @@ def _visible_family_ids(user, family_ids) -> set[int]:
 def nomination_list(request):
     nominations = access.nominations_visible_to(request.user)
     show = request.GET.get("stage", "open")
-    listed = (
-        nominations.filter(stage__in=Nomination.OPEN_STAGES)
-        if show == "open"
-        else nominations.filter(stage=show)
-        if show in Nomination.Stage.values
-        else nominations
-    )
+    if show == "open":
+        listed = nominations.filter(stage__in=Nomination.OPEN_STAGES)
+    elif show == "overrides":
+        listed = selectors.overridden(nominations)
+    elif show in Nomination.Stage.values:
+        listed = nominations.filter(stage=show)
+    else:
+        listed = nominations
     page = Paginator(
         selectors.with_list_columns(listed).order_by("stage_changed_at", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -63,6 +64,7 @@ def nomination_list(request):
         {
             "page": page,
             "queue": selectors.nomination_queue(nominations) if team else None,
+            "overrides": selectors.overridden(nominations).count() if team else None,
             "stages": Nomination.Stage.choices,
             "show": show,
             "now": timezone.now(),

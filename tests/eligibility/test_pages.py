@@ -243,3 +243,20 @@ def test_nomination_form_end_to_end(client, pw):
     assert response.status_code == 200
     assert "Enter the date the family agreed" in response.content.decode()
     assert Nomination.objects.count() == 1
+
+
+def test_overrides_are_reported(client, pw, nominate):
+    agreed = nominate("crime_asb", "health", surname="Agreed")
+    overridden = nominate("crime_asb", surname="Overridden")
+    services.nomination_screen(actor=pw.coordinator, nomination=agreed, outcome="eligible")
+    services.nomination_screen(
+        actor=pw.coordinator,
+        nomination=overridden,
+        outcome="eligible",
+        override_reason="Police intelligence",
+    )
+    client.force_login(pw.coordinator)
+    url = reverse("eligibility:nominations")
+    assert 'href="?stage=overrides">1</a>' in client.get(url).content.decode()
+    body = client.get(url, {"stage": "overrides"}).content.decode()
+    assert overridden.reference in body and agreed.reference not in body
