@@ -71,7 +71,6 @@ class NominationOutput(serializers.ModelSerializer):
             "referrer_agency",
             "believed_criteria",
             "consent_given_on",
-            "is_re_referral",
             "submitted_at",
             "stage_changed_at",
         ]
@@ -80,6 +79,7 @@ class NominationOutput(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if self.context.get("detail") and self.context.get("sees_family"):
             data["reason"] = instance.reason
+            data["is_re_referral"] = instance.is_re_referral
             data["evidence"] = EvidenceOutput(selectors.evidence_for(instance), many=True).data
             screening = instance.screenings.first()
             data["screening"] = ScreeningOutput(screening).data if screening else None

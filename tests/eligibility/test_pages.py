@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from eligibility import services
 from eligibility.models import AgendaItem, Nomination
+from families import services as family_services
 from families.models import Family
 from tafcase.audit.models import AuditEvent
 from tests.eligibility.conftest import TODAY
@@ -260,3 +261,21 @@ def test_overrides_are_reported(client, pw, nominate):
     assert 'href="?stage=overrides">1</a>' in client.get(url).content.decode()
     body = client.get(url, {"stage": "overrides"}).content.decode()
     assert overridden.reference in body and agreed.reference not in body
+
+
+def test_referrer_is_not_told_a_family_was_known_before(client, pw, nominate):
+    first = nominate("crime_asb")
+    family = first.family
+    for status in ("screening", "not_eligible"):
+        family_services.family_transition(actor=pw.coordinator, family=family, to_status=status)
+    again = nominate("health")
+    assert again.is_re_referral
+    client.force_login(pw.referrer)
+    for url in (
+        reverse("eligibility:nomination", args=[again.pk]),
+        reverse("eligibility:nominations"),
+    ):
+        assert "Re-referral" not in client.get(url).content.decode()
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:nomination", args=[again.pk])).content.decode()
+    assert "Re-referral" in body
