@@ -46,8 +46,9 @@ def partner_records(rng: random.Random, household: rules.Household, as_of: date)
                         year,
                         term,
                         possible=possible,
-                        authorised=rng.randint(0, possible // 10),
-                        unauthorised=rng.randint(0, possible // 8),
+                        # Most children miss a few sessions; about one in five many.
+                        authorised=rng.randint(0, 6),
+                        unauthorised=rng.randint(0, 4) + (rng.random() < 0.2) * rng.randint(6, 20),
                         agency="School",
                     )
                 )
