@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tafcase.audit",
     "families",
     "eligibility",
+    "eligibility.datamatch",
     "outcomes",
     "reporting",
 ]

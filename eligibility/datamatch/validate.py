@@ -184,11 +184,17 @@ class _HashingReader(io.RawIOBase):
         return n
 
 
-def validate_stream(stream: IO[bytes], kind: str, as_of: date) -> ValidationResult:
+def validate_stream(
+    stream: IO[bytes],
+    kind: str,
+    as_of: date,
+    sink: Callable[[int, dict[str, Any]], None] | None = None,
+) -> ValidationResult:
     """Validate a CSV read from a binary stream; see `validate_csv`.
 
     Reads the stream once, in buffered chunks; memory grows with the valid rows kept,
-    not with the raw file.
+    not with the raw file. With a `sink`, each valid row is handed to it as
+    ``sink(line, row)`` instead of being kept, so a loader can stream a large file.
     """
     columns = {c.name: c for c in columns_for(kind)}  # KeyError: unknown kind
     hashing = _HashingReader(stream)
@@ -197,7 +203,7 @@ def validate_stream(stream: IO[bytes], kind: str, as_of: date) -> ValidationResu
     result = ValidationResult(kind=kind, sha256="")
     reader = csv.reader(text, strict=True)
     try:
-        _validate_records(reader, columns, as_of, result)
+        _validate_records(reader, columns, as_of, result, sink)
     except UnicodeDecodeError:
         result.errors.append(RowError(reader.line_num + 1, "", "file is not valid UTF-8"))
     except csv.Error as exc:
@@ -228,7 +234,11 @@ def validate_csv(data: bytes, kind: str, as_of: date) -> ValidationResult:
 
 
 def _validate_records(
-    reader: Any, columns: dict[str, Column], as_of: date, result: ValidationResult
+    reader: Any,
+    columns: dict[str, Column],
+    as_of: date,
+    result: ValidationResult,
+    sink: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> None:
     try:
         header = next(reader)
@@ -309,6 +319,8 @@ def _validate_records(
         if row_errors:
             errors.extend(row_errors)
             rejected[line] = fields
+        elif sink is not None:
+            sink(line, row)
         else:
             rows.append(row)
             row_lines.append(line)
