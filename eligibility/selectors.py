@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from eligibility import rules
+from eligibility.datamatch.selectors import partner_records_for_people
 from eligibility.models import AgendaItem, FrameworkVersion, Nomination, RecordedEvidence
 from families.models import Family, Involvement, Membership, Person
 from tafcase.accounts.models import LocalAuthority, Role, User
@@ -44,7 +45,8 @@ def criteria_choices(authority: LocalAuthority) -> list[tuple[str, str]]:
 
 def households_for(families: list[Family], as_of: date) -> dict[int, rules.Household]:
     """The rulebook's view of each family as of a date, in a fixed number of queries:
-    members living in the household, recorded evidence and TAF agencies."""
+    members living in the household, the partner records the current data-match linked
+    to them, recorded evidence and TAF agencies."""
     ids = [f.pk for f in families]
     members: dict[int, list[rules.Member]] = defaultdict(list)
     memberships = (
@@ -62,8 +64,31 @@ def households_for(families: list[Family], as_of: date) -> dict[int, rules.House
                 name=m.person.forename,
             )
         )
+    evidence = recorded_evidence_by_family(ids, as_of)
+    people = [int(m.person_id) for ms in members.values() for m in ms]
+    records = partner_records_for_people(people)
+    agencies: dict[int, set[str]] = defaultdict(set)
+    taf = Involvement.objects.filter(family_id__in=ids, started_on__lte=as_of).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=as_of)
+    )
+    for family_id, agency in taf.values_list("family_id", "agency__name"):
+        agencies[family_id].add(agency)
+    return {
+        f.pk: rules.Household(
+            members=tuple(members[f.pk]),
+            records=tuple(r for m in members[f.pk] for r in records.get(int(m.person_id), ())),
+            recorded_evidence=tuple(evidence[f.pk]),
+            taf_agencies=frozenset(agencies[f.pk]),
+            household_id=f.reference,
+        )
+        for f in families
+    }
+
+
+def recorded_evidence_by_family(family_ids, as_of: date) -> dict[int, list]:
+    """Practitioners' recorded evidence as the rulebook reads it, by family."""
     evidence: dict[int, list[rules.RecordedEvidence]] = defaultdict(list)
-    for e in RecordedEvidence.objects.filter(family_id__in=ids, evidence_date__lte=as_of):
+    for e in RecordedEvidence.objects.filter(family_id__in=family_ids, evidence_date__lte=as_of):
         evidence[e.family_id].append(
             rules.RecordedEvidence(
                 evidence_id=str(e.pk),
@@ -75,21 +100,7 @@ def households_for(families: list[Family], as_of: date) -> dict[int, rules.House
                 purpose=rules.Purpose(e.purpose),
             )
         )
-    agencies: dict[int, set[str]] = defaultdict(set)
-    taf = Involvement.objects.filter(family_id__in=ids, started_on__lte=as_of).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=as_of)
-    )
-    for family_id, agency in taf.values_list("family_id", "agency__name"):
-        agencies[family_id].add(agency)
-    return {
-        f.pk: rules.Household(
-            members=tuple(members[f.pk]),
-            recorded_evidence=tuple(evidence[f.pk]),
-            taf_agencies=frozenset(agencies[f.pk]),
-            household_id=f.reference,
-        )
-        for f in families
-    }
+    return evidence
 
 
 def screening_preview(nomination: Nomination, as_of: date) -> rules.Decision:
