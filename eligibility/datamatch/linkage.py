@@ -266,7 +266,7 @@ def link_records(
     identity_cols = [c for c in FEATURE_COLUMNS if c != "surname_parts"] + list(extra_comparisons)
     key = rest[identity_cols].astype(str).agg("\x1f".join, axis=1) if len(rest) else None
     if len(rest):
-        codes, uniques = pd.factorize(key, sort=True)
+        codes, _ = pd.factorize(key, sort=True)
         rest = rest.assign(uid=[f"r{c:08d}" for c in codes])
     else:
         rest = rest.assign(uid=pd.Series(dtype=object))
@@ -318,9 +318,8 @@ def link_records(
         )
     )
 
-    links = pd.concat([r for r in rows if not r.empty], ignore_index=True) if rows else None
-    if links is None or links.empty:
-        links = _empty_links()
+    filled = [r.astype(object) for r in rows if not r.empty]
+    links = pd.concat(filled, ignore_index=True) if filled else _empty_links()
     links = _order(links)
     # Keep at most REVIEW_CANDIDATES review rows per record (identifier doubts join the list).
     review = links["band"] == "review"
@@ -355,7 +354,7 @@ def link_records(
             for k, v in links[links["band"] == "link"]["method"].value_counts().sort_index().items()
         },
         "identities_scored": len(identities),
-        "pairs_scored": scored.candidates,
+        "pairs_blocked": scored.candidates,  # None unless keep_candidates
         "unlinked_records": len(clusters),
         "unlinked_clusters": len(set(clusters.values())),
     }

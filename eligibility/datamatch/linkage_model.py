@@ -247,7 +247,8 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         "address",
         (
             Level(
-                "(postcode_l IS NULL OR postcode_r IS NULL) AND (address_l IS NULL OR address_r IS NULL)",
+                "(postcode_l IS NULL OR postcode_r IS NULL)"
+                " AND (address_l IS NULL OR address_r IS NULL)",
                 "address: missing",
             ),
             Level(
@@ -341,7 +342,7 @@ class Scored:
     """Scored candidate pairs (people `uid_l`, records `uid_r`) and how they were scored."""
 
     pairs: pd.DataFrame  # uid_l, uid_r, match_weight, match_probability, explanation
-    candidates: int  # pairs the blocking rules produced
+    candidates: int | None  # pairs the blocking rules produced (known when all are kept)
     prior_weight: float
 
 
@@ -417,7 +418,7 @@ def score_pairs(
         train(linker, seed=seed)
         predictions = linker.inference.predict(threshold_match_probability=threshold)
         pairs = predictions.as_pandas_dataframe()
-        candidates = _count_candidates(db_api._con)
+        candidates = len(pairs) if threshold is None else None
     prior = linker._settings_obj._probability_two_random_records_match
     prior_weight = math.log2(prior / (1 - prior))
     if pairs.empty:
@@ -433,18 +434,6 @@ def score_pairs(
         ["uid_l", "uid_r", "match_weight", "match_probability", "explanation", "flat_disagreement"]
     ]
     return Scored(pairs, candidates, prior_weight), linker, specs
-
-
-def _count_candidates(con: duckdb.DuckDBPyConnection) -> int:
-    """How many pairs blocking produced (from Splink's materialised blocked-pairs table)."""
-    tables = [
-        r[0]
-        for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        if r[0].startswith("__splink__blocked_id_pairs")
-    ]
-    if not tables:
-        return 0
-    return int(con.execute(f'SELECT count(*) FROM "{sorted(tables)[-1]}"').fetchone()[0])
 
 
 def train(linker: Linker, *, seed: int) -> None:
