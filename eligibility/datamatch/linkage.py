@@ -93,16 +93,16 @@ _MANUAL = [
 
 
 def _present(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Rows of `df[cols]` with every column filled (blank strings count as missing)."""
-    out = df[cols].astype("object")
+    """Rows of `df[cols]` with every column filled (None, NaN and "" count as missing)."""
+    out = df[cols]
     filled = out.notna().all(axis=1)
     for c in cols:
-        filled &= out[c].astype(str).str.strip() != ""
+        filled &= out[c] != ""
     return out[filled]
 
 
 def _identifier_matches(people: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
-    """record_key, person_id, identifier for every strong identifier equal on both sides.
+    """record_key, uid, person_id, identifier for every strong identifier equal on both sides.
 
     A pair matched by several identifiers is kept once, under the first in contract order.
     """
@@ -110,15 +110,15 @@ def _identifier_matches(people: pd.DataFrame, records: pd.DataFrame) -> pd.DataF
     for ident in STRONG_IDENTIFIERS:
         if ident not in people or ident not in records:
             continue
-        r = _present(records, ["record_key", ident])
+        r = _present(records, ["record_key", "uid", ident])
         p = _present(people, ["person_id", ident])
         if r.empty or p.empty:
             continue
-        m = r.merge(p, on=ident)[["record_key", "person_id"]]
+        m = r.merge(p, on=ident)[["record_key", "uid", "person_id"]]
         m["identifier"] = ident
         found.append(m)
     if not found:
-        return pd.DataFrame(columns=["record_key", "person_id", "identifier"])
+        return pd.DataFrame(columns=["record_key", "uid", "person_id", "identifier"])
     matches = pd.concat(found, ignore_index=True)
     return matches.drop_duplicates(["record_key", "person_id"], keep="first")
 
@@ -131,7 +131,7 @@ SELECT m.record_key,
         OR jaro_winkler_similarity(r.forename, p.surname) >= 0.8, false) AS forename_ok,
        coalesce(r.dob = p.dob OR r.dob = p.dob_transposed
         OR damerau_levenshtein(r.dob, p.dob) <= 1, false) AS dob_ok
-FROM m JOIN r ON r.record_key = m.record_key JOIN p ON p.person_id = m.person_id
+FROM m JOIN r ON r.uid = m.uid JOIN p ON p.uid = m.person_id
 ORDER BY m.record_key
 """
 
@@ -145,7 +145,7 @@ def _plausibility(m: pd.DataFrame, r: pd.DataFrame, p: pd.DataFrame) -> pd.DataF
     birth date; a nickname or a typo in the forename alone does not make one.
     """
     con = duckdb.connect()
-    con.register("m", m[["record_key", "person_id"]])
+    con.register("m", m[["record_key", "uid", "person_id"]])
     con.register("r", r)
     con.register("p", p)
     checked = con.execute(_PLAUSIBLE_SQL).df()
@@ -158,6 +158,50 @@ def _plausibility(m: pd.DataFrame, r: pd.DataFrame, p: pd.DataFrame) -> pd.DataF
 
 def _empty_links() -> pd.DataFrame:
     return pd.DataFrame(columns=LINK_COLUMNS)
+
+
+def _link_rows(
+    frame: pd.DataFrame,
+    *,
+    method,
+    band,
+    explanation,
+    person_col: str = "person_id",
+    weight=None,
+    probability=None,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "record_key": frame["record_key"],
+            "person_id": frame[person_col],
+            "method": method,
+            "match_weight": weight,
+            "match_probability": probability,
+            "band": band,
+            "explanation": explanation,
+        }
+    )
+
+
+#: Raw identity columns: records equal on these are scored once.
+RAW_IDENTITY = ("forename", "surname", "dob", "sex", "address_line_1", "postcode")
+
+
+def _identities(records: pd.DataFrame, extra: tuple[str, ...]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each record's identity uid, and the features of each identity (column `uid`).
+
+    Partner files repeat a person's identity on every row, so features are computed per
+    distinct raw identity, and Splink scores each distinct normalised identity once.
+    """
+    raw_cols = [c for c in RAW_IDENTITY if c in records] + list(extra)
+    raw_group = records.groupby(raw_cols, dropna=False, sort=True).ngroup().to_numpy()
+    first_rows = pd.Series(np.arange(len(records))).groupby(raw_group).first().to_numpy()
+    raw = features(records.iloc[first_rows].reset_index(drop=True), extra)
+    ident_cols = [c for c in FEATURE_COLUMNS if c != "surname_parts"] + list(extra)
+    codes = raw.groupby(ident_cols, dropna=False, sort=True).ngroup().to_numpy()
+    raw["uid"] = [f"r{c:08d}" for c in codes]
+    record_uid = raw["uid"].to_numpy()[raw_group]
+    return record_uid, raw.drop_duplicates("uid").reset_index(drop=True)
 
 
 def link_records(
@@ -178,7 +222,8 @@ def link_records(
     `extra_comparisons`: further columns present in both frames to compare
     probabilistically (the benchmark uses this for FEBRL's social security number).
     `keep_candidates`: also return every (record, person) pair the blocking rules and
-    identifiers produced, to measure pairs completeness.
+    identifiers produced, to measure pairs completeness. `threads`: DuckDB threads
+    (default: all cores).
     """
     if records["record_key"].duplicated().any():
         raise ValueError("record_key must be unique")
@@ -188,58 +233,42 @@ def link_records(
     records = records.sort_values("record_key", kind="stable").reset_index(drop=True)
     people = people.assign(person_id=people["person_id"].astype(str))
     records = records.assign(record_key=records["record_key"].astype(str))
+    if records.empty:
+        return LinkResult(_empty_links(), {}, {"records": 0, "people": len(people)})
+    record_uid, identities = _identities(records, extra_comparisons)
+    records = records.assign(uid=record_uid)
+    people_f = features(people, extra_comparisons)
+    people_f.insert(0, "uid", people["person_id"])
     rows: list[pd.DataFrame] = []
 
     # 0. Manual decisions.
-    decided_keys: set[str] = set()
-    rejected_keys: list[str] = []
+    decided = pd.DataFrame(columns=["record_key", "person_id"])
     if decisions is not None and not decisions.empty:
-        d = decisions[decisions["record_key"].isin(records["record_key"])]
-        d = d.drop_duplicates("record_key", keep="last")
-        decided_keys = set(d["record_key"])
-        accepted = d[d["person_id"].notna()]
-        rejected_keys = sorted(d.loc[d["person_id"].isna(), "record_key"])
+        decided = decisions[decisions["record_key"].isin(records["record_key"])]
+        decided = decided.drop_duplicates("record_key", keep="last")
+        accepted = decided[decided["person_id"].notna()].astype({"person_id": str})
         rows.append(
-            pd.DataFrame(
-                {
-                    "record_key": accepted["record_key"].astype(str),
-                    "person_id": accepted["person_id"].astype(str),
-                    "method": "manual",
-                    "match_weight": None,
-                    "match_probability": None,
-                    "band": "link",
-                    "explanation": [_MANUAL] * len(accepted),
-                }
+            _link_rows(
+                accepted, method="manual", band="link", explanation=[_MANUAL] * len(accepted)
             )
         )
-    todo = records[~records["record_key"].isin(decided_keys)].reset_index(drop=True)
-
-    people_f = features(people, extra_comparisons)
-    people_f.insert(0, "person_id", people["person_id"])
-    todo_f = features(todo, extra_comparisons)
-    todo_f.insert(0, "record_key", todo["record_key"])
+    todo = records[~records["record_key"].isin(decided["record_key"])]
 
     # 1. Strong identifiers.
     matches = _identifier_matches(people, todo)
     per_record = matches.groupby("record_key")["person_id"].transform("nunique")
     conflicts = matches[per_record > 1]
     single = matches[per_record == 1]
-    doubts = _plausibility(single, todo_f, people_f)
-    single = single.merge(doubts, on="record_key")
+    single = single.merge(_plausibility(single, identities, people_f), on="record_key")
     trusted = single[single["doubt"].isna()]
     doubted = single[single["doubt"].notna()]
     explain = {i: _identifier_explanation(i) for i in STRONG_IDENTIFIERS}
     rows.append(
-        pd.DataFrame(
-            {
-                "record_key": trusted["record_key"],
-                "person_id": trusted["person_id"],
-                "method": "identifier:" + trusted["identifier"],
-                "match_weight": None,
-                "match_probability": None,
-                "band": "link",
-                "explanation": trusted["identifier"].map(explain),
-            }
+        _link_rows(
+            trusted,
+            method="identifier:" + trusted["identifier"],
+            band="link",
+            explanation=trusted["identifier"].map(explain),
         )
     )
     conflict_explain = {
@@ -247,102 +276,63 @@ def link_records(
         for i in STRONG_IDENTIFIERS
     }
     rows.append(
-        pd.DataFrame(
-            {
-                "record_key": conflicts["record_key"],
-                "person_id": conflicts["person_id"],
-                "method": "identifier:" + conflicts["identifier"],
-                "match_weight": None,
-                "match_probability": None,
-                "band": "review",
-                "explanation": conflicts["identifier"].map(conflict_explain),
-            }
+        _link_rows(
+            conflicts,
+            method="identifier:" + conflicts["identifier"],
+            band="review",
+            explanation=conflicts["identifier"].map(conflict_explain),
         )
     )
     settled = set(trusted["record_key"]) | set(conflicts["record_key"])
 
     # 2. Probabilistic, once per distinct identity.
-    rest = todo_f[~todo_f["record_key"].isin(settled)]
-    identity_cols = [c for c in FEATURE_COLUMNS if c != "surname_parts"] + list(extra_comparisons)
-    key = rest[identity_cols].astype(str).agg("\x1f".join, axis=1) if len(rest) else None
-    if len(rest):
-        codes, _ = pd.factorize(key, sort=True)
-        rest = rest.assign(uid=[f"r{c:08d}" for c in codes])
-    else:
-        rest = rest.assign(uid=pd.Series(dtype=object))
-    identities = rest.drop_duplicates("uid").drop(columns=["record_key"])
-    people_model = people_f.rename(columns={"person_id": "uid"})
+    rest = todo.loc[~todo["record_key"].isin(settled), ["record_key", "uid"]]
     scored, linker, _ = score_pairs(
-        people_model,
-        identities,
+        people_f,
+        identities[identities["uid"].isin(rest["uid"])],
         extra=extra_comparisons,
         threshold=None if keep_candidates else thresholds.review,
         seed=seed,
         threads=threads,
     )
-    candidates = None
-    if keep_candidates:
-        candidates = _candidate_pairs(scored.pairs, rest, matches)
     chosen = _decide(scored.pairs, thresholds)
-    expanded = rest[["record_key", "uid"]].merge(chosen, left_on="uid", right_on="uid_r")
+    expanded = rest.merge(chosen, left_on="uid", right_on="uid_r")
     rows.append(
-        pd.DataFrame(
-            {
-                "record_key": expanded["record_key"],
-                "person_id": expanded["uid_l"],
-                "method": "probabilistic",
-                "match_weight": expanded["match_weight"].round(6),
-                "match_probability": expanded["match_probability"].round(6),
-                "band": expanded["band"],
-                "explanation": expanded["explanation"],
-            }
+        _link_rows(
+            expanded,
+            method="probabilistic",
+            band=expanded["band"],
+            explanation=expanded["explanation"],
+            person_col="uid_l",
+            weight=expanded["match_weight"].round(6),
+            probability=expanded["match_probability"].round(6),
         )
     )
     # Doubted identifier matches: offered for review unless the model found a link.
     prob_linked = set(expanded.loc[expanded["band"] == "link", "record_key"])
     doubted = doubted[~doubted["record_key"].isin(prob_linked)]
     rows.append(
-        pd.DataFrame(
-            {
-                "record_key": doubted["record_key"],
-                "person_id": doubted["person_id"],
-                "method": "identifier:" + doubted["identifier"],
-                "match_weight": None,
-                "match_probability": None,
-                "band": "review",
-                "explanation": [
-                    _identifier_explanation(i, doubt=d)
-                    for i, d in zip(doubted["identifier"], doubted["doubt"], strict=True)
-                ],
-            }
+        _link_rows(
+            doubted,
+            method="identifier:" + doubted["identifier"],
+            band="review",
+            explanation=[
+                _identifier_explanation(i, doubt=d)
+                for i, d in zip(doubted["identifier"], doubted["doubt"], strict=True)
+            ],
         )
     )
 
     filled = [r.astype(object) for r in rows if not r.empty]
-    links = pd.concat(filled, ignore_index=True) if filled else _empty_links()
-    links = _order(links)
+    links = _order(pd.concat(filled, ignore_index=True)) if filled else _empty_links()
     # Keep at most REVIEW_CANDIDATES review rows per record (identifier doubts join the list).
-    review = links["band"] == "review"
-    rank = links[review].groupby("record_key").cumcount()
+    rank = links[links["band"] == "review"].groupby("record_key").cumcount()
     links = links.drop(rank[rank >= REVIEW_CANDIDATES].index).reset_index(drop=True)
 
-    # 3. Unknown people among the records without a link.
+    # 3. Unknown people: records without a link, including those a reviewer rejected.
     linked_keys = set(links.loc[links["band"] == "link", "record_key"])
-    unlinked = todo_f[~todo_f["record_key"].isin(linked_keys)]
-    unlinked = (
-        pd.concat(
-            [
-                unlinked,
-                features(
-                    records[records["record_key"].isin(rejected_keys)], extra_comparisons
-                ).assign(record_key=rejected_keys),
-            ],
-            ignore_index=True,
-        )
-        if rejected_keys
-        else unlinked
-    )
-    clusters = _clusters(unlinked, identity_cols, linker, thresholds, threads)
+    unlinked = records.loc[~records["record_key"].isin(linked_keys), ["record_key", "uid"]]
+    clusters = _clusters(unlinked, identities, linker, thresholds, threads)
 
     stats = {
         "records": len(records),
@@ -353,11 +343,12 @@ def link_records(
             str(k): int(v)
             for k, v in links[links["band"] == "link"]["method"].value_counts().sort_index().items()
         },
-        "identities_scored": len(identities),
+        "identities": len(identities),
         "pairs_blocked": scored.candidates,  # None unless keep_candidates
         "unlinked_records": len(clusters),
         "unlinked_clusters": len(set(clusters.values())),
     }
+    candidates = _candidate_pairs(scored.pairs, rest, matches) if keep_candidates else None
     return LinkResult(links, clusters, stats, candidates)
 
 
@@ -423,17 +414,15 @@ def _order(links: pd.DataFrame) -> pd.DataFrame:
     return links.loc[order.index].reset_index(drop=True)[LINK_COLUMNS]
 
 
-def _clusters(unlinked, identity_cols, linker, thresholds, threads) -> dict[str, str]:
+def _clusters(unlinked, identities, linker, thresholds, threads) -> dict[str, str]:
+    """record_key → cluster id for the unlinked records (see `LinkResult`)."""
     if unlinked.empty:
         return {}
-    key = unlinked[identity_cols].astype(str).agg("\x1f".join, axis=1)
-    codes, _ = pd.factorize(key, sort=True)
-    unlinked = unlinked.assign(uid=[f"u{c:08d}" for c in codes])
-    identities = unlinked.drop_duplicates("uid").drop(columns=["record_key"])
+    rows = identities[identities["uid"].isin(unlinked["uid"])]
     if linker is None:
-        groups = {u: u for u in identities["uid"]}
+        groups = {u: u for u in rows["uid"]}
     else:
-        groups = cluster(linker, identities, threshold=thresholds.link, threads=threads)
+        groups = cluster(linker, rows, threshold=thresholds.link, threads=threads)
     # Name each cluster after its smallest record key: stable and independent of uids.
     members = unlinked.assign(group=unlinked["uid"].map(groups))
     first_key = members.groupby("group")["record_key"].min()

@@ -63,7 +63,15 @@ HARD_RECORDS = [
     _record("hard:upn", "Ivy", "Q", None, None, None, None, upn="Z9"),
     # UPN says Ivy, NHS number says her brother Ivor: a person must decide.
     _record(
-        "hard:conflict", "I", "Quartermaine", None, None, None, None, upn="Z9", nhs_number="9990000001"
+        "hard:conflict",
+        "I",
+        "Quartermaine",
+        None,
+        None,
+        None,
+        None,
+        upn="Z9",
+        nhs_number="9990000001",
     ),
     # Someone the LA does not know, seen by two partners with a typo: one candidate person.
     _record("hard:unknown-a", "Zephyrine", "Marchetti", "2001-06-30", "F", "1 Pine St", "QD9 9ZZ"),
@@ -115,7 +123,9 @@ def _levels(row) -> list[str]:
 def test_links_have_the_documented_columns_and_serialise(result):
     assert list(result.links.columns) == LINK_COLUMNS
     assert set(result.links["band"]) == {"link", "review"}
-    assert result.links.groupby("record_key")["band"].apply(lambda b: (b == "link").sum()).max() == 1
+    assert (
+        result.links.groupby("record_key")["band"].apply(lambda b: (b == "link").sum()).max() == 1
+    )
     assert '"links"' in links_json(result)
 
 
@@ -189,7 +199,9 @@ def test_explanation_adds_up_to_the_weight(result):
 def test_generated_quarter_links_with_high_precision_and_recall(world, result):
     links = result.links[result.links["band"] == "link"]
     predicted = {
-        (k, p) for k, p in zip(links["record_key"], links["person_id"], strict=True) if k[:5] != "hard:"
+        (k, p)
+        for k, p in zip(links["record_key"], links["person_id"], strict=True)
+        if k[:5] != "hard:"
     }
     scores = evaluate_links(predicted, world["truth"])
     assert scores["precision"] >= 0.995, scores
