@@ -3,8 +3,9 @@
     result = link_records(people, records, thresholds=Thresholds(), decisions=decisions)
 
 Stages, in order of authority:
-0. **Manual decisions** (`decisions`: record_key, person_id or None for "not anyone we
-   know") always win; those records are not scored again.
+0. **Manual decisions** (`decisions`: record_key, person_id) always win; those records are
+   not scored again. person_id None means a reviewer rejected every suggestion ("not
+   anyone we know"): no link, no review, and the record joins the unknown-people clusters.
 1. **Exact on strong identifiers** (`contract.STRONG_IDENTIFIERS`). One person → link
    ("identifier:<name>"). Two people → review. An identifier that matches a person whose
    forename and date of birth both say otherwise (a keying error that happens to hit a
@@ -12,10 +13,14 @@ Stages, in order of authority:
    identifier's person is offered for review alongside.
 2. **Probabilistic** (Fellegi–Sunter via Splink, `linkage_model`) for the rest. Records
    that hold the same identity (a partner file repeats a person on every row) are scored
-   once. Best candidate at or above `thresholds.link`, with no rival also above it → link;
-   otherwise the top three candidates at or above `thresholds.review` go to review.
-3. **Unknown people**: records left without a link are grouped across datasets by the same
-   model (dedupe), giving `unlinked_clusters` from which the caller makes candidate persons.
+   once. Candidates compete (`_decide`): the best one is linked when its probability,
+   after allowing for the other candidates, is at or above `thresholds.link` — unless its
+   forename or date of birth flatly disagrees while surname and address agree with a
+   person who lives with family (twins, a same-named parent): a person decides those.
+   Otherwise the top three candidates at or above `thresholds.review` go to review.
+3. **Unknown people**: records left without a link (under review, below the review
+   threshold, or rejected by a reviewer) are grouped across datasets by the same model
+   (dedupe), giving `unlinked_clusters` from which the caller makes candidate persons.
 
 Pure: pandas in, pandas out; same input and seed → same output.
 """
@@ -58,15 +63,21 @@ class LinkResult:
     `links`: one row per (record, person) pair that was linked or needs review — columns
     `LINK_COLUMNS`; band "link" (one row per linked record) or "review" (up to three
     candidate people per record). Records with no candidate at/above the review threshold
-    are absent. `match_weight`/`match_probability` are None for identifier and manual links.
-    `explanation` is a JSON-serialisable list of {comparison, level, bayes_factor,
-    match_weight}; rows with the same agreement pattern share the same list object.
+    are absent. `match_weight`/`match_probability` are None for identifier and manual links;
+    for probabilistic rows they are the Fellegi–Sunter weight (log2 odds) and probability
+    after allowing for competing candidates. `explanation` is a JSON-serialisable list of
+    {comparison, level, bayes_factor, match_weight}: the prior, one line per comparison
+    (level in plain words, e.g. "forename: nickname or short form match (e.g. Bill and
+    William)"), and an "other candidates" line when rivals lowered the weight; the
+    match_weight contributions add up to the row's match_weight. Rows with the same
+    agreement pattern share one list object — treat it as read-only.
 
-    `unlinked_clusters`: record_key → cluster id for every record without a link; records
-    with the same cluster id look like the same person who is not on the spine.
+    `unlinked_clusters`: record_key → cluster id ("U-" + the smallest record_key of the
+    cluster) for every record without a link; records with the same cluster id look like
+    the same person who is not on the spine.
 
-    `stats`: counts for the run page (records, links by method, review records, pairs
-    scored) — informative only.
+    `stats`: counts for the run page (records, links by method, review records, distinct
+    identities, unlinked records and clusters) — informative only.
     """
 
     links: pd.DataFrame
