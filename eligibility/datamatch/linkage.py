@@ -88,7 +88,7 @@ class LinkResult:
 
 def _identifier_explanation(ident: str, *, doubt: str | None = None) -> list[dict[str, Any]]:
     level = f"{ident}: identical on both records"
-    if doubt:
+    if isinstance(doubt, str):
         level += f", but {doubt}"
     return [{"comparison": ident, "level": level, "bayes_factor": None, "match_weight": None}]
 
@@ -194,6 +194,22 @@ def _link_rows(
     )
 
 
+def _identifier_rows(matches: pd.DataFrame, *, band: str, doubt: str | None = None):
+    """Link rows for identifier matches; `doubt` (or a per-row `doubt` column) explains."""
+    doubts = matches["doubt"] if doubt is None and "doubt" in matches else [doubt] * len(matches)
+    cache: dict[tuple[str, str | None], list] = {}
+    explanation = [
+        cache.setdefault((i, d), _identifier_explanation(i, doubt=d))
+        for i, d in zip(matches["identifier"], doubts, strict=True)
+    ]
+    return _link_rows(
+        matches,
+        method="identifier:" + matches["identifier"],
+        band=band,
+        explanation=explanation,
+    )
+
+
 #: Raw identity columns: records equal on these are scored once.
 RAW_IDENTITY = ("forename", "surname", "dob", "sex", "address_line_1", "postcode")
 
@@ -273,25 +289,10 @@ def link_records(
     single = single.merge(_plausibility(single, identities, people_f), on="record_key")
     trusted = single[single["doubt"].isna()]
     doubted = single[single["doubt"].notna()]
-    explain = {i: _identifier_explanation(i) for i in STRONG_IDENTIFIERS}
+    rows.append(_identifier_rows(trusted, band="link"))
     rows.append(
-        _link_rows(
-            trusted,
-            method="identifier:" + trusted["identifier"],
-            band="link",
-            explanation=trusted["identifier"].map(explain),
-        )
-    )
-    conflict_explain = {
-        i: _identifier_explanation(i, doubt="another identifier points to a different person")
-        for i in STRONG_IDENTIFIERS
-    }
-    rows.append(
-        _link_rows(
-            conflicts,
-            method="identifier:" + conflicts["identifier"],
-            band="review",
-            explanation=conflicts["identifier"].map(conflict_explain),
+        _identifier_rows(
+            conflicts, band="review", doubt="another identifier points to a different person"
         )
     )
     settled = set(trusted["record_key"]) | set(conflicts["record_key"])
@@ -322,17 +323,7 @@ def link_records(
     # Doubted identifier matches: offered for review unless the model found a link.
     prob_linked = set(expanded.loc[expanded["band"] == "link", "record_key"])
     doubted = doubted[~doubted["record_key"].isin(prob_linked)]
-    rows.append(
-        _link_rows(
-            doubted,
-            method="identifier:" + doubted["identifier"],
-            band="review",
-            explanation=[
-                _identifier_explanation(i, doubt=d)
-                for i, d in zip(doubted["identifier"], doubted["doubt"], strict=True)
-            ],
-        )
-    )
+    rows.append(_identifier_rows(doubted, band="review"))
 
     filled = [r.astype(object) for r in rows if not r.empty]
     links = _order(pd.concat(filled, ignore_index=True)) if filled else _empty_links()

@@ -174,46 +174,47 @@ def _null(*cols: str) -> str:
     return " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
 
 
+def _name_comparison(col: str, other: str, label: str, variant: Level, variant_col: str):
+    """A name compared exactly, swapped with the other name, as a variant, then by spelling."""
+    return ComparisonSpec(
+        col,
+        (
+            Level(_null(col), f"{label}: missing"),
+            Level(f"{col}_l = {col}_r", f"{label}: exact match"),
+            Level(
+                f"jaro_winkler_similarity({col}_l, {other}_r) >= 0.9",
+                f"{label}: matches the {other} (forename and surname swapped)",
+            ),
+            variant,
+            Level(_jw(col, 0.92), f"{label}: very similar spelling"),
+            Level(_jw(col, 0.80), f"{label}: similar spelling"),
+            Level(_dl(col, 1), f"{label}: one letter different (short name)"),
+            Level("", f"{label}: different"),
+        ),
+        (col, variant_col, other),
+    )
+
+
 COMPARISONS: tuple[ComparisonSpec, ...] = (
-    ComparisonSpec(
+    _name_comparison(
         "forename",
-        (
-            Level(_null("forename"), "forename: missing"),
-            Level("forename_l = forename_r", "forename: exact match"),
-            Level(
-                "jaro_winkler_similarity(forename_l, surname_r) >= 0.9",
-                "forename: matches the surname (forename and surname swapped)",
-            ),
-            Level(
-                "forename_canon_l = forename_canon_r",
-                "forename: nickname or short form match (e.g. Bill and William)",
-            ),
-            Level(_jw("forename", 0.92), "forename: very similar spelling"),
-            Level(_jw("forename", 0.80), "forename: similar spelling"),
-            Level(_dl("forename", 1), "forename: one letter different (short name)"),
-            Level("", "forename: different"),
-        ),
-        ("forename", "forename_canon", "surname"),
-    ),
-    ComparisonSpec(
         "surname",
-        (
-            Level(_null("surname"), "surname: missing"),
-            Level("surname_l = surname_r", "surname: exact match"),
-            Level(
-                "jaro_winkler_similarity(surname_l, forename_r) >= 0.9",
-                "surname: matches the forename (forename and surname swapped)",
-            ),
-            Level(
-                "list_has_any(surname_parts_l, surname_parts_r)",
-                "surname: shares part of a hyphenated or double-barrelled surname",
-            ),
-            Level(_jw("surname", 0.92), "surname: very similar spelling"),
-            Level(_jw("surname", 0.80), "surname: similar spelling"),
-            Level(_dl("surname", 1), "surname: one letter different (short name)"),
-            Level("", "surname: different"),
+        "forename",
+        Level(
+            "forename_canon_l = forename_canon_r",
+            "forename: nickname or short form match (e.g. Bill and William)",
         ),
-        ("surname", "surname_parts", "forename"),
+        "forename_canon",
+    ),
+    _name_comparison(
+        "surname",
+        "forename",
+        "surname",
+        Level(
+            "list_has_any(surname_parts_l, surname_parts_r)",
+            "surname: shares part of a hyphenated or double-barrelled surname",
+        ),
+        "surname_parts",
     ),
     ComparisonSpec(
         "dob",
