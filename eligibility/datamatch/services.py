@@ -234,10 +234,13 @@ def _people_frame(authority, spine: pd.DataFrame) -> pd.DataFrame:
     """Everyone the authority knows, with an address: the spine's, else their family's."""
     fields = ["pk", "forename", "surname", "dob", "sex", "upn", "nino", "nhs_number"]
     fields += ["pnc_id", "la_person_id"]
-    people = pd.DataFrame.from_records(
-        list(Person.objects.filter(local_authority=authority).values_list(*fields)),
-        columns=fields,
+    # Candidate people nobody works with yet are re-found from their records each run.
+    known = Person.objects.filter(local_authority=authority).exclude(
+        pk__in=CandidatePerson.objects.filter(
+            local_authority=authority, person__memberships__isnull=True
+        ).values("person_id")
     )
+    people = pd.DataFrame.from_records(list(known.values_list(*fields)), columns=fields)
     addresses = {
         (r.la_person_id or r.record_id): (r.address_line_1, r.postcode) for r in spine.itertuples()
     }
