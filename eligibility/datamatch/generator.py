@@ -820,6 +820,9 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
             if not plan.eligible(age, p) or rng.random() >= plan.share:
                 continue
             identity = _noisy_identity(rng, p, la.addresses[rng.randrange(len(la.addresses))])
+            if identity["dob"] and identity["dob"] > as_of:
+                # A partner system would refuse a birth date after its own extract date.
+                identity["dob"] = p.dob
             for column, share in plan.identifiers:
                 value = getattr(p, column)
                 if value and rng.random() < share:

@@ -61,15 +61,17 @@ Progress = Callable[[str, int, dict], None]
 
 
 @transaction.atomic
-def run_start(*, actor, local_authority, as_of: date) -> DatamatchRun:
-    """Queue a run for the quarter; the worker picks it up after this commits."""
+def run_start(*, actor, local_authority, as_of: date, queue: bool = True) -> DatamatchRun:
+    """Queue a run for the quarter; the worker picks it up after this commits (or, with
+    `queue` False, the caller runs it with run_execute)."""
     from eligibility.datamatch.tasks import datamatch_run
 
     run = DatamatchRun.objects.create(
         local_authority=local_authority, as_of=as_of, started_by=actor, stage="Queued"
     )
     audit_record(actor=actor, action=A.CREATED, obj=run, summary=f"Queued {run}")
-    transaction.on_commit(lambda: datamatch_run.delay(run.pk))
+    if queue:
+        transaction.on_commit(lambda: datamatch_run.delay(run.pk))
     return run
 
 
@@ -158,6 +160,7 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
     for row in rows:
         by_method[row[3]] += 1
     run.report = {
+        "imports": [i.pk for i in imports],
         "sources": [
             {
                 "kind": i.kind,
