@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from families.access import families_visible_to, note_visibility_filter
+from eligibility.datamatch.selectors import evidence_for_family
+from families.access import can_see_identifiers, families_visible_to, note_visibility_filter
 from families.models import (
     CaseNote,
     Consent,
@@ -106,6 +107,9 @@ def _spaced_postcode(compact: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
 
 
+PARTNER_EVIDENCE_SHOWN = 50
+
+
 def family_detail(user, family: Family) -> dict:
     """Everything the family page shows, in a fixed number of queries."""
     notes = (
@@ -129,4 +133,13 @@ def family_detail(user, family: Family) -> dict:
         "notes": list(notes[:100]),
         "status_changes": list(family.status_changes.select_related("changed_by")[:50]),
         "key_workers": list(family.key_workers.all()),
+        # Partner records the data-match linked to the family's people: for those who
+        # may see identifiers (programme team and key workers), not every TAF partner.
+        "partner_evidence": list(
+            evidence_for_family(Membership.objects.filter(family=family).values("person_id"))[
+                :PARTNER_EVIDENCE_SHOWN
+            ]
+        )
+        if can_see_identifiers(user)
+        else [],
     }

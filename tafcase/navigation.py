@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         "eligibility:panels",
         (Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.AUDITOR),
     ),
+    NavItem("Partner data", "datamatch:imports", (Role.DATA_ANALYST, Role.COORDINATOR)),
     NavItem("Rulebook", "eligibility:frameworks", (Role.ADMINISTRATOR,)),
     NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),
     NavItem("API", "api-docs", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),

@@ -84,6 +84,7 @@ api_urls = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(("families.api_urls", "api"))),
     path("", include(("eligibility.api_urls", "api"), namespace="eligibility-api")),
+    path("", include(("eligibility.datamatch.api_urls", "api"), namespace="datamatch-api")),
 ]
 
 urlpatterns = [
@@ -94,6 +95,7 @@ urlpatterns = [
     path("families/", include("families.urls")),
     path("people/", include((people_urlpatterns, "people"))),
     path("", include("eligibility.urls")),
+    path("data/", include("eligibility.datamatch.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

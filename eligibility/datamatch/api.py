@@ -1,0 +1,176 @@
+"""Partner data and data-match API, for automation: the same rules and services as the
+pages (data analysts and coordinators of the authority; everyone else 404)."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from eligibility.datamatch import access, loading, selectors, services
+from eligibility.datamatch.models import KIND_CHOICES, DatamatchRun, PartnerImport, ReviewItem
+from families.models import Person
+from tafcase.accounts.models import Agency
+from tafcase.audit.services import audit_viewed
+
+
+class ImportOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PartnerImport
+        fields = [
+            "id",
+            "kind",
+            "agency",
+            "as_of",
+            "filename",
+            "sha256",
+            "rows",
+            "loaded_rows",
+            "rejected_rows",
+            "warnings",
+            "uploaded_at",
+            "load_seconds",
+        ]
+
+
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    as_of = serializers.DateField()
+    valid_rows_only = serializers.BooleanField(required=False, default=False)
+
+
+class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = PartnerImport.objects.none()
+    serializer_class = ImportOutput
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        authority = access.authority_for(self.request.user)
+        return PartnerImport.objects.filter(local_authority=authority)
+
+    def retrieve(self, request, pk=None):
+        imported = self.get_queryset().filter(pk=pk).first()
+        if imported is None:
+            raise Http404
+        audit_viewed(request, imported)
+        return Response({**ImportOutput(imported).data, "errors": imported.errors})
+
+    @extend_schema(request=ImportInput, responses={201: ImportOutput, 200: ImportOutput})
+    def create(self, request):
+        authority = access.authority_for(request.user)
+        data = ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        try:
+            outcome = loading.partner_file_import(
+                actor=request.user,
+                local_authority=authority,
+                kind=fields["kind"],
+                agency=fields["agency"],
+                as_of=fields["as_of"],
+                stream=fields["file"],
+                filename=fields["file"].name,
+                valid_rows_only=fields["valid_rows_only"],
+            )
+        except loading.ImportRejected as rejected:
+            return Response(
+                {
+                    "detail": "The file was not loaded.",
+                    "rows": rejected.rows,
+                    "errors": [
+                        {"line": e.line, "column": e.column, "reason": e.reason}
+                        for e in rejected.errors
+                    ],
+                },
+                status=400,
+            )
+        body = {**ImportOutput(outcome.partner_import).data, "duplicate": outcome.duplicate}
+        return Response(body, status=200 if outcome.duplicate else 201)
+
+
+class RunOutput(serializers.ModelSerializer):
+    class Meta:
+        model = DatamatchRun
+        fields = [
+            "id",
+            "as_of",
+            "status",
+            "stage",
+            "percent",
+            "counts",
+            "report",
+            "error",
+            "is_current",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class RunInput(serializers.Serializer):
+    as_of = serializers.DateField()
+
+
+class DatamatchRunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = DatamatchRun.objects.none()
+    serializer_class = RunOutput
+
+    def get_queryset(self):
+        authority = access.authority_for(self.request.user)
+        return DatamatchRun.objects.filter(local_authority=authority)
+
+    @extend_schema(request=RunInput, responses={202: RunOutput})
+    def create(self, request):
+        authority = access.authority_for(request.user)
+        data = RunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.run_start(
+            actor=request.user, local_authority=authority, as_of=data.validated_data["as_of"]
+        )
+        return Response(RunOutput(run).data, status=202)
+
+
+class ReviewOutput(serializers.ModelSerializer):
+    kind = serializers.CharField(source="record.kind")
+    record_id = serializers.CharField(source="record.record_id")
+
+    class Meta:
+        model = ReviewItem
+        fields = ["id", "run", "kind", "record_id", "candidates", "status", "person"]
+
+
+class ReviewDecisionInput(serializers.Serializer):
+    person = serializers.IntegerField(
+        allow_null=True, help_text="the person the record belongs to; null: nobody we know"
+    )
+
+
+class ReviewItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = ReviewItem.objects.none()
+    serializer_class = ReviewOutput
+
+    def get_queryset(self):
+        return selectors.review_queue(access.authority_for(self.request.user))
+
+    @extend_schema(request=ReviewDecisionInput, responses={200: ReviewOutput})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        authority = access.authority_for(request.user)
+        item = self.get_queryset().filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        data = ReviewDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = None
+        if data.validated_data["person"] is not None:
+            person = Person.objects.filter(
+                pk=data.validated_data["person"], local_authority=authority
+            ).first()
+            if person is None:
+                raise serializers.ValidationError({"person": "No such person."})
+        item = services.review_decide(actor=request.user, item=item, person=person)
+        return Response(ReviewOutput(item).data)

@@ -1,0 +1,246 @@
+"""Partner data and data-match pages, for data analysts and coordinators."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from eligibility.datamatch import access, loading, selectors, services
+from eligibility.datamatch.forms import ReviewForm, RunForm, UploadForm
+from eligibility.datamatch.models import (
+    DatamatchRun,
+    HouseholdResult,
+    PartnerImport,
+    ReviewItem,
+)
+from families.models import Person
+from tafcase.audit.services import audit_viewed
+
+ERRORS_SHOWN = 200
+# What a reviewer compares, side by side: the record as sent, and each candidate.
+IDENTITY_ROWS = [
+    ("First name", "forename"),
+    ("Last name", "surname"),
+    ("Date of birth", "dob"),
+    ("Sex", "sex"),
+    ("Postcode", "postcode"),
+    ("UPN", "upn"),
+    ("NI number", "nino"),
+    ("NHS number", "nhs_number"),
+    ("PNC id", "pnc_id"),
+    ("Council person id", "la_person_id"),
+]
+
+
+@login_required
+def imports(request):
+    authority = access.authority_for(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, local_authority=authority)
+    rejected = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = loading.partner_file_import(
+                actor=request.user,
+                local_authority=authority,
+                kind=data["kind"],
+                agency=data["agency"],
+                as_of=data["as_of"],
+                stream=data["file"],
+                filename=data["file"].name,
+                valid_rows_only=data["valid_rows_only"],
+            )
+        except loading.ImportRejected as error:
+            rejected = error
+        else:
+            imported = outcome.partner_import
+            if outcome.duplicate:
+                messages.info(
+                    request, f"This file was already loaded ({imported}). Nothing changed."
+                )
+            else:
+                messages.success(request, f"Loaded {imported.loaded_rows} rows: {imported}.")
+            return redirect("datamatch:import", imported.pk)
+    listed = PartnerImport.objects.filter(local_authority=authority).select_related("agency")
+    return render(
+        request,
+        "datamatch/imports.html",
+        {
+            "form": form,
+            "imports": listed[:100],
+            "rejected": rejected,
+            "rejected_errors": rejected.errors[:ERRORS_SHOWN] if rejected else (),
+        },
+        status=400 if rejected else 200,
+    )
+
+
+def _import_for(request, import_id) -> PartnerImport:
+    authority = access.authority_for(request.user)
+    return get_object_or_404(
+        PartnerImport.objects.select_related("agency", "uploaded_by"),
+        pk=import_id,
+        local_authority=authority,
+    )
+
+
+@login_required
+def import_detail(request, import_id):
+    imported = _import_for(request, import_id)
+    audit_viewed(request, imported)
+    return render(
+        request,
+        "datamatch/import_detail.html",
+        {"imported": imported, "errors": imported.errors[:ERRORS_SHOWN]},
+    )
+
+
+@login_required
+def import_rejected_csv(request, import_id):
+    imported = _import_for(request, import_id)
+    if not imported.rejected_csv:
+        raise Http404("No rejected rows.")
+    audit_viewed(request, imported)
+    response = HttpResponse(imported.rejected_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{imported.pk}.csv"'
+    return response
+
+
+@login_required
+def runs(request):
+    authority = access.authority_for(request.user)
+    form = RunForm(request.POST or None, initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        run = services.run_start(
+            actor=request.user, local_authority=authority, as_of=form.cleaned_data["as_of"]
+        )
+        messages.success(request, f"{run} queued.")
+        return redirect("datamatch:run", run.pk)
+    return render(
+        request,
+        "datamatch/runs.html",
+        {
+            "form": form,
+            "runs": DatamatchRun.objects.filter(local_authority=authority)[:50],
+            "review_open": selectors.review_queue(authority).count(),
+        },
+    )
+
+
+def _run_for(request, run_id) -> DatamatchRun:
+    authority = access.authority_for(request.user)
+    return get_object_or_404(DatamatchRun, pk=run_id, local_authority=authority)
+
+
+@login_required
+def run_detail(request, run_id):
+    run = _run_for(request, run_id)
+    audit_viewed(request, run)
+    newly = (
+        run.households.filter(newly_eligible=True).select_related("family")
+        if run.status == DatamatchRun.Status.SUCCEEDED
+        else HouseholdResult.objects.none()
+    )
+    return render(
+        request,
+        "datamatch/run_detail.html",
+        {
+            "run": run,
+            "rates": selectors.link_rates(run) if run.finished else (),
+            "newly": newly[:200],
+            "newly_count": newly.count(),
+            "review_open": run.reviews.filter(status=ReviewItem.Status.OPEN).count(),
+        },
+    )
+
+
+@login_required
+def run_progress(request, run_id):
+    run = _run_for(request, run_id)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "stage": run.stage,
+            "percent": run.percent,
+            "counts": run.counts,
+            "error": run.error,
+        }
+    )
+
+
+@require_POST
+@login_required
+def household_nominate(request, household_id):
+    authority = access.authority_for(request.user)
+    household = get_object_or_404(
+        HouseholdResult.objects.select_related("run", "family"),
+        pk=household_id,
+        run__local_authority=authority,
+        newly_eligible=True,
+    )
+    try:
+        nomination = services.nomination_from_household(actor=request.user, household=household)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("datamatch:run", household.run_id)
+    messages.success(request, f"Nomination {nomination.reference} created (data identification).")
+    return redirect("eligibility:nomination", nomination.pk)
+
+
+@login_required
+def review_queue(request):
+    authority = access.authority_for(request.user)
+    items = selectors.review_queue(authority)
+    return render(
+        request, "datamatch/review_queue.html", {"items": items[:200], "count": items.count()}
+    )
+
+
+@login_required
+def review_item(request, item_id):
+    authority = access.authority_for(request.user)
+    item = get_object_or_404(
+        ReviewItem.objects.select_related("record", "record__agency", "run"),
+        pk=item_id,
+        run__local_authority=authority,
+    )
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in=[c["person_id"] for c in item.candidates], local_authority=authority
+        )
+    }
+    candidates = [(c, people[c["person_id"]]) for c in item.candidates if c["person_id"] in people]
+    form = ReviewForm(request.POST or None, people=[p for _, p in candidates])
+    if request.method == "POST" and form.is_valid() and item.status == ReviewItem.Status.OPEN:
+        choice = form.cleaned_data["choice"]
+        person = None
+        if choice == "other":
+            person = Person.objects.filter(
+                pk=form.cleaned_data["other_person"], local_authority=authority
+            ).first()
+            if person is None:
+                form.add_error("other_person", "There is no person with that id.")
+        elif choice != "none":
+            person = people[int(choice)]
+        if not form.errors:
+            services.review_decide(actor=request.user, item=item, person=person)
+            messages.success(request, "Decision saved; later runs will remember it.")
+            nxt = selectors.review_queue(authority).first()
+            return (
+                redirect("datamatch:review-item", nxt.pk) if nxt else redirect("datamatch:review")
+            )
+    audit_viewed(request, item, person_ids=list(people))
+    comparison = [
+        (label, getattr(item.record, name), [getattr(p, name, None) for _, p in candidates])
+        for label, name in IDENTITY_ROWS
+    ]
+    return render(
+        request,
+        "datamatch/review_item.html",
+        {"item": item, "candidates": candidates, "comparison": comparison, "form": form},
+    )
