@@ -225,7 +225,7 @@ def read_quarter(files: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return people.reset_index(drop=True), records.drop(columns=["kind", "record_id"])
 
 
-def _splink_council(people: pd.DataFrame, records: pd.DataFrame, threshold: float):
+def splink_council(people: pd.DataFrame, records: pd.DataFrame, threshold: float):
     """Plain Splink with library comparisons and the usual blocking, on every row."""
     import splink.comparison_library as cl
     from splink import Linker, SettingsCreator, block_on
@@ -323,7 +323,7 @@ def council(
         "peak_mb": peak_mb(),
     }
     if with_splink:
-        pairs, splink_seconds = _splink_council(spine, records, thresholds.link)
+        pairs, splink_seconds = splink_council(spine, records, thresholds.link)
         best = pairs.sort_values(["uid_r", "match_probability"], ascending=[True, False])
         best = best.drop_duplicates("uid_r")
         splink_scores = evaluate_links(zip(best["uid_r"], best["uid_l"], strict=True), truth)
