@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from eligibility.datamatch.models import DatamatchRun
 from eligibility.models import AgendaItem, Nomination, Screening
 from families.models import Family
 
@@ -22,5 +23,8 @@ def test_seed_demo_builds_the_whole_journey_once():
     assert Screening.objects.exists()
     assert AgendaItem.objects.count() == Family.objects.filter(status="awaiting_panel").count()
     assert "nominations" in out.getvalue()
+    run = DatamatchRun.objects.get()
+    assert run.status == "succeeded" and run.is_current
+    assert run.counts["linked"] > 0.9 * run.counts["partner_records"]
     call_command("seed_demo", families=300, if_empty=True, stdout=out)
     assert Family.objects.count() == 300

@@ -9,7 +9,14 @@ from tafcase import demo
 from tafcase.accounts.models import LocalAuthority
 
 # Apps seed in dependency order (DESIGN.md §8); each may have a `demo` module with seed().
-APP_ORDER = ["tafcase", "families", "eligibility", "outcomes", "reporting"]
+APP_ORDER = [
+    "tafcase",
+    "families",
+    "eligibility",
+    "eligibility.datamatch",
+    "outcomes",
+    "reporting",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,68 @@
+"""A synthetic quarter of partner data for the demo authority, loaded and matched.
+
+The generator invents its own residents (the council's person list plus partner
+extracts with realistic errors); the run links them, finds households and lists the
+newly eligible ones, so the data-match pages have something real to show.
+"""
+
+import random
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from eligibility.datamatch import services
+from eligibility.datamatch.generator import generate_quarter
+from eligibility.datamatch.loading import partner_file_import
+from eligibility.datamatch.models import PartnerImport
+from tafcase.accounts.models import Agency
+
+DEMO_PEOPLE = 1500
+K = Agency.Kind
+SENDER = {
+    "school_attendance": K.EDUCATION,
+    "school_exclusions": K.EDUCATION,
+    "asb": K.POLICE,
+    "offending": K.POLICE,
+    "domestic_abuse": K.POLICE,
+    "benefits": K.DWP,
+    "employment": K.DWP,
+    "childrens_social_care": K.CHILDRENS_SOCIAL_CARE,
+    "health": K.HEALTH,
+    "housing": K.HOUSING,
+}
+
+
+def quarter_end(today: date) -> date:
+    """The last quarter end (31 Mar, 30 Jun, 30 Sep, 31 Dec) on or before today."""
+    ends = [date(today.year, 3, 31), date(today.year, 6, 30), date(today.year, 9, 30)]
+    ends.append(date(today.year, 12, 31))
+    return max([d for d in ends if d <= today] or [date(today.year - 1, 12, 31)])
+
+
+def seed(rng: random.Random, context: dict) -> None:
+    authority = context["authority"]
+    if PartnerImport.objects.filter(local_authority=authority).exists():
+        return
+    analyst = context["users"]["analyst"]
+    by_kind = {a.kind: a for a in reversed(context["agencies"])}
+    as_of = quarter_end(date.today())
+    with tempfile.TemporaryDirectory() as tmp:
+        quarter = generate_quarter(DEMO_PEOPLE, Path(tmp), seed=rng.randrange(10**6), as_of=as_of)
+        for kind, path in quarter.files.items():
+            with open(path, "rb") as stream:
+                partner_file_import(
+                    actor=analyst,
+                    local_authority=authority,
+                    kind=kind,
+                    agency=by_kind.get(SENDER.get(kind), by_kind[K.LA_EARLY_HELP]),
+                    as_of=as_of,
+                    stream=stream,
+                    filename=path.name,
+                )
+    run = services.run_start(actor=analyst, local_authority=authority, as_of=as_of, queue=False)
+    run = services.run_execute(run_id=run.pk)
+    context["stdout"].write(
+        f"Data-match: {run.counts['partner_records']} partner records, "
+        f"{run.counts['linked']} linked, {run.counts['review']} to review, "
+        f"{run.counts['newly_eligible']} newly eligible households."
+    )
