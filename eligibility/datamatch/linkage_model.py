@@ -514,7 +514,8 @@ def train(linker: Linker, *, seed: int) -> None:
 
 
 #: Comparisons whose bottom level ("different") keeps a household pair out of linking.
-VETO = ("forename", "dob")
+#: Comparison → how many of its bottom levels count as flatly disagreeing.
+VETO = {"forename": 1, "dob": 3}  # forename different; dob beyond a one-digit slip
 
 
 def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.Series:
@@ -523,7 +524,7 @@ def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.S
     Twins, siblings and a parent and child of the same name share surname and address:
     the model's independence assumption adds those agreements up as if unrelated, and
     overrates the pair. When surname and address agree exactly, a flat disagreement on
-    forename or date of birth sends the pair to a person instead of linking it.
+    forename or date of birth (`VETO`) sends the pair to a person instead of linking it.
     """
     names = {s.name for s in specs}
     if not {"surname", "address"} <= names:
@@ -535,14 +536,18 @@ def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.S
     flat = pd.Series(False, index=pairs.index)
     for spec in specs:
         if spec.name in VETO:
-            flat |= pairs[f"gamma_{spec.name}"] == 0
+            gamma = pairs[f"gamma_{spec.name}"]
+            flat |= (gamma >= 0) & (gamma < VETO[spec.name])
     return household & flat
 
 
 def _lives_with_family(people: pd.DataFrame) -> pd.Series:
-    """uid → whether another person on the spine shares their surname and home address."""
-    keys = people[["surname", "address", "postcode"]].fillna("")
-    shared = (keys["surname"] != "") & (keys["address"] != "") & keys.duplicated(keep=False)
+    """uid → whether another person on the spine lives at the same address.
+
+    Any surname: a double-barrelled child lives with parents of either name.
+    """
+    keys = people[["address", "postcode"]].fillna("")
+    shared = (keys["address"] != "") & keys.duplicated(keep=False)
     return pd.Series(shared.to_numpy(), index=people["uid"].to_numpy())
 
 
