@@ -2,9 +2,14 @@
 
 Fellegi–Sunter via Splink on an embedded DuckDB. Nothing here is hand-weighted: u
 probabilities come from random sampling, m probabilities from expectation maximisation
-over two training blocks, the prior from deterministic rules. What we do write by hand
-is *which* agreements are worth distinguishing — the UK-aware levels below — and the
-blocking rules that decide which pairs are scored at all.
+over two training blocks, the prior from deterministic rules — on every run whose data
+can support it, starting from the values the same procedure estimated on the synthetic
+council (`data/linkage_parameters.json`), which a run too small to estimate from keeps.
+What we do write by hand is *which* agreements are worth distinguishing — the UK-aware
+levels below — and the blocking rules that decide which pairs are scored at all.
+
+Deterministic: DuckDB draws the seeded u sample on one thread (`_DuckDB`); identities and
+people are ordered before they reach Splink.
 
 Pure: pandas in, pandas out; no Django.
 """
