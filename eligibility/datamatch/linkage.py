@@ -360,7 +360,10 @@ def link_records(
         "unlinked_clusters": len(set(clusters.values())),
     }
     candidates = _candidate_pairs(scored.pairs, rest, matches) if keep_candidates else None
-    parameters = parameters_of(linker) if linker is not None else None
+    parameters = None
+    if linker is not None:
+        parameters = parameters_of(linker)
+        linker._db_api._con.close()  # free DuckDB's memory now, not when a worker exits
     return LinkResult(links, clusters, stats, candidates, parameters)
 
 

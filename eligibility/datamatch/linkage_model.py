@@ -628,6 +628,7 @@ def cluster(
         deduper = Linker(rows, model, _db(threads), set_up_basic_logging=False)
         pairs = deduper.inference.predict(threshold_match_probability=threshold)
         edges = pairs.as_pandas_dataframe()[["uid_l", "uid_r"]]
+        deduper._db_api._con.close()
     return connected_components(groups, edges.itertuples(index=False, name=None))
 
 
