@@ -26,6 +26,7 @@ import pandas as pd
 
 from eligibility.datamatch.contract import STRONG_IDENTIFIERS
 from eligibility.datamatch.linkage import Thresholds, evaluate_links, link_records
+from eligibility.datamatch.linkage_model import PARAMETERS_FILE
 
 IDENTITY = ["forename", "surname", "dob", "sex", "address_line_1", "postcode"]
 
@@ -335,6 +336,28 @@ def council(
     return report
 
 
+def save_parameters(people: int = 25_000, seed: int = 1) -> Path:
+    """Estimate m and u on the synthetic council and write `linkage_model.PARAMETERS_FILE`."""
+    from eligibility.datamatch.generator import generate_quarter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        quarter = generate_quarter(people, Path(tmp), seed=seed, as_of=date(2026, 3, 31))
+        spine, records = read_quarter(quarter.files)
+    result = link_records(spine, records, seed=seed)
+    path = Path(__file__).parent / PARAMETERS_FILE
+    levels = {
+        comparison: {label: [round(m, 8), round(u, 8)] for label, (m, u) in levels.items()}
+        for comparison, levels in result.parameters["levels"].items()
+    }
+    path.write_text(
+        json.dumps(
+            {"source": f"generator, {people} people, seed {seed}", "levels": levels}, indent=1
+        )
+        + "\n"
+    )
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=25_000)
@@ -342,7 +365,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-council", action="store_true")
+    parser.add_argument(
+        "--save-parameters",
+        action="store_true",
+        help="estimate the model on the synthetic council and save it as the starting point",
+    )
     args = parser.parse_args(argv)
+    if args.save_parameters:
+        print(f"saved {save_parameters(args.people, seed=args.seed)}")
+        return
     report: dict[str, Any] = {}
     if not args.skip_febrl:
         report["febrl4"] = febrl4()

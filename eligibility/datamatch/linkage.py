@@ -36,7 +36,13 @@ import numpy as np
 import pandas as pd
 
 from eligibility.datamatch.contract import STRONG_IDENTIFIERS
-from eligibility.datamatch.linkage_model import FEATURE_COLUMNS, cluster, features, score_pairs
+from eligibility.datamatch.linkage_model import (
+    FEATURE_COLUMNS,
+    cluster,
+    features,
+    parameters_of,
+    score_pairs,
+)
 
 LINK_COLUMNS = [
     "record_key",
@@ -77,13 +83,16 @@ class LinkResult:
     the same person who is not on the spine.
 
     `stats`: counts for the run page (records, links by method, review records, distinct
-    identities, unlinked records and clusters) — informative only.
+    identities, unlinked records and clusters) — informative only. `parameters`: the
+    model the run used (m and u per comparison level, the prior), worth keeping with a
+    run for audit.
     """
 
     links: pd.DataFrame
     unlinked_clusters: dict[str, str]
     stats: dict[str, Any] = field(default_factory=dict)
     candidate_pairs: pd.DataFrame | None = None  # record_key, person_id; when asked for
+    parameters: dict[str, Any] | None = None  # the model's m and u per level, and its prior
 
 
 def _identifier_explanation(ident: str, *, doubt: str | None = None) -> list[dict[str, Any]]:
@@ -316,8 +325,8 @@ def link_records(
             band=expanded["band"],
             explanation=expanded["explanation"],
             person_col="uid_l",
-            weight=expanded["match_weight"].round(6),
-            probability=expanded["match_probability"].round(6),
+            weight=pd.to_numeric(expanded["match_weight"]).round(6),
+            probability=pd.to_numeric(expanded["match_probability"]).round(6),
         )
     )
     # Doubted identifier matches: offered for review unless the model found a link.
@@ -334,7 +343,7 @@ def link_records(
     # 3. Unknown people: records without a link, including those a reviewer rejected.
     linked_keys = set(links.loc[links["band"] == "link", "record_key"])
     unlinked = records.loc[~records["record_key"].isin(linked_keys), ["record_key", "uid"]]
-    clusters = _clusters(unlinked, identities, linker, thresholds, threads)
+    clusters = _clusters(unlinked, identities, linker, thresholds, threads, extra_comparisons)
 
     stats = {
         "records": len(records),
@@ -351,7 +360,11 @@ def link_records(
         "unlinked_clusters": len(set(clusters.values())),
     }
     candidates = _candidate_pairs(scored.pairs, rest, matches) if keep_candidates else None
-    return LinkResult(links, clusters, stats, candidates)
+    parameters = None
+    if linker is not None:
+        parameters = parameters_of(linker)
+        linker._db_api._con.close()  # free DuckDB's memory now, not when a worker exits
+    return LinkResult(links, clusters, stats, candidates, parameters)
 
 
 def _decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
@@ -416,15 +429,12 @@ def _order(links: pd.DataFrame) -> pd.DataFrame:
     return links.loc[order.index].reset_index(drop=True)[LINK_COLUMNS]
 
 
-def _clusters(unlinked, identities, linker, thresholds, threads) -> dict[str, str]:
+def _clusters(unlinked, identities, linker, thresholds, threads, extra) -> dict[str, str]:
     """record_key → cluster id for the unlinked records (see `LinkResult`)."""
     if unlinked.empty:
         return {}
     rows = identities[identities["uid"].isin(unlinked["uid"])]
-    if linker is None:
-        groups = {u: u for u in rows["uid"]}
-    else:
-        groups = cluster(linker, rows, threshold=thresholds.link, threads=threads)
+    groups = cluster(linker, rows, threshold=thresholds.link, extra=extra, threads=threads)
     # Name each cluster after its smallest record key: stable and independent of uids.
     members = unlinked.assign(group=unlinked["uid"].map(groups))
     first_key = members.groupby("group")["record_key"].min()

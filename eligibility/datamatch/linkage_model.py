@@ -2,27 +2,37 @@
 
 Fellegi–Sunter via Splink on an embedded DuckDB. Nothing here is hand-weighted: u
 probabilities come from random sampling, m probabilities from expectation maximisation
-over two training blocks, the prior from deterministic rules. What we do write by hand
-is *which* agreements are worth distinguishing — the UK-aware levels below — and the
-blocking rules that decide which pairs are scored at all.
+over two training blocks, the prior from deterministic rules — on every run whose data
+can support it, starting from the values the same procedure estimated on the synthetic
+council (`data/linkage_parameters.json`), which a run too small to estimate from keeps.
+What we do write by hand is *which* agreements are worth distinguishing — the UK-aware
+levels below — and the blocking rules that decide which pairs are scored at all.
+
+Deterministic: DuckDB draws the seeded u sample on one thread (`_DuckDB`); identities and
+people are ordered before they reach Splink.
 
 Pure: pandas in, pandas out; no Django.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import duckdb
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import SplinkException
 
 from eligibility.datamatch.names import canonical_forename, normalise_name
 from eligibility.datamatch.validate import normalise_postcode
@@ -47,6 +57,8 @@ FEATURE_COLUMNS = (
     "address",
     "forename_initial",
 )
+
+logger = logging.getLogger(__name__)
 
 PEOPLE, RECORDS = "a_people", "b_records"  # Splink orders sources by name: people on the left
 
@@ -93,22 +105,16 @@ def features(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     out["surname"] = parts.map(lambda p: "-".join(p) or None, na_action="ignore")
     out["surname_parts"] = parts.map(list, na_action="ignore")
     out["forename_canon"] = _map_unique(out["forename"], canonical_forename)
-    out["forename_initial"] = out["forename"].str[:1]
+    out["forename_initial"] = _map_unique(out["forename"], lambda f: f[:1])
     dob = _dob_strings(df["dob"]) if "dob" in df else pd.Series(None, index=df.index)
     out["dob"] = dob.astype("object")
     dates = pd.to_datetime(out["dob"], errors="coerce")
     can_swap = dates.notna() & (dates.dt.day <= 12) & (dates.dt.day != dates.dt.month)
-    swapped = (
-        dates.dt.year.astype("Int64").astype(str)
-        + "-"
-        + dates.dt.day.astype("Int64").astype(str).str.zfill(2)
-        + "-"
-        + dates.dt.month.astype("Int64").astype(str).str.zfill(2)
-    )
+    swapped = dates.dt.strftime("%Y-%d-%m")  # day where the month goes, and vice versa
     out["dob_transposed"] = swapped.astype("object").where(can_swap, None)
-    out["birth_year"] = out["dob"].str[:4]
+    out["birth_year"] = _map_unique(out["dob"], lambda d: d[:4])
     sex = _text(df["sex"]) if "sex" in df else pd.Series(None, index=df.index, dtype=object)
-    out["sex"] = sex.str.upper()
+    out["sex"] = _map_unique(sex, str.upper)
     postcode = _map_unique(_text(df["postcode"]), normalise_postcode)
     out["postcode"] = postcode
     pc_parts = _map_unique(postcode, _postcode_parts)
@@ -152,14 +158,55 @@ class ComparisonSpec:
         return labels
 
     def splink(self) -> cl.CustomComparison:
+        """The comparison for Splink, starting from the saved parameters where known."""
+        saved = saved_parameters()["levels"].get(self.name, {})
+
+        def start(level: Level) -> dict[str, float]:
+            m, u = saved.get(level.label, (None, None))
+            return {"m_probability": m, "u_probability": u} if m and u else {}
+
         levels = [
             cll.CustomLevel(self.levels[0].sql, self.levels[0].label).configure(is_null_level=True)
         ]
-        levels += [cll.CustomLevel(lv.sql, lv.label) for lv in self.levels[1:-1]]
-        levels.append(cll.ElseLevel().configure(label_for_charts=self.levels[-1].label))
+        levels += [
+            cll.CustomLevel(lv.sql, lv.label).configure(**start(lv)) for lv in self.levels[1:-1]
+        ]
+        levels.append(
+            cll.ElseLevel().configure(
+                label_for_charts=self.levels[-1].label, **start(self.levels[-1])
+            )
+        )
         return cl.CustomComparison(
             comparison_levels=levels, output_column_name=self.name, comparison_description=self.name
         )
+
+
+PARAMETERS_FILE = "data/linkage_parameters.json"
+
+
+@cache
+def saved_parameters() -> dict[str, Any]:
+    """m and u per comparison level, estimated on the synthetic council (25,000 people).
+
+    The starting point of every run, and what a run keeps when its data is too small to
+    estimate from (a handful of people in a test or a new authority's first upload).
+    Regenerate with `python -m eligibility.datamatch.bench_linkage --save-parameters`.
+    """
+    text = resources.files("eligibility.datamatch").joinpath(PARAMETERS_FILE).read_text()
+    return json.loads(text)
+
+
+def parameters_of(linker: Linker) -> dict[str, Any]:
+    """The trained m and u of each level, by comparison and level label (for saving)."""
+    levels: dict[str, dict[str, list[float]]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        levels[comparison.output_column_name] = {
+            level.label_for_charts: [level.m_probability, level.u_probability]
+            for level in comparison.comparison_levels
+            if not level.is_null_level
+        }
+    prior = linker._settings_obj._probability_two_random_records_match
+    return {"prior": prior, "levels": levels}
 
 
 def _jw(col: str, threshold: float) -> str:
@@ -267,17 +314,28 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
 )
 
 
-def extra_comparison(col: str) -> ComparisonSpec:
-    """An additional column compared exactly, then within one or two edits."""
+def extra_comparison(col: str, numeric: bool) -> ComparisonSpec:
+    """An additional column compared exactly, then by closeness.
+
+    Codes made of digits (an id typed by hand) within one or two edits; text (a place
+    name) by Jaro-Winkler similarity, which DuckDB computes far faster than edits.
+    """
+    if numeric:
+        close = (
+            Level(_dl(col, 1), f"{col}: one character different"),
+            Level(_dl(col, 2), f"{col}: two characters different"),
+        )
+    else:
+        close = (
+            Level(_jw(col, 0.92), f"{col}: very similar spelling"),
+            Level(_jw(col, 0.80), f"{col}: similar spelling"),
+        )
     return ComparisonSpec(
         col,
         (
             Level(_null(col), f"{col}: missing"),
             Level(f"{col}_l = {col}_r", f"{col}: exact match"),
-            Level(f"damerau_levenshtein({col}_l, {col}_r) <= 1", f"{col}: one character different"),
-            Level(
-                f"damerau_levenshtein({col}_l, {col}_r) <= 2", f"{col}: two characters different"
-            ),
+            *close,
             Level("", f"{col}: different"),
         ),
         (col,),
@@ -310,7 +368,8 @@ def blocking_rules(extra: tuple[str, ...] = ()) -> list:
 
 def comparisons_for(people: pd.DataFrame, records: pd.DataFrame, extra: tuple[str, ...]):
     """The comparisons the data can support: a column empty on either side is left out."""
-    specs = [*COMPARISONS, *(extra_comparison(c) for c in extra)]
+    numeric = {c: people[c].dropna().astype(str).str.isdigit().all() for c in extra}
+    specs = [*COMPARISONS, *(extra_comparison(c, numeric[c]) for c in extra)]
     present = {
         c
         for c in people.columns
@@ -336,6 +395,16 @@ def _quiet_splink() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+SCORED_COLUMNS = [
+    "uid_l",
+    "uid_r",
+    "match_weight",
+    "match_probability",
+    "explanation",
+    "flat_disagreement",
+]
 
 
 @dataclass
@@ -388,19 +457,15 @@ def score_pairs(
     explanation per pair.
     """
     specs = comparisons_for(people, records, extra)
-    empty = Scored(
-        pd.DataFrame(
-            columns=["uid_l", "uid_r", "match_weight", "match_probability", "explanation"]
-        ),
-        0,
-        0.0,
-    )
+    empty = Scored(pd.DataFrame(columns=SCORED_COLUMNS), 0, 0.0)
     if people.empty or records.empty or not specs:
         return empty, None, specs
     db_api = _db(threads)
     settings = SettingsCreator(
         link_type="link_only",
         unique_id_column_name="uid",
+        # Each record is at most one of the people: 1/len(people) until estimated.
+        probability_two_random_records_match=1 / max(2, len(people)),
         comparisons=[s.splink() for s in specs],
         blocking_rules_to_generate_predictions=blocking_rules(
             tuple(c for c in extra if _identifying(people[c]))
@@ -416,7 +481,8 @@ def score_pairs(
             set_up_basic_logging=False,
             input_table_aliases=[PEOPLE, RECORDS],
         )
-        train(linker, seed=seed)
+        if len(people) * len(records) >= MIN_PAIRS_TO_TRAIN:
+            train(linker, seed=seed)
         predictions = linker.inference.predict(threshold_match_probability=threshold)
         pairs = predictions.as_pandas_dataframe()
         candidates = len(pairs) if threshold is None else None
@@ -431,28 +497,42 @@ def score_pairs(
     pairs["flat_disagreement"] = _flat_disagreement(pairs, specs) & pairs["uid_l"].map(
         lives_with_family
     ).fillna(False).astype(bool)
-    pairs = pairs[
-        ["uid_l", "uid_r", "match_weight", "match_probability", "explanation", "flat_disagreement"]
-    ]
-    return Scored(pairs, candidates, prior_weight), linker, specs
+    return Scored(pairs[SCORED_COLUMNS], candidates, prior_weight), linker, specs
+
+
+#: Below this many possible pairs the data cannot support estimation: keep the saved
+#: parameters (`saved_parameters`) and the 1/len(people) prior.
+MIN_PAIRS_TO_TRAIN = 100_000
 
 
 def train(linker: Linker, *, seed: int) -> None:
-    """Prior from deterministic rules, u by random sampling, m by EM on two blocks."""
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("forename", "surname", "dob")], recall=0.8
+    """Prior from deterministic rules, u by random sampling, m by EM on two blocks.
+
+    A step the data cannot support (no pairs in a training block) keeps the values it
+    started from.
+    """
+    steps = (
+        lambda: linker.training.estimate_probability_two_random_records_match(
+            [block_on("forename", "surname", "dob")], recall=0.8
+        ),
+        lambda: linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed),
+        lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("dob"), estimate_without_term_frequencies=True
+        ),
+        lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("forename_canon", "surname"), estimate_without_term_frequencies=True
+        ),
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("forename_canon", "surname"), estimate_without_term_frequencies=True
-    )
+    for step in steps:
+        try:
+            step()
+        except (SplinkException, ValueError, ZeroDivisionError) as error:
+            logger.info("linkage: training step skipped: %s", error)
 
 
 #: Comparisons whose bottom level ("different") keeps a household pair out of linking.
-VETO = ("forename", "dob")
+#: Comparison → how many of its bottom levels count as flatly disagreeing.
+VETO = {"forename": 1, "dob": 3}  # forename different; dob beyond a one-digit slip
 
 
 def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.Series:
@@ -461,7 +541,7 @@ def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.S
     Twins, siblings and a parent and child of the same name share surname and address:
     the model's independence assumption adds those agreements up as if unrelated, and
     overrates the pair. When surname and address agree exactly, a flat disagreement on
-    forename or date of birth sends the pair to a person instead of linking it.
+    forename or date of birth (`VETO`) sends the pair to a person instead of linking it.
     """
     names = {s.name for s in specs}
     if not {"surname", "address"} <= names:
@@ -473,14 +553,18 @@ def _flat_disagreement(pairs: pd.DataFrame, specs: list[ComparisonSpec]) -> pd.S
     flat = pd.Series(False, index=pairs.index)
     for spec in specs:
         if spec.name in VETO:
-            flat |= pairs[f"gamma_{spec.name}"] == 0
+            gamma = pairs[f"gamma_{spec.name}"]
+            flat |= (gamma >= 0) & (gamma < VETO[spec.name])
     return household & flat
 
 
 def _lives_with_family(people: pd.DataFrame) -> pd.Series:
-    """uid → whether another person on the spine shares their surname and home address."""
-    keys = people[["surname", "address", "postcode"]].fillna("")
-    shared = (keys["surname"] != "") & (keys["address"] != "") & keys.duplicated(keep=False)
+    """uid → whether another person on the spine lives at the same address.
+
+    Any surname: a double-barrelled child lives with parents of either name.
+    """
+    keys = people[["address", "postcode"]].fillna("")
+    shared = (keys["address"] != "") & keys.duplicated(keep=False)
     return pd.Series(shared.to_numpy(), index=people["uid"].to_numpy())
 
 
@@ -525,25 +609,38 @@ def explanations(pairs: pd.DataFrame, specs: list[ComparisonSpec], prior_weight:
 
 
 def cluster(
-    linker: Linker,
+    linker: Linker | None,
     rows: pd.DataFrame,
     *,
     threshold: float,
+    extra: tuple[str, ...] = (),
     threads: int | None = None,
 ) -> dict[str, str]:
-    """Group `rows` (features with `uid`) that the trained model says are one person.
+    """Group `rows` (features with `uid`) that the model says are one person.
 
+    The model is the trained `linker`'s, or the saved parameters when there is none.
     Returns uid → the smallest uid of its group (deterministic).
     """
     groups = {u: u for u in rows["uid"]}
-    if len(rows) < 2:
+    specs = comparisons_for(rows, rows, extra)
+    if len(rows) < 2 or not specs:
         return groups
-    model = linker.misc.save_model_to_json()
+    if linker is not None:
+        model = linker.misc.save_model_to_json()
+    else:
+        model = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="uid",
+            probability_two_random_records_match=1 / len(rows),
+            comparisons=[s.splink() for s in specs],
+            blocking_rules_to_generate_predictions=blocking_rules(),
+        ).create_settings_dict(sql_dialect_str="duckdb")
     model["link_type"] = "dedupe_only"
     with _quiet_splink():
         deduper = Linker(rows, model, _db(threads), set_up_basic_logging=False)
         pairs = deduper.inference.predict(threshold_match_probability=threshold)
         edges = pairs.as_pandas_dataframe()[["uid_l", "uid_r"]]
+        deduper._db_api._con.close()
     return connected_components(groups, edges.itertuples(index=False, name=None))
 
 

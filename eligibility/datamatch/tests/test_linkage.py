@@ -312,3 +312,28 @@ def test_evaluate_links():
         "f1": 0.5,
         "pairs_completeness": 1.0,
     }
+
+
+def test_a_handful_of_records_links_on_the_saved_parameters():
+    """Too little data to estimate from: the model starts from the saved parameters."""
+    people = pd.DataFrame(HARD_PEOPLE[:3])
+    records = pd.DataFrame([HARD_RECORDS[0], HARD_RECORDS[2], HARD_RECORDS[-1]])
+    result = link_records(people, records)
+    linked = result.links[result.links["band"] == "link"]
+    assert dict(zip(linked["record_key"], linked["person_id"], strict=True)) == {
+        "hard:nick": "X-NICK",
+        "hard:swap": "X-SWAP",
+    }
+    assert result.unlinked_clusters == {"hard:unknown-c": "U-hard:unknown-c"}
+    saved = result.parameters["levels"]["forename"]
+    assert saved["forename: exact match"][0] > 0.5  # m, as saved
+
+
+def test_with_nobody_on_the_spine_every_record_is_an_unknown_person():
+    people = pd.DataFrame(HARD_PEOPLE[:0], columns=list(HARD_PEOPLE[0]))
+    records = pd.DataFrame(HARD_RECORDS[-3:])
+    result = link_records(people, records)
+    assert result.links.empty
+    clusters = result.unlinked_clusters
+    assert clusters["hard:unknown-a"] == clusters["hard:unknown-b"] == "U-hard:unknown-a"
+    assert clusters["hard:unknown-c"] == "U-hard:unknown-c"
