@@ -75,7 +75,6 @@ def test_generate_import_run_and_export(tmp_path, team, capsys):
     assert any(h["criteria_met"] for h in data["households"])
 
 
-def test_run_without_wait_is_queued(team, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def test_run_without_wait_is_queued(team):
     call_command("run_datamatch", as_of=AS_OF, authority=CODE)
     assert DatamatchRun.objects.get().status == "queued"

@@ -137,3 +137,22 @@ def test_unknown_people_become_candidates_not_families(team, authority, quarter)
         assert CandidatePerson.objects.filter(person=person).exists()
         assert not person.memberships.exists()
     assert HouseholdResult.objects.filter(run=run, family__isnull=False).count() == 0
+
+
+def test_households_follow_the_spine_then_the_address(team, authority, quarter):
+    run = run_now(team, authority)
+    household_of = {p.la_person_id: p.household_id for p in quarter.people if p.la_person_id}
+    la_ids = dict(Person.objects.values_list("pk", "la_person_id"))
+    spine_households = run.households.filter(key__startswith="spine:")
+    assert spine_households.exists()
+    for household in spine_households:
+        wanted = household.key.removeprefix("spine:")
+        assert {household_of[la_ids[pk]] for pk in household.person_ids} == {wanted}
+    # Everyone on the spine with the same household id is in one household.
+    assert spine_households.count() == len(
+        {household_of[la_ids[pk]] for h in spine_households for pk in h.person_ids}
+    )
+    # People the council did not know are grouped by the address their records give.
+    assert not run.households.filter(key__startswith="spine:", person_ids__len=0).exists()
+    unknown = run.households.exclude(key__startswith="spine:")
+    assert all(h.key.startswith(("address:", "person:")) for h in unknown)
