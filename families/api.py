@@ -447,6 +447,7 @@ class NoteOutput(serializers.ModelSerializer):
             "text",
             "confidentiality",
             "people",
+            "child_seen_alone",
             "created_at",
         ]
 
@@ -462,6 +463,7 @@ class NoteInput(serializers.Serializer):
     people = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), many=True, required=False
     )
+    child_seen_alone = serializers.BooleanField(required=False, default=False)
 
 
 class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):

@@ -158,11 +158,12 @@ class NoteForm(GovukForm):
         label="Date of contact", widget=DateInput, validators=[_not_future]
     )
     people = forms.ModelMultipleChoiceField(
-        label="Who this note is about (optional)",
+        label="Who was seen, or who this note is about (optional)",
         required=False,
         queryset=Person.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
+    child_seen_alone = forms.BooleanField(label="A child was seen alone", required=False)
     text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}))
     confidentiality = forms.ChoiceField(
         label="Who can see this note",

@@ -270,6 +270,9 @@ class CaseNote(models.Model):
     )
     # Who the note is about, for subject-access requests.
     people = models.ManyToManyField(Person, blank=True, related_name="notes")
+    child_seen_alone = models.BooleanField(
+        default=False, help_text="At a contact: a child was seen on their own."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

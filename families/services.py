@@ -468,6 +468,7 @@ def note_add(
     text: str,
     confidentiality: str,
     people: list[Person] = (),
+    child_seen_alone: bool = False,
 ) -> CaseNote:
     if contact_date > date.today():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
@@ -479,6 +480,7 @@ def note_add(
         contact_date=contact_date,
         text=text,
         confidentiality=confidentiality,
+        child_seen_alone=child_seen_alone,
     )
     note.people.set(people)
     audit_record(

@@ -22,6 +22,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home"),
     NavItem("Families", "families:caseload"),
     NavItem("Search", "families:search"),
+    NavItem("Casework", "outcomes:dashboard", (Role.KEY_WORKER, Role.COORDINATOR)),
     NavItem("Nominations", "eligibility:nominations"),
     NavItem(
         "Panels",

@@ -63,6 +63,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 CASELOAD_CAPACITY = 8.0
 CASELOAD_WEIGHTS = {"high_complex": 1.0, "expert_help": 0.6, "monitoring": 0.5}
 
+# Casework (outcomes.casework.CaseworkSettings): reviews every N weeks (DESIGN.md: 4-12),
+# follow-ups after closure (003 section 4.3), the flag on intensive cases still open, and
+# the personalised-budget spend above which a coordinator approves (a local choice; the
+# seeds give no figure).
+CASEWORK_REVIEW_WEEKS = 6
+CASEWORK_FOLLOW_UP_MONTHS = (3, 6, 12)
+CASEWORK_INTENSIVE_FLAG_MONTHS = 9
+BUDGET_APPROVAL_THRESHOLD = "250.00"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

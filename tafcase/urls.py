@@ -96,6 +96,7 @@ urlpatterns = [
     path("people/", include((people_urlpatterns, "people"))),
     path("", include("eligibility.urls")),
     path("data/", include("eligibility.datamatch.urls")),
+    path("", include("outcomes.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,190 @@
+from django import forms
+
+from families.forms import _not_future
+from families.models import Family, Person
+from outcomes import casework
+from outcomes.models import Closure, Goal
+from tafcase.accounts.models import Agency
+from tafcase.forms import DateInput, GovukForm
+
+SCORE_CHOICES = [("", "Not scored")] + [
+    (str(level.score), f"{level.score} – {level.label}") for level in casework.APPENDIX_D.scale
+]
+
+
+class AssessmentForm(GovukForm):
+    """Scores for every domain of every subject, plus the assessment's own fields. Field
+    names are ``score-<subject>-<domain>``, ``why-…`` and ``more-…``."""
+
+    family_view = forms.CharField(
+        label="The family's own view", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    strengths = forms.CharField(
+        label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contributors = forms.CharField(
+        label="Who contributed (workers and family members)", required=False, max_length=500
+    )
+    no_formal_assessment = forms.BooleanField(
+        label="No formal assessment: panel information used", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, subjects, occasion: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = []
+        for subject, _person in subjects:
+            rows = []
+            for domain in casework.APPENDIX_D.for_profile(subject.profile):
+                key = f"{subject.key}-{domain.code}"
+                label = f"{domain.label} ({subject.name})"
+                self.fields[f"score-{key}"] = forms.ChoiceField(
+                    label=f"Score: {label}", choices=SCORE_CHOICES, required=False
+                )
+                self.fields[f"why-{key}"] = forms.CharField(
+                    label=f"Reason: {label}", max_length=500, required=False
+                )
+                names = [f"score-{key}", f"why-{key}"]
+                if occasion > 0:
+                    self.fields[f"more-{key}"] = forms.BooleanField(
+                        label=f"Higher because more need came to light: {label}", required=False
+                    )
+                    names.append(f"more-{key}")
+                rows.append((domain, [self[n] for n in names]))
+            self.sections.append((subject, rows))
+        self.keys = {
+            f"{subject.key}-{domain.code}": (subject, person, domain)
+            for subject, person in subjects
+            for domain in casework.APPENDIX_D.for_profile(subject.profile)
+        }
+
+    def scores(self) -> list[dict]:
+        out = []
+        for key, (_subject, person, domain) in self.keys.items():
+            value = self.cleaned_data.get(f"score-{key}")
+            if value:
+                out.append(
+                    {
+                        "person": person,
+                        "domain": domain.code,
+                        "score": int(value),
+                        "rationale": self.cleaned_data.get(f"why-{key}", ""),
+                        "more_need_found": self.cleaned_data.get(f"more-{key}", False),
+                    }
+                )
+        return out
+
+
+class GoalForm(GovukForm):
+    title = forms.CharField(label="Goal, in the family's words", max_length=200)
+    criterion = forms.ChoiceField(label="Which problem or need it addresses")
+    target = forms.CharField(
+        label="Measurable target",
+        max_length=300,
+        help_text="For example “attendance above 95% for the summer term”.",
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Who it is for",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, family: Family, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [("", "Choose"), *criteria]
+        self.fields["members"].queryset = Person.objects.filter(
+            memberships__family=family
+        ).distinct()
+
+
+class ActionForm(GovukForm):
+    description = forms.CharField(label="What will be done", max_length=300)
+    owner_person = forms.ModelChoiceField(
+        label="Owner: a family member", queryset=Person.objects.none(), required=False
+    )
+    owner_agency = forms.ModelChoiceField(
+        label="Or owner: an agency on the Team Around the Family",
+        queryset=Agency.objects.none(),
+        required=False,
+    )
+    due_on = forms.DateField(label="Due by", widget=DateInput)
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_person"].queryset = Person.objects.filter(
+            memberships__family=family
+        ).distinct()
+        self.fields["owner_agency"].queryset = Agency.objects.filter(
+            involvements__family=family, involvements__ended_on__isnull=True
+        ).distinct()
+
+
+class StatusForm(GovukForm):
+    status = forms.ChoiceField(label="Status", choices=Goal.Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReviewForm(GovukForm):
+    held_on = forms.DateField(label="Date held", widget=DateInput, validators=[_not_future])
+    attendees = forms.ModelMultipleChoiceField(
+        label="Agencies that attended",
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    family_attended = forms.BooleanField(label="The family attended", required=False, initial=True)
+    decisions = forms.CharField(label="Decisions", widget=forms.Textarea(attrs={"rows": 4}))
+    plan_progress = forms.CharField(
+        label="Progress against the plan", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    rescore = forms.BooleanField(
+        label="Re-score the assessment at this review", required=False, initial=True
+    )
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = Agency.objects.filter(
+            involvements__family=family
+        ).distinct()
+
+
+class TierForm(GovukForm):
+    to_tier = forms.ChoiceField(label="New tier of need", choices=Family.Tier.choices)
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SpendForm(GovukForm):
+    spent_on = forms.DateField(label="Date", widget=DateInput, validators=[_not_future])
+    purpose = forms.CharField(label="What it is for", max_length=300)
+    amount = forms.DecimalField(
+        label="Amount (£)",
+        min_value=0.01,
+        max_digits=9,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-10", "step": "0.01"}),
+    )
+
+
+class CloseForm(GovukForm):
+    closed_on = forms.DateField(label="Date closed", widget=DateInput, validators=[_not_future])
+    reason = forms.ChoiceField(
+        label="Reason", choices=Closure.Reason.choices, widget=forms.RadioSelect
+    )
+    exit_plan = forms.CharField(
+        label="Exit plan agreed with the family", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    destination = forms.CharField(
+        label="Service the family moves to (if stepped up or down)", max_length=200, required=False
+    )
+
+
+class FollowUpForm(GovukForm):
+    done_on = forms.DateField(
+        label="Date of the follow-up", widget=DateInput, validators=[_not_future]
+    )
+    outcome = forms.CharField(
+        label="How the family is doing", widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,140 @@
+"""Reads for casework: distance travelled, the plan, and what is overdue."""
+
+from datetime import date, timedelta
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from families.access import families_visible_to
+from families.models import Family, Membership
+from outcomes import casework
+from outcomes.models import Action, BudgetItem, DomainScore, FollowUp, Goal
+from outcomes.services import casework_settings
+from tafcase.accounts.models import Role
+
+FAMILY = casework.FAMILY_SUBJECT
+
+
+def subjects_for(family: Family, as_of: date) -> list[tuple[casework.Subject, object]]:
+    """The family profile, then each current member as a child or an adult profile."""
+    subjects = [(casework.Subject(FAMILY, casework.Profile.FAMILY, "Whole family"), None)]
+    for m in (
+        Membership.objects.filter(family=family, ended_on__isnull=True)
+        .exclude(role=Membership.Role.WIDER_FAMILY)
+        .select_related("person")
+        .order_by("person__dob", "pk")
+    ):
+        person = m.person
+        child = m.role == Membership.Role.CHILD or (
+            person.dob is not None and (as_of - person.dob).days < 18 * 365.25
+        )
+        profile = casework.Profile.CHILD if child else casework.Profile.ADULT
+        subjects.append((casework.Subject(str(person.pk), profile, person.forename), person))
+    return subjects
+
+
+def distance_for(family: Family) -> casework.DistanceTravelled:
+    subjects = [s for s, _ in subjects_for(family, timezone.localdate())]
+    keys = {s.key for s in subjects}
+    records = [
+        casework.ScoreRecord(
+            subject=str(person_id) if person_id else FAMILY,
+            domain=domain,
+            occasion=occasion,
+            score=score,
+            more_need_found=more,
+        )
+        for person_id, domain, occasion, score, more in DomainScore.objects.filter(
+            assessment__family=family
+        ).values_list("person_id", "domain", "assessment__occasion", "score", "more_need_found")
+        if (str(person_id) if person_id else FAMILY) in keys
+    ]
+    return casework.distance_travelled(casework.APPENDIX_D, subjects, records)
+
+
+def charts_for(family: Family) -> list[tuple[casework.SubjectProgress, str]]:
+    """Each subject's progress with its server-side SVG chart."""
+    distance = distance_for(family)
+    return [
+        (
+            progress,
+            casework.render_distance_chart(
+                progress, casework.APPENDIX_D.scale, id_prefix=f"dt-{progress.subject.key}"
+            ),
+        )
+        for progress in distance.subjects
+        if any(d.baseline is not None or d.latest is not None for d in progress.domains)
+    ]
+
+
+def plan_for(family: Family) -> QuerySet[Goal]:
+    return family.goals.prefetch_related(
+        "members", "actions__owner_agency", "actions__owner_person"
+    )
+
+
+def budget_for(family: Family) -> tuple[list[BudgetItem], dict]:
+    items = list(family.budget_items.select_related("approved_by", "recorded_by"))
+    running = []
+    total = 0
+    for item in items:
+        total += item.amount
+        running.append((item, total))
+    approved = sum(i.amount for i in items if not i.awaiting_approval)
+    return running, {"total": total, "agreed": approved}
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+def _my_families(user) -> QuerySet[Family]:
+    """Key workers: families they lead or key-work. Coordinators: their authority's."""
+    families = families_visible_to(user)
+    if user.has_role(Role.COORDINATOR):
+        return families.filter(local_authority__in=user.authorities.all())
+    return families.filter(Q(lead_professional=user) | Q(key_workers=user)).distinct()
+
+
+def dashboard(user) -> dict:
+    """What is overdue or due for the families this user works with, using the same
+    schedule rules as everything else (outcomes.casework.schedule)."""
+    today = timezone.localdate()
+    rules = casework_settings()
+    families = _my_families(user)
+    active = list(
+        families.filter(status=Family.Status.ACTIVE)
+        .annotate(last_review=Max("reviews__held_on"))
+        .select_related("lead_professional")
+    )
+    by_id = {f.pk: f for f in active}
+    cases = [
+        casework.CaseDates(
+            case=f.pk,
+            attached_on=f.programme_start or today,
+            last_review_on=f.last_review,
+            intensive=f.tier == Family.Tier.HIGH_COMPLEX,
+        )
+        for f in active
+    ]
+    actions = list(
+        Action.objects.filter(goal__family__in=active, completed_on__isnull=True)
+        .exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIEVED])
+        .select_related("goal__family", "owner_agency", "owner_person")
+    )
+    by_action = {a.pk: a for a in actions}
+    overdue_actions = casework.overdue_actions(
+        [casework.Action(a.pk, a.goal.family_id, a.due_on) for a in actions], today
+    )
+    follow_ups = FollowUp.objects.filter(
+        closure__family__in=families, done_on__isnull=True, due_on__lte=today + timedelta(days=14)
+    ).select_related("closure__family")
+    return {
+        "overdue_reviews": [
+            (by_id[r.case], r) for r in casework.overdue_reviews(cases, today, rules)
+        ],
+        "overdue_actions": [(by_action[a.action], a) for a in overdue_actions],
+        "follow_ups": list(follow_ups),
+        "long_open": [
+            (by_id[c.case], c) for c in casework.long_open_intensive_cases(cases, today, rules)
+        ],
+    }

@@ -1,0 +1,353 @@
+"""Writes for casework. Each runs in one transaction and writes its audit row; rules come
+from outcomes.casework; the family's lifecycle moves only through family_transition."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from families import services as family_services
+from families.models import Family
+from outcomes import casework
+from outcomes.models import (
+    Action,
+    Assessment,
+    BudgetItem,
+    Closure,
+    DomainScore,
+    FollowUp,
+    Goal,
+    Review,
+    TierChange,
+)
+from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_record
+from tafcase.errors import StaleEdit
+
+A = AuditEvent.Action
+
+
+def casework_settings() -> casework.CaseworkSettings:
+    return casework.CaseworkSettings(
+        review_interval=timedelta(weeks=settings.CASEWORK_REVIEW_WEEKS),
+        follow_up_months=tuple(settings.CASEWORK_FOLLOW_UP_MONTHS),
+        intensive_flag_months=settings.CASEWORK_INTENSIVE_FLAG_MONTHS,
+        budget_approval_threshold=Decimal(settings.BUDGET_APPROVAL_THRESHOLD),
+    )
+
+
+def _bump(model, obj, expected_version: int, what: str) -> None:
+    """Optimistic locking: change only the version that was read, else StaleEdit."""
+    if not model.objects.filter(pk=obj.pk, version=expected_version).update(
+        version=F("version") + 1
+    ):
+        raise StaleEdit(f"Someone else changed this {what} while you were editing it.")
+    obj.version = expected_version + 1
+
+
+def _audit(actor, obj, family_id, summary, action=A.UPDATED):
+    audit_record(actor=actor, action=action, obj=obj, family_id=family_id, summary=summary)
+
+
+# --- assessments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_start(*, actor, family: Family) -> Assessment:
+    """The next occasion: Baseline first, then Review 1, 2 …"""
+    last = family.assessments.aggregate(n=Max("occasion"))["n"]
+    if last is not None and family.assessments.filter(status=Assessment.Status.OPEN).exists():
+        raise ValidationError("Complete the open assessment before starting another.")
+    domain_set = casework.APPENDIX_D
+    assessment = Assessment.objects.create(
+        family=family,
+        occasion=0 if last is None else last + 1,
+        domain_set=domain_set.code,
+        domain_set_version=domain_set.version,
+        created_by=actor,
+    )
+    _audit(actor, assessment, family.pk, f"Started {assessment}", A.CREATED)
+    return assessment
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    actor,
+    assessment: Assessment,
+    expected_version: int,
+    scores: list[dict],
+    family_view: str = "",
+    strengths: str = "",
+    contributors: str = "",
+    complete: bool = False,
+    no_formal_assessment: bool = False,
+) -> Assessment:
+    """Save scores (dicts of person or None, domain, score, rationale) and notes; the
+    assessment stays open unless `complete`. A score that rises above the previous
+    occasion's is flagged as more need found when the worker says so."""
+    if assessment.status == Assessment.Status.COMPLETED:
+        raise ValidationError("This assessment is completed; start a review to re-score.")
+    domain_set = casework.APPENDIX_D
+    members = set(assessment.family.memberships.values_list("person_id", flat=True))
+    for s in scores:
+        if not domain_set.has_domain(s["domain"]):
+            raise ValidationError(f"Unknown domain {s['domain']!r}.")
+        if s["person"] is not None and s["person"].pk not in members:
+            raise ValidationError("Scores can only be given for members of the family.")
+        if not 1 <= s["score"] <= domain_set.max_score:
+            raise ValidationError("Scores run from 1 (none) to 5 (critical or complex).")
+    if complete and not scores and not assessment.scores.exists() and not no_formal_assessment:
+        raise ValidationError(
+            "Score at least one domain, or record that no formal assessment was done and "
+            "panel information was used."
+        )
+    _bump(Assessment, assessment, expected_version, "assessment")
+    for s in scores:
+        DomainScore.objects.update_or_create(
+            assessment=assessment,
+            person=s["person"],
+            domain=s["domain"],
+            defaults={
+                "score": s["score"],
+                "rationale": s.get("rationale", ""),
+                "more_need_found": s.get("more_need_found", False),
+            },
+        )
+    assessment.family_view = family_view
+    assessment.strengths = strengths
+    assessment.contributors = contributors
+    assessment.no_formal_assessment = no_formal_assessment
+    if complete:
+        assessment.status = Assessment.Status.COMPLETED
+        assessment.completed_on = timezone.localdate()
+    assessment.save()
+    _audit(
+        actor,
+        assessment,
+        assessment.family_id,
+        f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
+    )
+    return assessment
+
+
+# --- plan -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_add(*, actor, family: Family, title: str, criterion: str, target: str, members=()) -> Goal:
+    goal = Goal.objects.create(
+        family=family, title=title, criterion=criterion, target=target, created_by=actor
+    )
+    goal.members.set(members)
+    _audit(actor, goal, family.pk, f"Goal added: {title}", A.CREATED)
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(*, actor, goal: Goal, status: str, expected_version: int) -> Goal:
+    _bump(Goal, goal, expected_version, "goal")
+    goal.status = status
+    goal.save(update_fields=["status"])
+    _audit(actor, goal, goal.family_id, f"Goal {goal.get_status_display().lower()}")
+    return goal
+
+
+@transaction.atomic
+def action_add(
+    *, actor, goal: Goal, description: str, due_on: date, owner_person=None, owner_agency=None
+) -> Action:
+    if (owner_person is None) == (owner_agency is None):
+        raise ValidationError("Give the action one owner: a family member or an agency.")
+    action = Action.objects.create(
+        goal=goal,
+        description=description,
+        due_on=due_on,
+        owner_person=owner_person,
+        owner_agency=owner_agency,
+    )
+    _audit(actor, action, goal.family_id, f"Action added: {description}", A.CREATED)
+    return action
+
+
+def can_update_action(user, action: Action, *, can_change_family: bool) -> bool:
+    """The family's workers update any action; a TAF partner only their agency's."""
+    if user.is_read_only:
+        return False
+    return can_change_family or (
+        action.owner_agency_id is not None and action.owner_agency_id == user.agency_id
+    )
+
+
+@transaction.atomic
+def action_set_status(*, actor, action: Action, status: str, expected_version: int) -> Action:
+    _bump(Action, action, expected_version, "action")
+    action.status = status
+    action.completed_on = timezone.localdate() if status == Goal.Status.ACHIEVED else None
+    action.save(update_fields=["status", "completed_on"])
+    _audit(actor, action, action.goal.family_id, f"Action {action.get_status_display().lower()}")
+    return action
+
+
+# --- reviews --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_record(
+    *,
+    actor,
+    family: Family,
+    held_on: date,
+    decisions: str,
+    attendees=(),
+    family_attended: bool = True,
+    plan_progress: str = "",
+    rescore: bool = False,
+) -> Review:
+    """Record a review; schedule the next one; optionally start the re-scoring
+    assessment (Review n) that this review's scores go into."""
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "A review cannot be recorded before it is held."})
+    review = Review.objects.create(
+        family=family,
+        held_on=held_on,
+        decisions=decisions,
+        family_attended=family_attended,
+        plan_progress=plan_progress,
+        recorded_by=actor,
+    )
+    review.attendees.set(attendees)
+    if rescore:
+        review.assessment = assessment_start(actor=actor, family=family)
+        review.save(update_fields=["assessment"])
+    attached = family.programme_start or held_on
+    Family.objects.filter(pk=family.pk).update(
+        next_review_due=casework.next_review_due(attached, held_on, casework_settings()),
+        version=F("version") + 1,
+    )
+    _audit(actor, review, family.pk, f"Review held {held_on:%-d %B %Y}", A.CREATED)
+    return review
+
+
+# --- tier, budget ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def tier_change(*, actor, family: Family, to_tier: str, reason: str) -> TierChange:
+    if to_tier == family.tier:
+        raise ValidationError({"to_tier": "That is the family's tier already."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the tier of need is changing."})
+    change = TierChange.objects.create(
+        family=family, from_tier=family.tier, to_tier=to_tier, reason=reason, changed_by=actor
+    )
+    Family.objects.filter(pk=family.pk).update(tier=to_tier, version=F("version") + 1)
+    _audit(actor, change, family.pk, f"Tier changed to {change.get_to_tier_display()}")
+    return change
+
+
+@transaction.atomic
+def spend_record(
+    *, actor, family: Family, spent_on: date, purpose: str, amount: Decimal
+) -> BudgetItem:
+    if amount <= 0:
+        raise ValidationError({"amount": "Enter an amount more than £0."})
+    if spent_on > timezone.localdate():
+        raise ValidationError({"spent_on": "The date cannot be in the future."})
+    reasons = casework.spend_needs_approval(amount, casework_settings())
+    item = BudgetItem.objects.create(
+        family=family,
+        spent_on=spent_on,
+        purpose=purpose,
+        amount=amount,
+        needs_approval=bool(reasons),
+        recorded_by=actor,
+    )
+    _audit(actor, item, family.pk, f"Budget spend £{amount}", A.CREATED)
+    return item
+
+
+@transaction.atomic
+def spend_approve(*, actor, item: BudgetItem) -> BudgetItem:
+    if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
+        raise ValidationError("Only a coordinator can approve spend above the threshold.")
+    if actor.pk == item.recorded_by_id:
+        raise ValidationError("Spend must be approved by someone other than who recorded it.")
+    item.approved_by = actor
+    item.approved_at = timezone.now()
+    item.save(update_fields=["approved_by", "approved_at"])
+    _audit(actor, item, item.family_id, f"Approved spend £{item.amount}")
+    return item
+
+
+# --- closure --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor,
+    family: Family,
+    closed_on: date,
+    reason: str,
+    exit_plan: str,
+    destination: str = "",
+) -> Closure:
+    """Close the case with its exit plan and schedule the follow-ups."""
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": "The closing date cannot be in the future."})
+    if not exit_plan.strip():
+        raise ValidationError({"exit_plan": "Write the exit plan agreed with the family."})
+    if reason in (Closure.Reason.STEPPED_UP, Closure.Reason.STEPPED_DOWN) and not destination:
+        raise ValidationError({"destination": "Say which service the family moves to."})
+    family_services.family_transition(
+        actor=actor,
+        family=family,
+        to_status=Family.Status.CLOSED,
+        reason=f"Closed: {Closure.Reason(reason).label}",
+    )
+    Family.objects.filter(pk=family.pk).update(programme_end=closed_on, next_review_due=None)
+    closure = Closure.objects.create(
+        family=family,
+        closed_on=closed_on,
+        reason=reason,
+        exit_plan=exit_plan,
+        destination=destination,
+        closed_by=actor,
+    )
+    FollowUp.objects.bulk_create(
+        FollowUp(closure=closure, months_after=f.months_after, due_on=f.due_on)
+        for f in casework.closure_follow_ups(closed_on, casework_settings())
+    )
+    _audit(actor, closure, family.pk, f"Case closed: {closure.get_reason_display()}", A.CREATED)
+    return closure
+
+
+@transaction.atomic
+def closure_sign_off(*, actor, closure: Closure) -> Closure:
+    if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
+        raise ValidationError("Closures are signed off by a coordinator.")
+    if actor.pk == closure.closed_by_id:
+        raise ValidationError("The person who closed the case cannot sign it off.")
+    closure.signed_off_by = actor
+    closure.signed_off_at = timezone.now()
+    closure.save(update_fields=["signed_off_by", "signed_off_at"])
+    _audit(actor, closure, closure.family_id, "Closure signed off")
+    return closure
+
+
+@transaction.atomic
+def follow_up_record(*, actor, follow_up: FollowUp, done_on: date, outcome: str) -> FollowUp:
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Say how the family is doing."})
+    follow_up.done_on = done_on
+    follow_up.outcome = outcome
+    follow_up.done_by = actor
+    follow_up.save(update_fields=["done_on", "outcome", "done_by"])
+    _audit(actor, follow_up, follow_up.closure.family_id, f"Follow-up +{follow_up.months_after}")
+    return follow_up

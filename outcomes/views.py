@@ -1,0 +1,502 @@
+"""Casework pages, reached from the family page. Access is families.access: the family's
+workers and coordinators change things; everyone who can see the family can read; a TAF
+partner may update their own agency's actions; anyone else gets 404."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from weasyprint import HTML
+
+from eligibility.selectors import criteria_choices
+from families import access
+from families.views import _form_errors_from
+from outcomes import selectors, services
+from outcomes.forms import (
+    ActionForm,
+    AssessmentForm,
+    CloseForm,
+    FollowUpForm,
+    GoalForm,
+    ReviewForm,
+    SpendForm,
+    StatusForm,
+    TierForm,
+)
+from outcomes.models import Action, Assessment, BudgetItem, Closure, FollowUp, Goal
+from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_record, audit_viewed, client_ip
+from tafcase.errors import StaleEdit
+
+
+def _family(request, family_id, *, write: bool):
+    return access.family_for_user(request.user, family_id, write=write)
+
+
+def _form(request, family, form, save, *, heading, button, success, back="detail", status=200):
+    """A casework form page: call save(**cleaned_data) (a service) on a valid POST; a
+    service's ValidationError lands on the form, what was typed stays."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(
+                f"outcomes:{back}" if back != "detail" else "families:detail", family.pk
+            )
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "family": family, "heading": heading, "button": button},
+        status=status,
+    )
+
+
+# --- assessments and distance travelled -----------------------------------------------
+
+
+@login_required
+def assessments(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    return render(
+        request,
+        "outcomes/assessments.html",
+        {
+            "family": family,
+            "assessments": family.assessments.select_related("created_by"),
+            "can_change": access.can_change_family(request.user, family),
+        },
+    )
+
+
+@require_POST
+@login_required
+def assessment_start(request, family_id):
+    family = _family(request, family_id, write=True)
+    try:
+        assessment = services.assessment_start(actor=request.user, family=family)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("outcomes:assessments", family.pk)
+    return redirect("outcomes:assessment", family.pk, assessment.pk)
+
+
+@login_required
+def assessment_edit(request, family_id, assessment_id):
+    family = _family(request, family_id, write=False)
+    assessment = get_object_or_404(Assessment, pk=assessment_id, family=family)
+    can_change = access.can_change_family(request.user, family) and (
+        assessment.status == Assessment.Status.OPEN
+    )
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
+    subjects = selectors.subjects_for(family, timezone.localdate())
+    existing = {
+        (str(s.person_id) if s.person_id else selectors.FAMILY, s.domain): s
+        for s in assessment.scores.all()
+    }
+    initial = {
+        "version": assessment.version,
+        "family_view": assessment.family_view,
+        "strengths": assessment.strengths,
+        "contributors": assessment.contributors,
+        "no_formal_assessment": assessment.no_formal_assessment,
+    }
+    for (subject, domain), score in existing.items():
+        initial[f"score-{subject}-{domain}"] = str(score.score)
+        initial[f"why-{subject}-{domain}"] = score.rationale
+        initial[f"more-{subject}-{domain}"] = score.more_need_found
+    form = AssessmentForm(
+        request.POST or None, initial=initial, subjects=subjects, occasion=assessment.occasion
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assessment_save(
+                actor=request.user,
+                assessment=assessment,
+                expected_version=data["version"],
+                scores=form.scores(),
+                family_view=data["family_view"],
+                strengths=data["strengths"],
+                contributors=data["contributors"],
+                no_formal_assessment=data["no_formal_assessment"],
+                complete="complete" in request.POST,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, f"{stale} Your changes are below; check them and save again.")
+            status = 409
+            assessment.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = assessment.version
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{assessment} saved.")
+            return redirect("outcomes:assessments", family.pk)
+    audit_viewed(request, assessment, family_id=family.pk)
+    return render(
+        request,
+        "outcomes/assessment.html",
+        {"family": family, "assessment": assessment, "form": form, "can_change": can_change},
+        status=status,
+    )
+
+
+@login_required
+def distance(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    return render(
+        request,
+        "outcomes/distance.html",
+        {
+            "family": family,
+            "charts": [(p, mark_safe(svg)) for p, svg in selectors.charts_for(family)],  # noqa: S308 - escaped by the chart renderer
+        },
+    )
+
+
+def _pdf(request, family, template: str, context: dict, name: str) -> HttpResponse:
+    html = render_to_string(
+        template,
+        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
+        request=request,
+    )
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        obj=family,
+        family_id=family.pk,
+        ip=client_ip(request),
+        summary=f"Printed {name}",
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}-{family.reference}.pdf"'
+    return response
+
+
+@login_required
+def distance_pdf(request, family_id):
+    family = _family(request, family_id, write=False)
+    charts = [(p, mark_safe(svg)) for p, svg in selectors.charts_for(family)]  # noqa: S308
+    return _pdf(request, family, "outcomes/distance_pdf.html", {"charts": charts}, "progress")
+
+
+# --- plan -----------------------------------------------------------------------------
+
+
+@login_required
+def plan(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    can_change = access.can_change_family(request.user, family)
+    goals = list(selectors.plan_for(family))
+    for goal in goals:
+        for action in goal.actions.all():
+            action.can_update = services.can_update_action(
+                request.user, action, can_change_family=can_change
+            )
+    return render(
+        request,
+        "outcomes/plan.html",
+        {
+            "family": family,
+            "goals": goals,
+            "can_change": can_change,
+            "criteria": dict(criteria_choices(family.local_authority)),
+            "statuses": Goal.Status.choices,
+        },
+    )
+
+
+@login_required
+def plan_pdf(request, family_id):
+    family = _family(request, family_id, write=False)
+    return _pdf(
+        request,
+        family,
+        "outcomes/plan_pdf.html",
+        {"goals": selectors.plan_for(family)},
+        "family-plan",
+    )
+
+
+@login_required
+def goal_add(request, family_id):
+    family = _family(request, family_id, write=True)
+    form = GoalForm(
+        request.POST or None, family=family, criteria=criteria_choices(family.local_authority)
+    )
+    return _form(
+        request,
+        family,
+        form,
+        lambda **data: services.goal_add(actor=request.user, family=family, **data),
+        heading="Add a goal",
+        button="Save goal",
+        success="Goal added.",
+        back="plan",
+    )
+
+
+@login_required
+def action_add(request, family_id, goal_id):
+    family = _family(request, family_id, write=True)
+    goal = get_object_or_404(Goal, pk=goal_id, family=family)
+    form = ActionForm(request.POST or None, family=family)
+    return _form(
+        request,
+        family,
+        form,
+        lambda **data: services.action_add(actor=request.user, goal=goal, **data),
+        heading=f"Add an action to “{goal.title}”",
+        button="Save action",
+        success="Action added.",
+        back="plan",
+    )
+
+
+@require_POST
+@login_required
+def action_status(request, family_id, action_id):
+    family = _family(request, family_id, write=False)
+    action = get_object_or_404(
+        Action.objects.select_related("goal"), pk=action_id, goal__family=family
+    )
+    can_change = access.can_change_family(request.user, family)
+    if not services.can_update_action(request.user, action, can_change_family=can_change):
+        raise PermissionDenied
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_set_status(
+                actor=request.user,
+                action=action,
+                status=form.cleaned_data["status"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            messages.error(request, f"{stale} It now reads: {action.get_status_display()}.")
+        else:
+            messages.success(request, "Action updated.")
+    return redirect("outcomes:plan", family.pk)
+
+
+@require_POST
+@login_required
+def goal_status(request, family_id, goal_id):
+    family = _family(request, family_id, write=True)
+    goal = get_object_or_404(Goal, pk=goal_id, family=family)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_set_status(
+                actor=request.user,
+                goal=goal,
+                status=form.cleaned_data["status"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            messages.error(request, str(stale))
+        else:
+            messages.success(request, "Goal updated.")
+    return redirect("outcomes:plan", family.pk)
+
+
+# --- reviews, tier, budget ------------------------------------------------------------
+
+
+@login_required
+def reviews(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    return render(
+        request,
+        "outcomes/reviews.html",
+        {
+            "family": family,
+            "reviews": family.reviews.prefetch_related("attendees").select_related("assessment"),
+            "can_change": access.can_change_family(request.user, family),
+        },
+    )
+
+
+@login_required
+def review_add(request, family_id):
+    family = _family(request, family_id, write=True)
+    form = ReviewForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_record(actor=request.user, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Review recorded.")
+            if review.assessment:
+                return redirect("outcomes:assessment", family.pk, review.assessment.pk)
+            return redirect("outcomes:reviews", family.pk)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "family": family, "heading": "Record a review", "button": "Save review"},
+    )
+
+
+@login_required
+def tier_change(request, family_id):
+    family = _family(request, family_id, write=True)
+    form = TierForm(request.POST or None, initial={"to_tier": family.tier})
+    return _form(
+        request,
+        family,
+        form,
+        lambda **data: services.tier_change(actor=request.user, family=family, **data),
+        heading="Change the tier of need",
+        button="Change tier",
+        success="Tier of need changed.",
+    )
+
+
+@login_required
+def budget(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    items, totals = selectors.budget_for(family)
+    can_change = access.can_change_family(request.user, family)
+    form = SpendForm(request.POST or None) if can_change else None
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                item = services.spend_record(actor=request.user, family=family, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"£{item.amount} recorded"
+                    + (
+                        " and waiting for a coordinator's approval." if item.needs_approval else "."
+                    ),
+                )
+                return redirect("outcomes:budget", family.pk)
+    return render(
+        request,
+        "outcomes/budget.html",
+        {
+            "family": family,
+            "items": items,
+            "totals": totals,
+            "form": form,
+            "threshold": settings.BUDGET_APPROVAL_THRESHOLD,
+            "can_approve": request.user.has_role(Role.COORDINATOR)
+            and not request.user.is_read_only,
+        },
+    )
+
+
+@require_POST
+@login_required
+def spend_approve(request, family_id, item_id):
+    family = _family(request, family_id, write=True)
+    item = get_object_or_404(BudgetItem, pk=item_id, family=family)
+    try:
+        services.spend_approve(actor=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"£{item.amount} approved.")
+    return redirect("outcomes:budget", family.pk)
+
+
+# --- closure --------------------------------------------------------------------------
+
+
+@login_required
+def close(request, family_id):
+    family = _family(request, family_id, write=True)
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    return _form(
+        request,
+        family,
+        form,
+        lambda **data: services.case_close(actor=request.user, family=family, **data),
+        heading="Close the case",
+        button="Close the case",
+        success="Case closed; follow-ups scheduled.",
+        back="closure",
+    )
+
+
+@login_required
+def closure(request, family_id):
+    family = _family(request, family_id, write=False)
+    audit_viewed(request, family, family_id=family.pk)
+    return render(
+        request,
+        "outcomes/closure.html",
+        {
+            "family": family,
+            "closures": family.closures.select_related(
+                "closed_by", "signed_off_by"
+            ).prefetch_related("follow_ups"),
+            "can_change": access.can_change_family(request.user, family),
+            "can_sign_off": request.user.has_role(Role.COORDINATOR)
+            and not request.user.is_read_only,
+        },
+    )
+
+
+@require_POST
+@login_required
+def closure_sign_off(request, family_id, closure_id):
+    family = _family(request, family_id, write=True)
+    item = get_object_or_404(Closure, pk=closure_id, family=family)
+    try:
+        services.closure_sign_off(actor=request.user, closure=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Closure signed off.")
+    return redirect("outcomes:closure", family.pk)
+
+
+@login_required
+def follow_up(request, family_id, follow_up_id):
+    family = _family(request, family_id, write=True)
+    item = get_object_or_404(FollowUp, pk=follow_up_id, closure__family=family)
+    form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    return _form(
+        request,
+        family,
+        form,
+        lambda **data: services.follow_up_record(actor=request.user, follow_up=item, **data),
+        heading=f"Follow-up {item.months_after} months after closure",
+        button="Save follow-up",
+        success="Follow-up recorded.",
+        back="closure",
+    )
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+        raise PermissionDenied
+    return render(request, "outcomes/dashboard.html", selectors.dashboard(request.user))

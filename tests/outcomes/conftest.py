@@ -1,0 +1,22 @@
+"""The families `world` (lead key worker, police TAF partner, school outsider,
+coordinator, auditor), with the family active on the programme."""
+
+from datetime import timedelta
+
+import pytest
+
+from families import services as family_services
+from families.models import Family
+from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
+
+
+@pytest.fixture
+def active(world: World) -> World:  # noqa: F811 - the imported fixture
+    family = world.family
+    for status in ("screening", "eligible", "awaiting_panel", "active"):
+        family_services.family_transition(actor=world.coordinator, family=family, to_status=status)
+    Family.objects.filter(pk=family.pk).update(
+        programme_start=TODAY - timedelta(days=60), tier=Family.Tier.HIGH_COMPLEX
+    )
+    world.family.refresh_from_db()
+    return world

@@ -1,0 +1,247 @@
+"""Casework services and the rules they apply."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from families.models import Family
+from outcomes import selectors, services
+from outcomes.models import Assessment, BudgetItem, Closure, FollowUp, Review
+from tafcase.errors import StaleEdit
+from tests.outcomes.conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def score(person, domain, value, **extra):
+    return {"person": person, "domain": domain, "score": value, "rationale": "seen", **extra}
+
+
+def test_baseline_then_review_rescoring_gives_distance_travelled(active):
+    family = active.family
+    baseline = services.assessment_start(actor=active.lead, family=family)
+    assert baseline.occasion == 0
+    services.assessment_save(
+        actor=active.lead,
+        assessment=baseline,
+        expected_version=1,
+        scores=[
+            score(None, "family.housing", 4),
+            score(active.child, "child.participation_learning_education_work", 5),
+        ],
+        family_view="We want the kids in school.",
+        complete=True,
+    )
+    review = services.review_record(
+        actor=active.lead, family=family, held_on=TODAY, decisions="Keep going", rescore=True
+    )
+    r1 = review.assessment
+    assert r1.occasion == 1
+    services.assessment_save(
+        actor=active.lead,
+        assessment=r1,
+        expected_version=1,
+        scores=[
+            score(None, "family.housing", 2),
+            score(active.child, "child.participation_learning_education_work", 5),
+        ],
+        complete=True,
+    )
+    distance = selectors.distance_for(family)
+    family_progress = next(p for p in distance.subjects if p.subject.key == "family")
+    housing = next(d for d in family_progress.domains if d.domain == "family.housing")
+    assert (housing.baseline, housing.latest, housing.change) == (4, 2, -2)
+    charts = selectors.charts_for(family)
+    assert charts and "<svg" in charts[0][1]
+
+
+def test_scores_are_1_to_5_and_only_for_members(active, make_family):
+    assessment = services.assessment_start(actor=active.lead, family=active.family)
+    with pytest.raises(ValidationError):
+        services.assessment_save(
+            actor=active.lead,
+            assessment=assessment,
+            expected_version=1,
+            scores=[score(None, "family.housing", 6)],
+        )
+    stranger = make_family(active.lead, n_members=1).memberships.get().person
+    with pytest.raises(ValidationError):
+        services.assessment_save(
+            actor=active.lead,
+            assessment=assessment,
+            expected_version=1,
+            scores=[score(stranger, "child.participation_learning_education_work", 3)],
+        )
+
+
+def test_completing_without_scores_needs_the_panel_information_flag(active):
+    assessment = services.assessment_start(actor=active.lead, family=active.family)
+    with pytest.raises(ValidationError, match="Complete the open"):
+        services.assessment_start(actor=active.lead, family=active.family)
+    with pytest.raises(ValidationError, match="panel information"):
+        services.assessment_save(
+            actor=active.lead, assessment=assessment, expected_version=1, scores=[], complete=True
+        )
+    services.assessment_save(
+        actor=active.lead,
+        assessment=assessment,
+        expected_version=1,
+        scores=[],
+        complete=True,
+        no_formal_assessment=True,
+    )
+    assert Assessment.objects.get().status == "completed"
+
+
+def test_two_people_saving_the_same_assessment_never_lose_data(active):
+    assessment = services.assessment_start(actor=active.lead, family=active.family)
+    services.assessment_save(
+        actor=active.lead,
+        assessment=assessment,
+        expected_version=1,
+        scores=[score(None, "family.housing", 3)],
+    )
+    stale = Assessment.objects.get(pk=assessment.pk)
+    with pytest.raises(StaleEdit):
+        services.assessment_save(
+            actor=active.coordinator,
+            assessment=stale,
+            expected_version=1,
+            scores=[score(None, "family.housing", 5)],
+        )
+    assert assessment.scores.get().score == 3
+
+
+def test_review_schedules_the_next_one(active, settings):
+    settings.CASEWORK_REVIEW_WEEKS = 6
+    services.review_record(actor=active.lead, family=active.family, held_on=TODAY, decisions="ok")
+    active.family.refresh_from_db()
+    assert active.family.next_review_due == TODAY + timedelta(weeks=6)
+    with pytest.raises(ValidationError):
+        services.review_record(
+            actor=active.lead,
+            family=active.family,
+            held_on=TODAY + timedelta(days=1),
+            decisions="x",
+        )
+
+
+def test_overdue_reviews_actions_follow_ups_and_nine_month_flag(active, settings):
+    family = active.family
+    Family.objects.filter(pk=family.pk).update(programme_start=TODAY - timedelta(days=300))
+    Review.objects.create(
+        family=family, held_on=TODAY - timedelta(weeks=8), decisions="x", recorded_by=active.lead
+    )
+    goal = services.goal_add(
+        actor=active.lead, family=family, title="School", criterion="education", target="95%"
+    )
+    late = services.action_add(
+        actor=active.lead,
+        goal=goal,
+        description="Meet the head",
+        due_on=TODAY - timedelta(days=3),
+        owner_agency=active.agencies["police"],
+    )
+    services.action_add(
+        actor=active.lead,
+        goal=goal,
+        description="Later",
+        due_on=TODAY + timedelta(days=3),
+        owner_person=active.parent,
+    )
+    board = selectors.dashboard(active.lead)
+    assert [f.pk for f, _ in board["overdue_reviews"]] == [family.pk]
+    assert board["overdue_reviews"][0][1].days_overdue == 14
+    assert [a.pk for a, _ in board["overdue_actions"]] == [late.pk]
+    assert [f.pk for f, _ in board["long_open"]] == [family.pk]  # intensive, 300 days
+    # The coordinator sees the authority's; an outsider nothing.
+    assert selectors.dashboard(active.coordinator)["overdue_actions"]
+    assert not selectors.dashboard(active.school)["overdue_reviews"]
+
+
+def test_budget_approval_threshold(active, settings):
+    settings.BUDGET_APPROVAL_THRESHOLD = "250.00"
+    at = services.spend_record(
+        actor=active.lead,
+        family=active.family,
+        spent_on=TODAY,
+        purpose="School uniform",
+        amount=Decimal("250.00"),
+    )
+    above = services.spend_record(
+        actor=active.lead,
+        family=active.family,
+        spent_on=TODAY,
+        purpose="Washing machine",
+        amount=Decimal("250.01"),
+    )
+    assert not at.needs_approval and above.needs_approval and above.awaiting_approval
+    with pytest.raises(ValidationError):
+        services.spend_approve(actor=active.lead, item=above)
+    services.spend_approve(actor=active.coordinator, item=above)
+    assert not BudgetItem.objects.get(pk=above.pk).awaiting_approval
+    _, totals = selectors.budget_for(active.family)
+    assert totals["total"] == Decimal("500.01")
+
+
+def test_closure_schedules_follow_ups_and_needs_sign_off_by_someone_else(active):
+    closed_on = date(2026, 1, 31)
+    closure = services.case_close(
+        actor=active.lead,
+        family=active.family,
+        closed_on=closed_on,
+        reason=Closure.Reason.OUTCOMES_MET,
+        exit_plan="School and police stay involved; family knows who to call.",
+    )
+    active.family.refresh_from_db()
+    assert active.family.status == "closed" and active.family.programme_end == closed_on
+    assert list(FollowUp.objects.values_list("months_after", "due_on")) == [
+        (3, date(2026, 4, 30)),
+        (6, date(2026, 7, 31)),
+        (12, date(2027, 1, 31)),
+    ]
+    with pytest.raises(ValidationError):
+        services.closure_sign_off(actor=active.lead, closure=closure)
+    services.closure_sign_off(actor=active.coordinator, closure=closure)
+    assert Closure.objects.get().signed_off_by == active.coordinator
+
+
+def test_stepping_down_needs_a_destination(active):
+    with pytest.raises(ValidationError):
+        services.case_close(
+            actor=active.lead,
+            family=active.family,
+            closed_on=TODAY,
+            reason=Closure.Reason.STEPPED_DOWN,
+            exit_plan="x",
+        )
+    assert Family.objects.get(pk=active.family.pk).status == "active"
+
+
+def test_tier_change_is_recorded_with_reason(active):
+    change = services.tier_change(
+        actor=active.lead, family=active.family, to_tier="monitoring", reason="Doing well"
+    )
+    assert (change.from_tier, change.to_tier) == ("high_complex", "monitoring")
+    assert Family.objects.get(pk=active.family.pk).tier == "monitoring"
+
+
+def test_partner_updates_only_their_own_agencys_actions(active):
+    goal = services.goal_add(
+        actor=active.lead, family=active.family, title="Safe", criterion="crime_asb", target="x"
+    )
+    police_action = services.action_add(
+        actor=active.lead,
+        goal=goal,
+        description="Neighbourhood visit",
+        due_on=TODAY,
+        owner_agency=active.agencies["police"],
+    )
+    family_action = services.action_add(
+        actor=active.lead, goal=goal, description="Call", due_on=TODAY, owner_person=active.parent
+    )
+    assert services.can_update_action(active.police, police_action, can_change_family=False)
+    assert not services.can_update_action(active.police, family_action, can_change_family=False)
+    assert not services.can_update_action(active.auditor, police_action, can_change_family=False)
