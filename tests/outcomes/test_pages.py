@@ -1,0 +1,207 @@
+"""Every casework page: the family's workers and coordinator may change; those who can
+see the family may read (auditor, TAF partner); an outsider gets 404; anonymous users
+sign in; read-only roles writing get 403."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from outcomes import services
+from outcomes.models import Action, Assessment, Closure
+from tests.outcomes.conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def casework(active):
+    family = active.family
+    assessment = services.assessment_start(actor=active.lead, family=family)
+    goal = services.goal_add(
+        actor=active.lead, family=family, title="School", criterion="education", target="95%"
+    )
+    action = services.action_add(
+        actor=active.lead,
+        goal=goal,
+        description="Attendance meeting",
+        due_on=TODAY,
+        owner_agency=active.agencies["police"],
+    )
+    item = services.spend_record(
+        actor=active.lead, family=family, spent_on=TODAY, purpose="Uniform", amount=Decimal("300")
+    )
+    return active, assessment, goal, action, item
+
+
+def urls(family, assessment, goal, action, item):
+    f = family.pk
+    read = [
+        reverse("outcomes:assessments", args=[f]),
+        reverse("outcomes:assessment", args=[f, assessment.pk]),
+        reverse("outcomes:distance", args=[f]),
+        reverse("outcomes:distance-pdf", args=[f]),
+        reverse("outcomes:plan", args=[f]),
+        reverse("outcomes:plan-pdf", args=[f]),
+        reverse("outcomes:reviews", args=[f]),
+        reverse("outcomes:budget", args=[f]),
+        reverse("outcomes:closure", args=[f]),
+    ]
+    write = [
+        reverse("outcomes:assessment-start", args=[f]),
+        reverse("outcomes:goal-add", args=[f]),
+        reverse("outcomes:action-add", args=[f, goal.pk]),
+        reverse("outcomes:goal-status", args=[f, goal.pk]),
+        reverse("outcomes:review-add", args=[f]),
+        reverse("outcomes:tier", args=[f]),
+        reverse("outcomes:spend-approve", args=[f, item.pk]),
+        reverse("outcomes:close", args=[f]),
+    ]
+    return read, write
+
+
+def get(client, user, url, method="get", data=None):
+    client.force_login(user)
+    return getattr(client, method)(url, data or {}).status_code
+
+
+def test_permissions_for_every_page(client, casework):
+    world, assessment, goal, action, item = casework
+    read, write = urls(world.family, assessment, goal, action, item)
+    for url in read:
+        for user in (world.lead, world.coordinator, world.auditor, world.police):
+            assert get(client, user, url) == 200, (user, url)
+        assert get(client, world.school, url) == 404, url
+    for url in write:
+        assert get(client, world.school, url, "post") == 404, url
+        assert get(client, world.auditor, url, "post") == 403, url
+        assert get(client, world.police, url, "post") == 403, url
+    for url in [u for u in write if not u.endswith(("start/", "status/", "approve/"))]:
+        assert get(client, world.lead, url) == 200, url
+    client.logout()
+    for url in read + write:
+        response = client.post(url) if url in write else client.get(url)
+        assert response.status_code == 302 and "/account/sign-in/" in response["Location"], url
+
+
+def test_partner_updates_own_agency_action_only(client, casework):
+    world, _, goal, action, _ = casework
+    other = services.action_add(
+        actor=world.lead, goal=goal, description="Call", due_on=TODAY, owner_person=world.parent
+    )
+    url = reverse("outcomes:action-status", args=[world.family.pk, action.pk])
+    assert get(client, world.police, url, "post", {"status": "in_progress", "version": 1}) == 302
+    assert Action.objects.get(pk=action.pk).status == "in_progress"
+    other_url = reverse("outcomes:action-status", args=[world.family.pk, other.pk])
+    assert get(client, world.police, other_url, "post", {"status": "achieved", "version": 1}) == 403
+    assert get(client, world.auditor, url, "post", {"status": "achieved", "version": 2}) == 403
+
+
+def test_assessment_page_saves_scores_and_keeps_typing_on_stale_edit(client, casework):
+    world, assessment, *_ = casework
+    url = reverse("outcomes:assessment", args=[world.family.pk, assessment.pk])
+    client.force_login(world.lead)
+    page = client.get(url).content.decode()
+    assert "Housing" in page and "Emotional warmth" in page
+    data = {"version": "1", "score-family-family.housing": "4", "why-family-family.housing": "Damp"}
+    assert client.post(url, {**data, "save": "1"}).status_code == 302
+    assert assessment.scores.get().score == 4
+    # Someone else saved meanwhile: refused with 409, what was typed is still there.
+    response = client.post(url, {**data, "why-family-family.housing": "Mould too", "save": "1"})
+    assert response.status_code == 409
+    assert "Mould too" in response.content.decode()
+    assert assessment.scores.get().rationale == "Damp"
+    response = client.post(url, {**data, "version": "2", "complete": "1"})
+    assert response.status_code == 302
+    assert Assessment.objects.get(pk=assessment.pk).status == "completed"
+
+
+def test_distance_chart_and_family_pdfs_use_the_local_name(client, casework, settings):
+    world, assessment, *_ = casework
+    settings.PROGRAMME_NAME = "Brighter Futures"
+    services.assessment_save(
+        actor=world.lead,
+        assessment=assessment,
+        expected_version=1,
+        scores=[{"person": None, "domain": "family.housing", "score": 4, "rationale": ""}],
+        complete=True,
+    )
+    client.force_login(world.lead)
+    page = client.get(reverse("outcomes:distance", args=[world.family.pk])).content.decode()
+    assert "<svg" in page
+    for name in ("outcomes:distance-pdf", "outcomes:plan-pdf"):
+        response = client.get(reverse(name, args=[world.family.pk]))
+        assert response.content.startswith(b"%PDF")
+        html = response.content
+        assert b"Troubled" not in html
+
+
+def test_budget_page_records_and_coordinator_approves(client, casework):
+    world, *_, item = casework
+    url = reverse("outcomes:budget", args=[world.family.pk])
+    client.force_login(world.lead)
+    assert "Waiting" in client.get(url).content.decode()
+    response = client.post(
+        url, {"spent_on": TODAY.isoformat(), "purpose": "Bus pass", "amount": "20"}
+    )
+    assert response.status_code == 302
+    approve = reverse("outcomes:spend-approve", args=[world.family.pk, item.pk])
+    client.force_login(world.coordinator)
+    client.post(approve)
+    item.refresh_from_db()
+    assert item.approved_by == world.coordinator
+
+
+def test_closing_from_the_page(client, casework):
+    world, *_ = casework
+    client.force_login(world.lead)
+    response = client.post(
+        reverse("outcomes:close", args=[world.family.pk]),
+        {
+            "closed_on": TODAY.isoformat(),
+            "reason": "outcomes_met",
+            "exit_plan": "School keeps an eye; family knows who to call.",
+        },
+    )
+    assert response.status_code == 302
+    closure = Closure.objects.get()
+    assert closure.follow_ups.count() == 3
+    body = client.get(reverse("outcomes:closure", args=[world.family.pk])).content.decode()
+    assert "+3 months" in body and "Not yet" in body
+
+
+def test_dashboard(client, casework):
+    world, *_ = casework
+    for user in (world.lead, world.coordinator):
+        client.force_login(user)
+        assert client.get(reverse("outcomes:dashboard")).status_code == 200
+    client.force_login(world.police)
+    assert client.get(reverse("outcomes:dashboard")).status_code == 403
+
+
+def test_plan_page_query_count_does_not_grow_with_goals(client, casework):
+    world, _, goal, *_ = casework
+    services.action_add(
+        actor=world.lead, goal=goal, description="b", due_on=TODAY, owner_person=world.parent
+    )
+    client.force_login(world.lead)
+    url = reverse("outcomes:plan", args=[world.family.pk])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for i in range(5):
+        g = services.goal_add(
+            actor=world.lead, family=world.family, title=f"G{i}", criterion="health", target="x"
+        )
+        services.action_add(
+            actor=world.lead,
+            goal=g,
+            description="a",
+            due_on=TODAY + timedelta(days=i),
+            owner_person=world.parent,
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(one)
