@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FamilyStatusEnum": "families.models.Family.Status",
         "TierEnum": "families.models.Family.Tier",
+        "GoalStatusEnum": "outcomes.models.Goal.Status",
     },
 }
 

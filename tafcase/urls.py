@@ -85,6 +85,7 @@ api_urls = [
     path("", include(("families.api_urls", "api"))),
     path("", include(("eligibility.api_urls", "api"), namespace="eligibility-api")),
     path("", include(("eligibility.datamatch.api_urls", "api"), namespace="datamatch-api")),
+    path("", include(("outcomes.api_urls", "api"), namespace="outcomes-api")),
 ]
 
 urlpatterns = [

@@ -134,7 +134,7 @@ class DatamatchRunViewSet(
         return Response(RunOutput(run).data, status=202)
 
 
-class ReviewOutput(serializers.ModelSerializer):
+class ReviewItemOutput(serializers.ModelSerializer):
     kind = serializers.CharField(source="record.kind")
     record_id = serializers.CharField(source="record.record_id")
 
@@ -151,12 +151,12 @@ class ReviewDecisionInput(serializers.Serializer):
 
 class ReviewItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = ReviewItem.objects.none()
-    serializer_class = ReviewOutput
+    serializer_class = ReviewItemOutput
 
     def get_queryset(self):
         return selectors.review_queue(access.authority_for(self.request.user))
 
-    @extend_schema(request=ReviewDecisionInput, responses={200: ReviewOutput})
+    @extend_schema(request=ReviewDecisionInput, responses={200: ReviewItemOutput})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         authority = access.authority_for(request.user)
@@ -173,4 +173,4 @@ class ReviewItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             if person is None:
                 raise serializers.ValidationError({"person": "No such person."})
         item = services.review_decide(actor=request.user, item=item, person=person)
-        return Response(ReviewOutput(item).data)
+        return Response(ReviewItemOutput(item).data)

@@ -1,0 +1,495 @@
+"""Casework API: the same access rules (families.access) and services as the pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.response import Response
+
+from families import access
+from families.models import Family, Person
+from outcomes import selectors, services
+from outcomes.models import (
+    Action,
+    Assessment,
+    BudgetItem,
+    Closure,
+    DomainScore,
+    FollowUp,
+    Goal,
+    Review,
+    TierChange,
+)
+from tafcase.accounts.models import Agency
+from tafcase.audit.services import audit_viewed
+
+
+def _family(request, family_id, *, write: bool) -> Family:
+    try:
+        return access.family_for_user(request.user, family_id, write=write)
+    except PermissionDenied:
+        raise ApiPermissionDenied from None
+
+
+class FamilyScoped(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Objects of the families the user can see; `?family=` narrows the list."""
+
+    family_path = "family"
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        families = access.families_visible_to(self.request.user)
+        objects = self.queryset.model.objects.filter(
+            **{f"{self.family_path}__in": families}
+        ).select_related(*self.related)
+        family = self.request.query_params.get("family")
+        return objects.filter(**{f"{self.family_path}_id": family}) if family else objects
+
+    def retrieve(self, request, pk=None):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        audit_viewed(request, obj, family_id=self._family_id(obj))
+        return Response(self.get_serializer(obj).data)
+
+    def _family_id(self, obj) -> int:
+        target = obj
+        for part in self.family_path.split("__"):
+            target = getattr(target, part)
+        return target.pk
+
+
+FAMILY_FILTER = extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("family", int, description="family id")])
+)
+
+
+# --- assessments ----------------------------------------------------------------------
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DomainScore
+        fields = ["person", "domain", "score", "rationale", "more_need_found"]
+
+
+class AssessmentOutput(serializers.ModelSerializer):
+    scores = ScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "family",
+            "occasion",
+            "status",
+            "started_on",
+            "completed_on",
+            "no_formal_assessment",
+            "family_view",
+            "strengths",
+            "contributors",
+            "domain_set",
+            "domain_set_version",
+            "version",
+            "scores",
+        ]
+
+
+class ScoreInput(serializers.Serializer):
+    person = serializers.IntegerField(allow_null=True, help_text="null: the family profile")
+    domain = serializers.CharField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    more_need_found = serializers.BooleanField(required=False, default=False)
+
+
+class AssessmentInput(serializers.Serializer):
+    version = serializers.IntegerField()
+    scores = ScoreInput(many=True, required=False, default=list)
+    family_view = serializers.CharField(required=False, allow_blank=True, default="")
+    strengths = serializers.CharField(required=False, allow_blank=True, default="")
+    contributors = serializers.CharField(required=False, allow_blank=True, default="")
+    complete = serializers.BooleanField(required=False, default=False)
+    no_formal_assessment = serializers.BooleanField(required=False, default=False)
+
+
+class AssessmentStartInput(serializers.Serializer):
+    family = serializers.IntegerField()
+
+
+@FAMILY_FILTER
+class AssessmentViewSet(FamilyScoped):
+    queryset = Assessment.objects.none()
+    serializer_class = AssessmentOutput
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("scores")
+
+    @extend_schema(request=AssessmentStartInput, responses={201: AssessmentOutput})
+    def create(self, request):
+        data = AssessmentStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        family = _family(request, data.validated_data["family"], write=True)
+        assessment = services.assessment_start(actor=request.user, family=family)
+        return Response(AssessmentOutput(assessment).data, status=201)
+
+    @extend_schema(request=AssessmentInput, responses={200: AssessmentOutput, 409: dict})
+    def partial_update(self, request, pk=None):
+        assessment = get_object_or_404(self.get_queryset(), pk=pk)
+        family = _family(request, assessment.family_id, write=True)
+        data = AssessmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        people = {p.pk: p for p in Person.objects.filter(memberships__family=family)}
+        scores = []
+        for s in fields.pop("scores"):
+            if s["person"] is not None and s["person"] not in people:
+                raise serializers.ValidationError({"scores": "Only members of the family."})
+            scores.append({**s, "person": people.get(s["person"])})
+        assessment = services.assessment_save(
+            actor=request.user,
+            assessment=assessment,
+            expected_version=fields.pop("version"),
+            scores=scores,
+            **fields,
+        )
+        return Response(AssessmentOutput(Assessment.objects.get(pk=assessment.pk)).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="distance-travelled")
+    def distance_travelled(self, request):
+        """Change in every domain from baseline, per subject: ?family= is required."""
+        family = _family(request, request.query_params.get("family") or 0, write=False)
+        distance = selectors.distance_for(family)
+        audit_viewed(request, family, family_id=family.pk)
+        return Response(
+            {
+                "family": family.pk,
+                "occasions": distance.occasions,
+                "subjects": [
+                    {
+                        "subject": p.subject.key,
+                        "name": p.subject.name,
+                        "profile": p.subject.profile.value,
+                        "domains": [
+                            {
+                                "domain": d.domain,
+                                "baseline": d.baseline,
+                                "latest": d.latest,
+                                "change": d.change,
+                                "direction": d.direction.value,
+                            }
+                            for d in p.domains
+                        ],
+                    }
+                    for p in distance.subjects
+                ],
+            }
+        )
+
+
+# --- plan -----------------------------------------------------------------------------
+
+
+class ActionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "goal",
+            "description",
+            "owner_person",
+            "owner_agency",
+            "due_on",
+            "status",
+            "completed_on",
+            "version",
+        ]
+
+
+class GoalOutput(serializers.ModelSerializer):
+    actions = ActionOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "family", "title", "criterion", "target", "members", "status", "version"]
+        fields += ["actions"]
+
+
+class GoalInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    criterion = serializers.CharField(max_length=40)
+    target = serializers.CharField(max_length=300)
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False, default=list
+    )
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Goal.Status.choices)
+    version = serializers.IntegerField()
+
+
+class ActionInput(serializers.Serializer):
+    goal = serializers.IntegerField()
+    description = serializers.CharField(max_length=300)
+    due_on = serializers.DateField()
+    owner_person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True, default=None
+    )
+    owner_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+@FAMILY_FILTER
+class GoalViewSet(FamilyScoped):
+    queryset = Goal.objects.none()
+    serializer_class = GoalOutput
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("actions", "members")
+
+    @extend_schema(request=GoalInput, responses={201: GoalOutput})
+    def create(self, request):
+        data = GoalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        family = _family(request, fields.pop("family"), write=True)
+        goal = services.goal_add(actor=request.user, family=family, **fields)
+        return Response(GoalOutput(goal).data, status=201)
+
+    @extend_schema(request=StatusInput, responses={200: GoalOutput, 409: dict})
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        goal = get_object_or_404(self.get_queryset(), pk=pk)
+        _family(request, goal.family_id, write=True)
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.goal_set_status(
+            actor=request.user,
+            goal=goal,
+            status=data.validated_data["status"],
+            expected_version=data.validated_data["version"],
+        )
+        return Response(GoalOutput(self.get_queryset().get(pk=pk)).data)
+
+
+class ActionViewSet(FamilyScoped):
+    queryset = Action.objects.none()
+    serializer_class = ActionOutput
+    family_path = "goal__family"
+    related = ("goal",)
+
+    @extend_schema(request=ActionInput, responses={201: ActionOutput})
+    def create(self, request):
+        data = ActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        goal = get_object_or_404(Goal, pk=fields.pop("goal"))
+        _family(request, goal.family_id, write=True)
+        item = services.action_add(actor=request.user, goal=goal, **fields)
+        return Response(ActionOutput(item).data, status=201)
+
+    @extend_schema(request=StatusInput, responses={200: ActionOutput, 409: dict})
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        item = get_object_or_404(self.get_queryset(), pk=pk)
+        family = _family(request, item.goal.family_id, write=False)
+        can_change = access.can_change_family(request.user, family)
+        if not services.can_update_action(request.user, item, can_change_family=can_change):
+            raise ApiPermissionDenied
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.action_set_status(
+            actor=request.user,
+            action=item,
+            status=data.validated_data["status"],
+            expected_version=data.validated_data["version"],
+        )
+        return Response(ActionOutput(item).data)
+
+
+# --- reviews, tier, budget, closure ---------------------------------------------------
+
+
+class ReviewOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "family",
+            "held_on",
+            "attendees",
+            "family_attended",
+            "decisions",
+            "plan_progress",
+            "assessment",
+        ]
+
+
+class ReviewInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    held_on = serializers.DateField()
+    decisions = serializers.CharField()
+    attendees = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), many=True, required=False, default=list
+    )
+    family_attended = serializers.BooleanField(required=False, default=True)
+    plan_progress = serializers.CharField(required=False, allow_blank=True, default="")
+    rescore = serializers.BooleanField(required=False, default=False)
+
+
+def _create(request, input_class, output_class, service):
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    family = _family(request, fields.pop("family"), write=True)
+    return Response(output_class(service(actor=request.user, family=family, **fields)).data, 201)
+
+
+@FAMILY_FILTER
+class ReviewViewSet(FamilyScoped):
+    queryset = Review.objects.none()
+    serializer_class = ReviewOutput
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("attendees")
+
+    @extend_schema(request=ReviewInput, responses={201: ReviewOutput})
+    def create(self, request):
+        return _create(request, ReviewInput, ReviewOutput, services.review_record)
+
+
+class TierChangeOutput(serializers.ModelSerializer):
+    class Meta:
+        model = TierChange
+        fields = ["id", "family", "from_tier", "to_tier", "reason", "changed_at"]
+
+
+class TierChangeInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    to_tier = serializers.ChoiceField(choices=Family.Tier.choices)
+    reason = serializers.CharField(max_length=500)
+
+
+@FAMILY_FILTER
+class TierChangeViewSet(FamilyScoped):
+    queryset = TierChange.objects.none()
+    serializer_class = TierChangeOutput
+
+    @extend_schema(request=TierChangeInput, responses={201: TierChangeOutput})
+    def create(self, request):
+        return _create(request, TierChangeInput, TierChangeOutput, services.tier_change)
+
+
+class BudgetItemOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetItem
+        fields = [
+            "id",
+            "family",
+            "spent_on",
+            "purpose",
+            "amount",
+            "needs_approval",
+            "approved_by",
+            "approved_at",
+        ]
+
+
+class BudgetItemInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    spent_on = serializers.DateField()
+    purpose = serializers.CharField(max_length=300)
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+@FAMILY_FILTER
+class BudgetItemViewSet(FamilyScoped):
+    queryset = BudgetItem.objects.none()
+    serializer_class = BudgetItemOutput
+
+    @extend_schema(request=BudgetItemInput, responses={201: BudgetItemOutput})
+    def create(self, request):
+        return _create(request, BudgetItemInput, BudgetItemOutput, services.spend_record)
+
+    @extend_schema(request=None, responses={200: BudgetItemOutput})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        item = get_object_or_404(self.get_queryset(), pk=pk)
+        _family(request, item.family_id, write=True)
+        return Response(
+            BudgetItemOutput(services.spend_approve(actor=request.user, item=item)).data
+        )
+
+
+class FollowUpOutput(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = ["id", "months_after", "due_on", "done_on", "outcome"]
+
+
+class ClosureOutput(serializers.ModelSerializer):
+    follow_ups = FollowUpOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Closure
+        fields = [
+            "id",
+            "family",
+            "closed_on",
+            "reason",
+            "exit_plan",
+            "destination",
+            "signed_off_by",
+            "signed_off_at",
+            "follow_ups",
+        ]
+
+
+class ClosureInput(serializers.Serializer):
+    family = serializers.IntegerField()
+    closed_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=Closure.Reason.choices)
+    exit_plan = serializers.CharField()
+    destination = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpInput(serializers.Serializer):
+    done_on = serializers.DateField()
+    outcome = serializers.CharField()
+
+
+@FAMILY_FILTER
+class ClosureViewSet(FamilyScoped):
+    queryset = Closure.objects.none()
+    serializer_class = ClosureOutput
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("follow_ups")
+
+    @extend_schema(request=ClosureInput, responses={201: ClosureOutput})
+    def create(self, request):
+        return _create(request, ClosureInput, ClosureOutput, services.case_close)
+
+    @extend_schema(request=None, responses={200: ClosureOutput})
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        closure = get_object_or_404(self.get_queryset(), pk=pk)
+        _family(request, closure.family_id, write=True)
+        services.closure_sign_off(actor=request.user, closure=closure)
+        return Response(ClosureOutput(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=FollowUpInput, responses={200: FollowUpOutput})
+    @action(detail=True, methods=["post"], url_path=r"follow-ups/(?P<follow_up_id>\d+)")
+    def follow_up(self, request, pk=None, follow_up_id=None):
+        closure = get_object_or_404(self.get_queryset(), pk=pk)
+        _family(request, closure.family_id, write=True)
+        item = get_object_or_404(FollowUp, pk=follow_up_id, closure=closure)
+        data = FollowUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.follow_up_record(actor=request.user, follow_up=item, **data.validated_data)
+        return Response(FollowUpOutput(item).data)
