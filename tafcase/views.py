@@ -31,7 +31,9 @@ HOME_PANELS: dict[str, list[Panel]] = {
         ),
         Panel(
             "Overdue reviews and actions",
-            "Reviews and plan actions that are past their date will appear here.",
+            "Reviews and plan actions past their date, follow-ups due after closure, and "
+            "intensive cases open nine months or more.",
+            ("Open casework due", "outcomes:dashboard"),
         ),
     ],
     Role.PANEL_CHAIR: [
@@ -57,8 +59,10 @@ HOME_PANELS: dict[str, list[Panel]] = {
             ("Open the queue", "eligibility:nominations"),
         ),
         Panel(
-            "Caseloads and overdue reviews",
-            "Lead professionals' caseloads and overdue reviews will appear here.",
+            "Overdue reviews and actions",
+            "Across the authority: overdue reviews and actions, follow-ups due and "
+            "intensive cases open nine months or more.",
+            ("Open casework due", "outcomes:dashboard"),
         ),
         Panel(
             "Claim windows", "Payment-by-Results claim windows and their claims will appear here."

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from eligibility.datamatch.models import DatamatchRun
 from eligibility.models import AgendaItem, Nomination, Screening
 from families.models import Family
+from outcomes.models import Assessment, Closure, FollowUp
 
 pytestmark = pytest.mark.django_db
 
@@ -26,5 +27,9 @@ def test_seed_demo_builds_the_whole_journey_once():
     run = DatamatchRun.objects.get()
     assert run.status == "succeeded" and run.is_current
     assert run.counts["linked"] > 0.9 * run.counts["partner_records"]
+    casework_families = Family.objects.filter(status__in=["active", "closed"])
+    assert Assessment.objects.filter(occasion=0).count() == casework_families.count()
+    assert Closure.objects.count() == Family.objects.filter(status="closed").count()
+    assert FollowUp.objects.count() == 3 * Closure.objects.count()
     call_command("seed_demo", families=300, if_empty=True, stdout=out)
     assert Family.objects.count() == 300
