@@ -10,8 +10,9 @@ from selenium.webdriver.support.ui import Select
 from families import services as family_services
 from families.models import Family
 from tafcase.accounts.models import Agency, Role
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, fill_sign_in_form, sign_in
 from tests.browser.test_families import click_link, open_nav, set_date, submit, type_into
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -126,3 +127,30 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     assert "+3 months" in browser.page_source and "+12 months" in browser.page_source
     check_page(browser)
     assert Family.objects.get(pk=family.pk).status == "closed"
+
+
+def test_what_was_typed_survives_an_expired_session(browser, live_server, make_user, authority):
+    worker = make_user(Role.KEY_WORKER, email="kw@example.test")
+    family = family_services.family_create(
+        actor=worker, local_authority=authority, name="Holt family", lead_professional=worker
+    )
+    sign_in(browser, live_server, worker)
+    browser.get(f"{live_server.url}/families/{family.pk}/notes/new/")
+    Select(browser.find_element(By.NAME, "contact_type")).select_by_visible_text("Home visit")
+    set_date(browser, "contact_date", date.today())
+    type_into(browser, "text", "Long note about the visit that must not be lost.")
+    browser.delete_cookie("sessionid")  # the session expires while the worker types
+    submit(browser, "Save note")
+    assert "/account/sign-in/" in browser.current_url
+    fill_sign_in_form(browser, worker.email, PASSWORD)
+    assert browser.current_url.endswith(f"/families/{family.pk}/notes/new/")
+    assert (
+        browser.find_element(By.NAME, "text").get_attribute("value")
+        == "Long note about the visit that must not be lost."
+    )
+    check_page(browser)
+    submit(browser, "Save note")
+    assert "Long note about the visit" in browser.page_source
+    # Saved: the draft is gone, so the form starts empty next time.
+    browser.get(f"{live_server.url}/families/{family.pk}/notes/new/")
+    assert browser.find_element(By.NAME, "text").get_attribute("value") == ""
