@@ -171,6 +171,19 @@ def test_closing_from_the_page(client, casework):
     assert closure.follow_ups.count() == 3
     body = client.get(reverse("outcomes:closure", args=[world.family.pk])).content.decode()
     assert "+3 months" in body and "Not yet" in body
+    follow = reverse("outcomes:follow-up", args=[world.family.pk, closure.follow_ups.first().pk])
+    sign = reverse("outcomes:sign-off", args=[world.family.pk, closure.pk])
+    for url in (follow, sign):
+        assert get(client, world.school, url, "post") == 404
+        assert get(client, world.auditor, url, "post") == 403
+        assert get(client, world.police, url, "post") == 403
+    assert get(client, world.lead, follow) == 200
+    assert get(client, world.lead, sign, "post") == 302  # refused with a message: own closure
+    closure.refresh_from_db()
+    assert closure.signed_off_by is None
+    assert get(client, world.coordinator, sign, "post") == 302
+    closure.refresh_from_db()
+    assert closure.signed_off_by == world.coordinator
 
 
 def test_dashboard(client, casework):
