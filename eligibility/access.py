@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from eligibility.models import Nomination, PanelMeeting
+from eligibility.models import AgendaItem, Nomination, PanelMeeting
 from families.access import AUTHORITY_WIDE_ROLES, families_visible_to
 from tafcase.accounts.models import LocalAuthority, Role
 
@@ -25,9 +25,9 @@ def nominations_visible_to(user) -> QuerySet[Nomination]:
         condition |= Q(local_authority__in=user.authorities.all())
     if user.has_role(*PANEL_ROLES):
         condition |= Q(
-            pk__in=Nomination.objects.filter(
-                items__panel__local_authority__in=user.authorities.all()
-            ).values("pk")
+            pk__in=AgendaItem.objects.filter(panel__in=panels_visible_to(user)).values(
+                "nomination_id"
+            )
         )
     return Nomination.objects.filter(condition)
 
@@ -65,7 +65,16 @@ def can_add_evidence(user) -> bool:
 def panels_visible_to(user) -> QuerySet[PanelMeeting]:
     if not user.is_authenticated or not user.has_role(*PANEL_ROLES, Role.COORDINATOR, Role.AUDITOR):
         return PanelMeeting.objects.none()
-    return PanelMeeting.objects.filter(local_authority__in=user.authorities.all())
+    # The authority's panels, and those the user's agency sits on (police, health… serve
+    # several authorities and are not on any one's programme team).
+    return PanelMeeting.objects.filter(
+        Q(local_authority__in=user.authorities.all())
+        | Q(
+            pk__in=PanelMeeting.member_agencies.through.objects.filter(
+                agency_id=user.agency_id
+            ).values("panelmeeting_id")
+        )
+    )
 
 
 def panel_for_user(user, panel_id: int, *, write: bool) -> PanelMeeting:

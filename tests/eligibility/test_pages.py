@@ -279,3 +279,29 @@ def test_referrer_is_not_told_a_family_was_known_before(client, pw, nominate):
     client.force_login(pw.coordinator)
     body = client.get(reverse("eligibility:nomination", args=[again.pk])).content.decode()
     assert "Re-referral" in body
+
+
+def test_partner_agency_panel_member_sees_panels_their_agency_sits_on(
+    client, pw, agenda, make_user, make_agency
+):
+    panel, item = agenda
+    sergeant = make_user(
+        "panel_member", agency=pw.agencies["police"], email="sgt@example.test", authorities=[]
+    )
+    health_only = make_user(
+        "panel_member",
+        agency=make_agency("Dentists", "health", None),
+        email="dent@example.test",
+        authorities=[],
+    )
+    url = reverse("eligibility:panel", args=[panel.pk])
+    assert status(client, sergeant, url) == 200
+    assert (
+        status(client, sergeant, reverse("eligibility:nomination", args=[item.nomination_id]))
+        == 200
+    )
+    assert status(client, health_only, url) == 404
+    assert (
+        status(client, sergeant, reverse("eligibility:item-decide", args=[panel.pk, item.pk]))
+        == 403
+    )
