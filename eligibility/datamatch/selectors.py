@@ -8,7 +8,6 @@ from eligibility import rules
 from eligibility.datamatch.models import (
     DatamatchRun,
     PartnerImport,
-    PartnerRecord,
     RecordLink,
     ReviewItem,
 )
@@ -29,24 +28,32 @@ def imports_in_force(authority: LocalAuthority, as_of) -> QuerySet[PartnerImport
     )
 
 
-def as_rule_record(record: PartnerRecord, agency: str) -> rules.Record:
-    return rules.Record(
-        kind=rules.Kind(record.kind),
-        record_id=record.record_id,
-        person_id=str(record.person_id),
-        date=record.event_date,
-        end_date=record.end_date,
-        agency=agency,
-        attributes=record.attributes,
-    )
-
-
 def _rule_records(links: QuerySet[RecordLink]) -> dict[int, list[rules.Record]]:
+    # Plain tuples, not model instances: a council's quarter is hundreds of thousands.
     out: dict[int, list[rules.Record]] = defaultdict(list)
-    for link in links.select_related("record", "record__agency"):
-        record = link.record
-        record.person_id = link.person_id
-        out[link.person_id].append(as_rule_record(record, record.agency.name))
+    rows = links.values_list(
+        "person_id",
+        "record__kind",
+        "record__record_id",
+        "record__event_date",
+        "record__end_date",
+        "record__agency__name",
+        "record__attributes",
+    )
+    for person_id, kind, record_id, event_date, end_date, agency, attributes in rows.iterator(
+        chunk_size=20000
+    ):
+        out[person_id].append(
+            rules.Record(
+                kind=rules.Kind(kind),
+                record_id=record_id,
+                person_id=str(person_id),
+                date=event_date,
+                end_date=end_date,
+                agency=agency,
+                attributes=attributes,
+            )
+        )
     return out
 
 

@@ -76,8 +76,14 @@ def run_start(*, actor, local_authority, as_of: date, queue: bool = True) -> Dat
 
 
 def _progress(run: DatamatchRun, stage: str, percent: int, on_progress: Progress | None, **counts):
+    """Record the stage reached; the seconds the previous stage took go in counts."""
+    now = time.perf_counter()
+    timings = dict(run.counts.get("stage_seconds", {}))
+    if run.stage and getattr(run, "_stage_started", None) is not None:
+        timings[run.stage] = round(now - run._stage_started, 1)
+    run._stage_started = now
     run.stage, run.percent = stage, percent
-    run.counts = {**run.counts, **counts}
+    run.counts = {**run.counts, **counts, "stage_seconds": timings}
     DatamatchRun.objects.filter(pk=run.pk).update(stage=stage, percent=percent, counts=run.counts)
     if on_progress:
         on_progress(stage, percent, run.counts)
@@ -107,6 +113,7 @@ def run_execute(*, run_id: int, on_progress: Progress | None = None) -> Datamatc
                 "results are still in use.",
             )
         raise
+    _progress(run, "Finished", 100, None)  # records how long saving took
     with transaction.atomic():
         DatamatchRun.objects.filter(local_authority=run.local_authority, is_current=True).update(
             is_current=False
@@ -333,19 +340,29 @@ def _candidate_people(authority, partner: pd.DataFrame, clusters: dict[str, str]
             local_authority=authority, key__in=list(stable.values())
         ).values_list("key", "person_id")
     )
-    for cluster, key in sorted(stable.items()):
-        if key in known:
-            continue
-        first = rows.loc[min(members[cluster], key=int)]
-        person = Person.objects.create(
-            local_authority=authority,
-            forename=first["forename"] or "",
-            surname=first["surname"] or "",
-            dob=first["dob"].date() if not pd.isna(first["dob"]) else None,
-            sex=first["sex"] or "",
-        )
-        CandidatePerson.objects.create(local_authority=authority, key=key, person=person)
-        known[key] = person.pk
+    new = [(key, rows.loc[min(members[c], key=int)]) for c, key in sorted(stable.items())]
+    new = [(key, first) for key, first in new if key not in known]
+    people = Person.objects.bulk_create(
+        (
+            Person(
+                local_authority=authority,
+                forename=first["forename"] or "",
+                surname=first["surname"] or "",
+                dob=first["dob"].date() if not pd.isna(first["dob"]) else None,
+                sex=first["sex"] or "",
+            )
+            for _, first in new
+        ),
+        batch_size=5000,
+    )
+    CandidatePerson.objects.bulk_create(
+        (
+            CandidatePerson(local_authority=authority, key=key, person=person)
+            for (key, _), person in zip(new, people, strict=True)
+        ),
+        batch_size=5000,
+    )
+    known.update({key: person.pk for (key, _), person in zip(new, people, strict=True)})
     return {record_key: known[stable[cluster]] for record_key, cluster in clusters.items()}
 
 

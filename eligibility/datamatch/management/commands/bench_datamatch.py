@@ -111,6 +111,7 @@ class Command(BaseCommand):
             "review": run.counts["review"],
             "households": run.counts["households"],
             "newly_eligible": run.counts["newly_eligible"],
+            "stage_seconds": run.counts.get("stage_seconds", {}),
             **quality,
         }
 
