@@ -1,8 +1,9 @@
 """Reads for partner data and data-match runs."""
 
 from collections import defaultdict
+from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from eligibility import rules
 from eligibility.datamatch.models import (
@@ -11,6 +12,7 @@ from eligibility.datamatch.models import (
     RecordLink,
     ReviewItem,
 )
+from families.models import Person
 from tafcase.accounts.models import LocalAuthority
 
 
@@ -101,3 +103,16 @@ def link_rates(run: DatamatchRun) -> list[dict]:
     for row in rows:
         table.setdefault(row["record__kind"], {})[row["method"]] = row["n"]
     return [{"kind": kind, **methods} for kind, methods in table.items()]
+
+
+def people_search(authority: LocalAuthority, text: str, limit: int = 20) -> QuerySet[Person]:
+    """People of the authority by name and, optionally, a date of birth (YYYY-MM-DD),
+    for linking a reviewed record to someone the linker did not suggest."""
+    words = text.split()
+    people = Person.objects.filter(local_authority=authority)
+    for word in words:
+        try:
+            people = people.filter(dob=date.fromisoformat(word))
+        except ValueError:
+            people = people.filter(Q(forename__istartswith=word) | Q(surname__istartswith=word))
+    return people.order_by("surname", "forename", "pk")[:limit] if words else people.none()

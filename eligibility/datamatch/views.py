@@ -242,5 +242,12 @@ def review_item(request, item_id):
     return render(
         request,
         "datamatch/review_item.html",
-        {"item": item, "candidates": candidates, "comparison": comparison, "form": form},
+        {
+            "item": item,
+            "candidates": candidates,
+            "comparison": comparison,
+            "form": form,
+            "q": request.GET.get("q", ""),
+            "found": selectors.people_search(authority, request.GET.get("q", "")),
+        },
     )

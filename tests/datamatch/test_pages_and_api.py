@@ -176,6 +176,9 @@ def test_review_page_decides_and_remembers(client, team, finished_run):
     body = client.get(url).content.decode()
     assert "Who is record X1?" in body and "Doubtful" in body
     chosen = item.candidates[0]["person_id"]
+    person = Person.objects.get(pk=chosen)
+    found = client.get(url, {"q": f"{person.surname} {person.dob or ''}"}).content.decode()
+    assert f"person id <strong>{chosen}</strong>" in found
     response = client.post(url, {"choice": str(chosen)})
     assert response.status_code == 302
     item.refresh_from_db()

@@ -218,3 +218,50 @@ def test_plan_page_query_count_does_not_grow_with_goals(client, casework):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(one)
+
+
+def test_reviews_list_and_dashboard_queries_do_not_grow(client, casework, make_family):
+    world, *_ = casework
+    client.force_login(world.coordinator)
+    reviews = reverse("outcomes:reviews", args=[world.family.pk])
+    board = reverse("outcomes:dashboard")
+
+    def counts():
+        with CaptureQueriesContext(connection) as r:
+            client.get(reviews)
+        with CaptureQueriesContext(connection) as b:
+            client.get(board)
+        return len(r), len(b)
+
+    services.review_record(
+        actor=world.lead,
+        family=world.family,
+        held_on=TODAY,
+        decisions="a",
+        attendees=[world.agencies["police"]],
+    )
+    before = counts()
+    for i in range(4):
+        services.review_record(
+            actor=world.lead,
+            family=world.family,
+            held_on=TODAY - timedelta(days=i + 1),
+            decisions="b",
+            attendees=[world.agencies["police"]],
+        )
+        other = make_family(world.coordinator, name=f"Other {i}", lead_professional=world.lead)
+        other.status = "active"
+        other.programme_start = TODAY - timedelta(days=400)
+        other.tier = "high_complex"
+        other.save()
+        goal = services.goal_add(
+            actor=world.lead, family=other, title="g", criterion="health", target="t"
+        )
+        services.action_add(
+            actor=world.lead,
+            goal=goal,
+            description="late",
+            due_on=TODAY - timedelta(days=5),
+            owner_agency=world.agencies["police"],
+        )
+    assert counts() == before
