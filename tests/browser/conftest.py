@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -163,13 +163,31 @@ def button_by_text(browser: WebDriver, text: str):
     )
 
 
+def _replaced(old_page):
+    """True once `old_page` no longer belongs to the current document. Mid-navigation,
+    Chromium can report that as a plain "does not belong to the document" error rather
+    than a stale element, so both count."""
+
+    def check(_driver) -> bool:
+        try:
+            old_page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
+
+
 def wait_for_new_page(browser: WebDriver, old_page, timeout: float = 10) -> None:
     """Wait until the page that held `old_page` has been replaced and has loaded."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, timeout)
-    wait.until(expected_conditions.staleness_of(old_page))
+    wait.until(_replaced(old_page))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
