@@ -1,9 +1,18 @@
+import subprocess
+
 import pytest
 
 from tafcase.accounts import services
 from tafcase.accounts.models import Agency, LocalAuthority, Role
 
 PASSWORD = "correct-horse-battery"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF, via poppler's pdftotext (never skipped: install poppler-utils)."""
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from eligibility.models import AgendaItem, Nomination
 from families import services as family_services
 from families.models import Family
 from tafcase.audit.models import AuditEvent
+from tests.conftest import pdf_text
 from tests.eligibility.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,9 @@ def test_minutes_pdf(client, pw, agenda):
     response = client.get(reverse("eligibility:panel-minutes", args=[panel.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    item = panel.items.get()
+    assert item.nomination.family.reference in text and "Chair's signature" in text
     assert AuditEvent.objects.filter(action="exported", object_id=str(panel.pk)).exists()
 
 

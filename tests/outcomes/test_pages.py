@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from outcomes import services
 from outcomes.models import Action, Assessment, Closure
+from tests.conftest import pdf_text
 from tests.outcomes.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +136,9 @@ def test_distance_chart_and_family_pdfs_use_the_local_name(client, casework, set
     for name in ("outcomes:distance-pdf", "outcomes:plan-pdf"):
         response = client.get(reverse(name, args=[world.family.pk]))
         assert response.content.startswith(b"%PDF")
-        html = response.content
-        assert b"Troubled" not in html
+        text = pdf_text(response.content)
+        assert "Brighter Futures" in text and world.family.name in text
+        assert "Troubled" not in text
 
 
 def test_budget_page_records_and_coordinator_approves(client, casework):
