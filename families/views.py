@@ -46,9 +46,10 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _form_page(request, family, form, save, *, heading, button, success, intro=""):
-    """A family form page: on a valid POST call save(**cleaned_data) (a service), then back
-    to the family; a service's ValidationError lands on the form."""
+def _form_page(request, family, form, save, *, heading, button, success, intro="", done=None):
+    """A family form page: on a valid POST call save(**cleaned_data) (a service), then go
+    to `done` (a URL name taking the family id; the family page by default); a service's
+    ValidationError lands on the form, with what was typed."""
     if request.method == "POST" and form.is_valid():
         try:
             save(**form.cleaned_data)
@@ -56,7 +57,7 @@ def _form_page(request, family, form, save, *, heading, button, success, intro="
             _form_errors_from(form, error)
         else:
             messages.success(request, success)
-            return redirect("families:detail", family.pk)
+            return redirect(done or "families:detail", family.pk)
     return render(
         request,
         "families/form.html",

@@ -16,7 +16,7 @@ from weasyprint import HTML
 
 from eligibility.selectors import criteria_choices
 from families import access
-from families.views import _form_errors_from
+from families.views import _form_errors_from, _form_page
 from outcomes import selectors, services
 from outcomes.forms import (
     ActionForm,
@@ -38,27 +38,6 @@ from tafcase.errors import StaleEdit
 
 def _family(request, family_id, *, write: bool):
     return access.family_for_user(request.user, family_id, write=write)
-
-
-def _form(request, family, form, save, *, heading, button, success, back="detail", status=200):
-    """A casework form page: call save(**cleaned_data) (a service) on a valid POST; a
-    service's ValidationError lands on the form, what was typed stays."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(**form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(
-                f"outcomes:{back}" if back != "detail" else "families:detail", family.pk
-            )
-    return render(
-        request,
-        "outcomes/form.html",
-        {"form": form, "family": family, "heading": heading, "button": button},
-        status=status,
-    )
 
 
 # --- assessments and distance travelled -----------------------------------------------
@@ -240,7 +219,7 @@ def goal_add(request, family_id):
     form = GoalForm(
         request.POST or None, family=family, criteria=criteria_choices(family.local_authority)
     )
-    return _form(
+    return _form_page(
         request,
         family,
         form,
@@ -248,7 +227,7 @@ def goal_add(request, family_id):
         heading="Add a goal",
         button="Save goal",
         success="Goal added.",
-        back="plan",
+        done="outcomes:plan",
     )
 
 
@@ -257,7 +236,7 @@ def action_add(request, family_id, goal_id):
     family = _family(request, family_id, write=True)
     goal = get_object_or_404(Goal, pk=goal_id, family=family)
     form = ActionForm(request.POST or None, family=family)
-    return _form(
+    return _form_page(
         request,
         family,
         form,
@@ -265,7 +244,7 @@ def action_add(request, family_id, goal_id):
         heading=f"Add an action to “{goal.title}”",
         button="Save action",
         success="Action added.",
-        back="plan",
+        done="outcomes:plan",
     )
 
 
@@ -350,7 +329,7 @@ def review_add(request, family_id):
             return redirect("outcomes:reviews", family.pk)
     return render(
         request,
-        "outcomes/form.html",
+        "families/form.html",
         {"form": form, "family": family, "heading": "Record a review", "button": "Save review"},
     )
 
@@ -359,7 +338,7 @@ def review_add(request, family_id):
 def tier_change(request, family_id):
     family = _family(request, family_id, write=True)
     form = TierForm(request.POST or None, initial={"to_tier": family.tier})
-    return _form(
+    return _form_page(
         request,
         family,
         form,
@@ -430,7 +409,7 @@ def spend_approve(request, family_id, item_id):
 def close(request, family_id):
     family = _family(request, family_id, write=True)
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    return _form(
+    return _form_page(
         request,
         family,
         form,
@@ -438,7 +417,7 @@ def close(request, family_id):
         heading="Close the case",
         button="Close the case",
         success="Case closed; follow-ups scheduled.",
-        back="closure",
+        done="outcomes:closure",
     )
 
 
@@ -480,7 +459,7 @@ def follow_up(request, family_id, follow_up_id):
     family = _family(request, family_id, write=True)
     item = get_object_or_404(FollowUp, pk=follow_up_id, closure__family=family)
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    return _form(
+    return _form_page(
         request,
         family,
         form,
@@ -488,7 +467,7 @@ def follow_up(request, family_id, follow_up_id):
         heading=f"Follow-up {item.months_after} months after closure",
         button="Save follow-up",
         success="Follow-up recorded.",
-        back="closure",
+        done="outcomes:closure",
     )
 
 
