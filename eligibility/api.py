@@ -20,6 +20,7 @@ from eligibility.models import (
 from families.access import AUTHORITY_WIDE_ROLES, families_visible_to
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
+from tafcase.api_params import query_choice
 from tafcase.audit.services import audit_viewed
 
 # --- nominations ----------------------------------------------------------------------
@@ -154,7 +155,7 @@ class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         nominations = selectors.with_list_columns(
             access.nominations_visible_to(self.request.user)
         ).order_by("submitted_at", "pk")
-        stage = self.request.query_params.get("stage")
+        stage = query_choice(self.request, "stage", Nomination.Stage.values)
         return nominations.filter(stage=stage) if stage else nominations
 
     def _detail(self, request, nomination, status=200):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
+from tafcase.api_params import query_choice, query_flag, query_id
 from tafcase.audit.services import audit_viewed
 
 
@@ -92,17 +93,15 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = FamilyOutput
 
     def get_queryset(self):
-        params = self.request.query_params
-        if params.get("q"):
-            families = selectors.family_search(self.request.user, params["q"])
+        request = self.request
+        if text := request.query_params.get("q"):
+            families = selectors.family_search(request.user, text)
         else:
-            families = selectors.caseload(
-                self.request.user, mine_only=params.get("mine") in ("1", "true")
-            )
-        if params.get("status"):
-            families = families.filter(status=params["status"])
-        if params.get("tier"):
-            families = families.filter(tier=params["tier"])
+            families = selectors.caseload(request.user, mine_only=query_flag(request, "mine"))
+        if status := query_choice(request, "status", Family.Status.values):
+            families = families.filter(status=status)
+        if tier := query_choice(request, "tier", Family.Tier.values):
+            families = families.filter(tier=tier)
         return families
 
     def retrieve(self, request, pk=None):
@@ -260,8 +259,8 @@ class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related(*self.related)
             .order_by("-id")
         )
-        if family := self.request.query_params.get("family"):
-            records = records.filter(family_id=family) if family.isdigit() else records.none()
+        if (family := query_id(self.request, "family")) is not None:
+            records = records.filter(family_id=family)
         return records
 
 
