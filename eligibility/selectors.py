@@ -13,6 +13,7 @@ from eligibility import rules
 from eligibility.datamatch.selectors import partner_records_for_people
 from eligibility.models import AgendaItem, FrameworkVersion, Nomination, RecordedEvidence
 from families.models import Family, Involvement, Membership, Person
+from tafcase import identity
 from tafcase.accounts.models import LocalAuthority, Role, User
 
 RELATIONSHIPS = {
@@ -125,7 +126,7 @@ def find_known_family(authority: LocalAuthority, members: list[dict]) -> Family 
     for m in members:
         for field in ("upn", "nino", "nhs_number", "la_person_id"):
             if m.get(field):
-                match |= Q(**{field: "".join(m[field].split()).upper()})
+                match |= Q(**{field: identity.normalise_identifier(field, m[field])})
         if m.get("dob"):
             match |= Q(
                 forename__iexact=m["forename"].strip(),

@@ -23,6 +23,7 @@ from families.models import (
     Person,
     StatusChange,
 )
+from tafcase import identity
 from tafcase.accounts import services as account_services
 from tafcase.accounts.models import Agency, Role, User
 
@@ -218,6 +219,22 @@ def _dob(rng: random.Random, today: date, min_age: int, max_age: int) -> date:
     return today - timedelta(days=rng.randint(min_age * 365, max_age * 365 + 364))
 
 
+def _nhs_number(rng: random.Random) -> str:
+    """A random NHS number that passes its check (identity.parse_nhs_number). The same
+    ten draws as ever, the last replaced by the check digit, so the rest of the demo does
+    not change."""
+    stem = "".join(str(rng.randint(0, 9)) for _ in range(10))[:9]
+    while (check := identity.nhs_check_digit(stem)) is None:
+        stem = stem[:8] + str((int(stem[8]) + 1) % 10)
+    return f"{stem}{check}"
+
+
+def _upn(rng: random.Random) -> str:
+    """A random UPN with its DfE check letter."""
+    digits = str(rng.randint(10**11, 10**12 - 1))
+    return identity.upn_check_letter(digits) + digits
+
+
 def _postcode(rng: random.Random) -> str:
     return (
         f"{POSTCODE_AREA}{rng.randint(1, 9)} {rng.randint(1, 9)}"
@@ -313,9 +330,9 @@ def seed(rng: random.Random, context: dict) -> None:
                     sex=sex,
                     ethnicity=rng.choice(list(Person.Ethnicity)),
                     la_person_id=f"NB{rng.randint(10**7, 10**8 - 1)}",
-                    nhs_number="".join(str(rng.randint(0, 9)) for _ in range(10)),
+                    nhs_number=_nhs_number(rng),
                     upn=(
-                        f"N{rng.randint(10**11, 10**12 - 1)}"
+                        _upn(rng)
                         if role == "child" and dob < today - timedelta(days=4 * 365)
                         else ""
                     ),

@@ -1,8 +1,8 @@
 """Reads for families. Every query starts from what the user may see (families.access)."""
 
-import re
+import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -17,8 +17,7 @@ from families.models import (
     Person,
     id_from_reference,
 )
-
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*([0-9][A-Z]{2})?$")
+from tafcase import identity
 
 
 def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
@@ -46,15 +45,6 @@ def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
     return with_list_columns(families).order_by("next_review_due", "-id")
 
 
-def _parse_date(text: str) -> date | None:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 @dataclass(frozen=True)
 class SearchTerms:
     """What a search box's text means: a reference, a date of birth, a postcode or a name."""
@@ -71,10 +61,10 @@ class SearchTerms:
             return cls()
         if text.upper().startswith("FF") and (family_id := id_from_reference(text)):
             return cls(family_id=family_id)
-        if dob := _parse_date(text):
-            return cls(dob=dob)
-        if POSTCODE.match(text.upper()):
-            return cls(postcode=text.upper().replace(" ", ""))
+        with contextlib.suppress(identity.IdentityError):
+            return cls(dob=identity.parse_date(text, lenient=True))
+        if postcode := identity.postcode_search_prefix(text):
+            return cls(postcode=postcode)
         return cls(name=text)
 
 
@@ -88,8 +78,8 @@ def family_search(user, text: str) -> QuerySet[Family]:
             Exists(Membership.objects.filter(family=OuterRef("pk"), person__dob=terms.dob))
         )
     elif terms.postcode:
-        # Stored as "AB1 2CD"; a partial postcode (district "AB1") matches its start.
-        families = families.filter(postcode__startswith=_spaced_postcode(terms.postcode))
+        # Stored as "AB1 2CD"; an outward code ("AB1") matches its start.
+        families = families.filter(postcode__startswith=terms.postcode)
     elif terms.name:
         people = Person.objects.all()
         for word in terms.name.split():
@@ -101,10 +91,6 @@ def family_search(user, text: str) -> QuerySet[Family]:
     else:
         return Family.objects.none()
     return with_list_columns(families).order_by("name", "-id")
-
-
-def _spaced_postcode(compact: str) -> str:
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
 
 
 PARTNER_EVIDENCE_SHOWN = 50

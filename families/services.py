@@ -24,6 +24,7 @@ from families.models import (
     Person,
     StatusChange,
 )
+from tafcase import identity
 from tafcase.accounts.models import Agency
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
@@ -47,15 +48,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 class InvalidTransition(ValidationError):
     pass
-
-
-def _normalise_identifier(value: str) -> str:
-    return "".join(value.split()).upper()
-
-
-def _normalise_postcode(value: str) -> str:
-    compact = "".join(value.split()).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def _plain(value: Any) -> Any:
@@ -106,7 +98,7 @@ def family_create(
         address_line_1=address_line_1,
         address_line_2=address_line_2,
         town=town,
-        postcode=_normalise_postcode(postcode),
+        postcode=identity.normalise_postcode(postcode),
         locality=locality,
         tier=tier,
         lead_professional=lead_professional,
@@ -143,7 +135,7 @@ def family_update(*, actor, family: Family, expected_version: int, **fields) -> 
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     if "postcode" in fields:
-        fields["postcode"] = _normalise_postcode(fields["postcode"])
+        fields["postcode"] = identity.normalise_postcode(fields["postcode"])
     _bump_version(Family, family.pk, expected_version, "family")
     family.refresh_from_db()
     changes = _apply_changes(family, fields)
@@ -212,7 +204,9 @@ def _person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"Not a person field: {', '.join(sorted(unknown))}")
     return {
-        name: _normalise_identifier(value) if name in Person.IDENTIFIER_FIELDS else value
+        name: identity.normalise_identifier(name, value)
+        if name in Person.IDENTIFIER_FIELDS
+        else value
         for name, value in fields.items()
     }
 

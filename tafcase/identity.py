@@ -79,6 +79,7 @@ _OUTWARD = r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)"
 _INWARD = r"[0-9][A-Z]{2}"
 _POSTCODE = re.compile(rf"({_OUTWARD})({_INWARD})")
 _OUTWARD_ONLY = re.compile(_OUTWARD)
+_PARTIAL_INWARD = re.compile(r"[0-9][A-Z]{0,2}")
 _WHITESPACE = re.compile(r"\s+")
 POSTCODE_MAX_LENGTH = 8  # "AA9A 9AA": the stored, spaced form
 POSTCODE_HELP = "Enter a real postcode, like AB1 2CD."
@@ -114,14 +115,22 @@ def normalise_postcode(value: str) -> str:
 
 
 def postcode_search_prefix(value: str) -> str | None:
-    """What a postcode typed in a search box matches the start of: a whole postcode
-    (``"ab12cd"`` → ``"AB1 2CD"``) or an outward code (``"ab1"`` → ``"AB1"``); None when
-    the text is neither."""
-    text = compact(value)
+    """The start of the stored postcodes that a postcode typed in a search box matches: a
+    whole postcode (``"ab12cd"`` → ``"AB1 2CD"``), a sector (``"ab1 2"`` → ``"AB1 2"``) or
+    an outward code with its space (``"ab1"`` → ``"AB1 "``, which AB12 postcodes do not
+    start with); None when the text is none of these."""
+    parts = value.upper().split()
+    if (
+        len(parts) == 2
+        and _OUTWARD_ONLY.fullmatch(parts[0])
+        and _PARTIAL_INWARD.fullmatch(parts[1])
+    ):
+        return f"{parts[0]} {parts[1]}"
+    text = "".join(parts)
     if _POSTCODE.fullmatch(text):
         return parse_postcode(text)
     if _OUTWARD_ONLY.fullmatch(text):
-        return text
+        return f"{text} "
     return None
 
 
@@ -279,12 +288,12 @@ FUTURE_EVENT_YEARS = 10  # how far ahead a planned date (a panel, a due date) ma
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _UK_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
-_UK_DATE_TYPED = re.compile(r"([0-9]{2})[- ]([0-9]{2})[- ]([0-9]{4})")
+_UK_DATE_TYPED = re.compile(r"([0-9]{1,2})[-/ ]([0-9]{1,2})[-/ ]([0-9]{4})")
 
 
 def parse_date(value: str, *, lenient: bool = False) -> date:
     """``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the partner data contract), and with ``lenient``
-    also ``DD-MM-YYYY`` and ``DD MM YYYY`` (what people type in a search box).
+    also ``D/M/YYYY``, ``DD-MM-YYYY`` and ``DD MM YYYY`` (what people type in a search box).
     Raises :class:`IdentityError` for anything else, including impossible dates."""
     text = value.strip()
     if match := _ISO_DATE.fullmatch(text):

@@ -113,7 +113,15 @@ def test_normalise_postcode_never_refuses(value, normalised):
 
 @pytest.mark.parametrize(
     ("typed", "prefix"),
-    [("nb1 2ab", "NB1 2AB"), ("nb12ab", "NB1 2AB"), ("nb1", "NB1"), ("sw1a", "SW1A"), ("x", None)],
+    [
+        ("nb1 2ab", "NB1 2AB"),
+        ("nb12ab", "NB1 2AB"),
+        ("nb1", "NB1 "),
+        ("sw1a", "SW1A "),
+        ("nb1 2", "NB1 2"),
+        ("x", None),
+        ("hello world", None),
+    ],
 )
 def test_postcode_search_prefix(typed, prefix):
     assert identity.postcode_search_prefix(typed) == prefix
@@ -286,6 +294,7 @@ def test_every_parsed_identifier_fits_its_column():
         ("0049-01-01", False, date(49, 1, 1)),
         ("15-03-2026", True, date(2026, 3, 15)),
         ("15 03 2026", True, date(2026, 3, 15)),
+        ("5/3/2026", True, date(2026, 3, 5)),
     ],
 )
 def test_parse_date(text, lenient, parsed):
@@ -299,7 +308,8 @@ def test_parse_date(text, lenient, parsed):
         ("2026-02-30", False),
         ("31/04/2026", False),
         ("2026-3-5", True),
-        ("5/3/2026", True),
+        ("5/3/2026", False),
+        ("5/3/26", True),
         ("2026-03-15T00:00", True),
         ("", True),
     ],

@@ -26,7 +26,11 @@ class Column:
     type: ColumnType = ColumnType.TEXT
     required: bool = False
     vocabulary: tuple[str, ...] = ()
-    digits: int | None = None  # identifiers that must be exactly this many digits
+    # Identifiers that must be in their format (tafcase.identity; check digits are not
+    # asked of partners): the NHS number's 10 digits.
+    strict_format: bool = False
+    # The longest value the column stores (PartnerRecord); longer is a row error.
+    max_length: int | None = None
 
 
 def _vocab(name: str, *values: str) -> Column:
@@ -41,28 +45,32 @@ def _int(name: str) -> Column:
     return Column(name, ColumnType.INTEGER)
 
 
-def _ident(name: str, digits: int | None = None) -> Column:
-    return Column(name, ColumnType.IDENTIFIER, digits=digits)
+def _ident(name: str, max_length: int | None = None, *, strict_format: bool = False) -> Column:
+    return Column(name, ColumnType.IDENTIFIER, strict_format=strict_format, max_length=max_length)
+
+
+def _text(name: str, max_length: int, *, required: bool = False) -> Column:
+    return Column(name, required=required, max_length=max_length)
 
 
 #: Identifiers that decide a link when present (and equal) on both sides.
 STRONG_IDENTIFIERS: tuple[str, ...] = ("upn", "nino", "nhs_number", "pnc_id", "la_person_id")
 
 IDENTITY_BLOCK: tuple[Column, ...] = (
-    Column("record_id", ColumnType.IDENTIFIER, required=True),
-    Column("forename", required=True),
-    Column("surname", required=True),
+    Column("record_id", ColumnType.IDENTIFIER, required=True, max_length=64),
+    _text("forename", 80, required=True),
+    _text("surname", 80, required=True),
     _date("dob"),
     _vocab("sex", "M", "F", "X"),
-    Column("address_line_1"),
-    Column("address_line_2"),
-    Column("town"),
-    Column("postcode", ColumnType.POSTCODE),
-    _ident("upn"),
-    _ident("nino"),
-    _ident("nhs_number", digits=10),
-    _ident("pnc_id"),
-    _ident("la_person_id"),
+    _text("address_line_1", 120),
+    _text("address_line_2", 120),
+    _text("town", 80),
+    Column("postcode", ColumnType.POSTCODE, max_length=10),
+    _ident("upn", 20),
+    _ident("nino", 20),
+    _ident("nhs_number", 20, strict_format=True),
+    _ident("pnc_id", 30),
+    _ident("la_person_id", 40),
 )
 
 #: Columns of each kind beyond the identity block.

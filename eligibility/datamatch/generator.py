@@ -24,6 +24,7 @@ from typing import Any
 
 from eligibility.datamatch.contract import KINDS, columns_for
 from eligibility.datamatch.names import nickname_variants
+from tafcase import identity
 
 MALE = [
     "WILLIAM",
@@ -612,7 +613,7 @@ def _noisy_identity(rng: random.Random, p: TruePerson, moved_to: Address) -> dic
 
 
 def _age(p: TruePerson, as_of: date) -> int:
-    return (as_of - p.dob).days // 365
+    return identity.age_on(p.dob, as_of)
 
 
 @dataclass(frozen=True)

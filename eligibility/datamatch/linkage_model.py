@@ -35,7 +35,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import SplinkException
 
 from eligibility.datamatch.names import canonical_forename, normalise_name
-from eligibility.datamatch.validate import normalise_postcode
+from tafcase.identity import normalise_postcode
 
 #: A UK postcode after `normalise_postcode`: outward code, space, inward code.
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])[A-Z]{2}$")

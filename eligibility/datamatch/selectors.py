@@ -1,7 +1,6 @@
 """Reads for partner data and data-match runs."""
 
 from collections import defaultdict
-from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
@@ -13,6 +12,7 @@ from eligibility.datamatch.models import (
     ReviewItem,
 )
 from families.models import Person
+from tafcase import identity
 from tafcase.accounts.models import LocalAuthority
 
 
@@ -106,13 +106,14 @@ def link_rates(run: DatamatchRun) -> list[dict]:
 
 
 def people_search(authority: LocalAuthority, text: str, limit: int = 20) -> QuerySet[Person]:
-    """People of the authority by name and, optionally, a date of birth (YYYY-MM-DD),
+    """People of the authority by name and, optionally, a date of birth (as the search box
+    takes it: YYYY-MM-DD or DD/MM/YYYY),
     for linking a reviewed record to someone the linker did not suggest."""
     words = text.split()
     people = Person.objects.filter(local_authority=authority)
     for word in words:
         try:
-            people = people.filter(dob=date.fromisoformat(word))
-        except ValueError:
+            people = people.filter(dob=identity.parse_date(word, lenient=True))
+        except identity.IdentityError:
             people = people.filter(Q(forename__istartswith=word) | Q(surname__istartswith=word))
     return people.order_by("surname", "forename", "pk")[:limit] if words else people.none()

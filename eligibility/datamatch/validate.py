@@ -27,13 +27,12 @@ from eligibility.datamatch.contract import (
     ColumnType,
     columns_for,
 )
+from tafcase import identity
 
 # csv's default limit (128 KiB) is far above any real field; keep it explicit.
 csv.field_size_limit(1 << 20)
 
-_DMY = re.compile(r"(\d{2})/(\d{2})/(\d{4})\Z")
 _ACADEMIC_YEAR = re.compile(r"(\d{4})/(\d{2})\Z")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -66,61 +65,61 @@ class _CellError(ValueError):
     pass
 
 
-def normalise_identifier(value: str) -> str:
-    """Identifiers are compared after removing spaces and upper-casing (contract)."""
-    return _WHITESPACE.sub("", value).upper()
-
-
-def normalise_postcode(value: str) -> str:
-    """Upper-case with exactly one space before the inward code ("ab12cd" → "AB1 2CD").
-
-    Malformed postcodes are normalised the same way rather than rejected: a partner's
-    typo in a postcode must not stop the whole file loading.
-    """
-    compact = _WHITESPACE.sub("", value).upper()
-    if len(compact) < 5:
-        return compact
-    return f"{compact[:-3]} {compact[-3:]}"
-
-
-def parse_date(value: str) -> date:
-    """Parse YYYY-MM-DD or DD/MM/YYYY; raise ValueError for anything else."""
-    if len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return date.fromisoformat(value)
-    m = _DMY.match(value)
-    if m:
-        return date(int(m[3]), int(m[2]), int(m[1]))
-    raise ValueError(value)
-
-
 def _parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
-    """A function turning a non-blank, stripped cell into its typed value or raising."""
+    """A function turning a non-blank, stripped cell into its typed value or raising.
+
+    Values are normalised by the identity rules every app uses (tafcase.identity), so a
+    partner's identifier or postcode compares equal to the same one typed by a worker.
+    """
+    parse = _typed_parser_for(col, as_of)
+    if col.max_length is None:
+        return parse
+    limit = col.max_length
+
+    def within_length(v: str) -> Any:
+        value = parse(v)
+        if len(value) > limit:
+            raise _CellError(f"is longer than {limit} characters")
+        return value
+
+    return within_length
+
+
+def _typed_parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
     if col.type is ColumnType.TEXT:
         return lambda v: v
     if col.type is ColumnType.IDENTIFIER:
-        if col.digits:
-            n = col.digits
+        if col.strict_format:
 
-            def digits(v: str) -> str:
-                v = normalise_identifier(v)
-                if len(v) != n or not v.isdigit():
-                    raise _CellError(f"must be {n} digits")
-                return v
+            def identifier(v: str) -> str:
+                try:
+                    # The contract asks partners for the format, not the check digit.
+                    return identity.parse_nhs_number(v, check_digit=False)
+                except identity.IdentityError as exc:
+                    raise _CellError(str(exc)) from None
 
-            return digits
-        return normalise_identifier
+            return identifier
+        if col.name in identity.IDENTIFIER_PARSERS:
+            return lambda v: identity.normalise_identifier(col.name, v)
+        return identity.compact
     if col.type is ColumnType.POSTCODE:
-        return normalise_postcode
+        # A partner's typo in a postcode must not stop the file loading: malformed ones
+        # are tidied, not refused.
+        return identity.normalise_postcode
     if col.type is ColumnType.DATE:
+        plausible = identity.check_date_of_birth if col.name == "dob" else identity.check_not_future
 
         def a_date(v: str) -> date:
             try:
-                d = parse_date(v)
-            except ValueError:
+                d = identity.parse_date(v)
+            except identity.IdentityError:
                 raise _CellError(f"{v!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
             if d > as_of:
                 raise _CellError(f"{d.isoformat()} is after the as-of date {as_of.isoformat()}")
-            return d
+            try:
+                return plausible(d, today=as_of)
+            except identity.IdentityError as exc:
+                raise _CellError(str(exc)) from None
 
         return a_date
     if col.type is ColumnType.INTEGER:
@@ -347,9 +346,6 @@ def write_rejected_csv(result: ValidationResult, out: IO[str]) -> int:
 __all__ = [
     "RowError",
     "ValidationResult",
-    "normalise_identifier",
-    "normalise_postcode",
-    "parse_date",
     "validate_csv",
     "validate_stream",
     "write_rejected_csv",

@@ -1,4 +1,5 @@
-"""Date arithmetic shared by every rule: windows, ages, school terms and weeks.
+"""Date arithmetic shared by every rule: windows, school terms and weeks (ages and age
+bands are identity rules: tafcase.identity).
 
 Every rulebook window is half-open, ``(start, end]``: the look-back for D is
 ``(D - 12 months, D]``, so a record dated exactly D - 12 months is outside it and one
@@ -25,11 +26,6 @@ def months_before(d: date, months: int) -> date:
 def months_after(d: date, months: int) -> date:
     """``d`` plus whole calendar months."""
     return d + relativedelta(months=months)
-
-
-def age_on(dob: date, d: date) -> int:
-    """Completed years of age on ``d``; a person is 18 on their 18th birthday."""
-    return d.year - dob.year - ((d.month, d.day) < (dob.month, dob.day))
 
 
 def is_open_on(start: date, end: date | None, d: date) -> bool:

@@ -104,8 +104,7 @@ def eligibility_rule(
     children = [m for m in household.members if m.is_child(as_of)]
     if params.exclude_if_all_children_under_school_age:
         rule += "; families whose children are all under school age are excluded"
-        ages = [m.age_on(as_of) for m in children]
-        if children and all(age is not None and age < 5 for age in ages):
+        if children and all(m.is_under_school_age(as_of) for m in children):
             failures.append("all the children are under school age")
     if params.require_dependent_child_or_expectant:
         rule += "; and dependent children or an expectant parent"

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from .dates import Term, age_on, fmt, is_open_on
+from tafcase import identity
+
+from .dates import Term, fmt, is_open_on
 
 
 class Kind(StrEnum):
@@ -98,8 +100,9 @@ def cite(refs: Iterable[EvidenceRef]) -> str:
 
 @dataclass(frozen=True)
 class Member:
-    """A household member. Without a date of birth, child/adult falls back to the
-    relationship, and school-age or young-person tests are never met (age unknown)."""
+    """A household member. Age bands are tafcase.identity's: without a date of birth,
+    child/adult falls back to the relationship, and school-age or young-person tests are
+    never met (age unknown)."""
 
     person_id: str
     dob: date | None
@@ -108,22 +111,27 @@ class Member:
     expectant: bool = False
 
     def age_on(self, d: date) -> int | None:
-        return None if self.dob is None else age_on(self.dob, d)
+        return None if self.dob is None else identity.age_on(self.dob, d)
 
     def is_child(self, d: date) -> bool:
-        age = self.age_on(d)
-        return self.relationship == Relationship.CHILD if age is None else age < 18
+        return identity.is_child(
+            self.dob, d, listed_as_child=self.relationship == Relationship.CHILD
+        )
 
     def is_adult(self, d: date) -> bool:
         return not self.is_child(d)
 
     def is_school_age(self, d: date) -> bool:
         age = self.age_on(d)
-        return age is not None and 5 <= age <= 15
+        return age is not None and identity.is_school_age(age)
+
+    def is_under_school_age(self, d: date) -> bool:
+        age = self.age_on(d)
+        return age is not None and identity.is_under_school_age(age)
 
     def is_young_person(self, d: date) -> bool:
         age = self.age_on(d)
-        return age is not None and 16 <= age <= 24
+        return age is not None and identity.is_young_person_age(age)
 
     def describe(self, d: date) -> str:
         """``Jordan (age 12)``: the display name, or person id, with age at ``d``."""

@@ -7,12 +7,12 @@ import pytest
 from eligibility.rules.dates import (
     Term,
     Window,
-    age_on,
     terms_ending_by,
     terms_ending_in,
     terms_starting_after,
     weeks_before,
 )
+from tafcase.identity import age_on
 
 D = date(2026, 8, 1)
 

@@ -7,11 +7,8 @@ from datetime import date
 import pytest
 
 from eligibility.datamatch.contract import KINDS, columns_for
-from eligibility.datamatch.validate import (
-    normalise_postcode,
-    validate_csv,
-    write_rejected_csv,
-)
+from eligibility.datamatch.validate import validate_csv, write_rejected_csv
+from tafcase.identity import normalise_postcode
 
 AS_OF = date(2026, 3, 31)
 HEADER = "record_id,forename,surname,dob"

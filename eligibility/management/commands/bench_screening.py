@@ -35,8 +35,7 @@ def partner_records(rng: random.Random, household: rules.Household, as_of: date)
     records = []
     for m in household.members:
         pid = m.person_id
-        age = m.age_on(as_of)
-        if age is not None and 5 <= age <= 15:
+        if m.is_school_age(as_of):
             for year, term in TERMS:
                 possible = rng.randint(110, 130)
                 records.append(
