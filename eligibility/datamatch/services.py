@@ -30,6 +30,7 @@ from eligibility.datamatch.models import (
     ReviewItem,
 )
 from families.models import Family, Membership, Person
+from tafcase import identity
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -133,12 +134,22 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
     authority = run.local_authority
     _progress(run, "Loading partner records", 5, on_progress)
     imports = list(selectors.imports_in_force(authority, run.as_of).select_related("agency"))
-    records = _records_frame([i.pk for i in imports])
+    records, skipped_records = _records_frame([i.pk for i in imports], run.as_of)
     spine = records[records["kind"] == "persons"]
     partner = records[records["kind"] != "persons"]
     _progress(run, "Updating the person spine", 15, on_progress, records=len(records))
     spine_people = _spine_update(authority, spine)
-    people = _people_frame(authority, spine)
+    people, skipped_people = _people_frame(authority, spine, run.as_of)
+    if skipped_records or skipped_people:
+        # Counts only: the rows themselves are personal data.
+        log.warning(
+            "Data-match run %s skipped %s partner records and %s people that cannot be "
+            "matched (a date of birth before %s or after the as-of date, or an id too long)",
+            run.pk,
+            skipped_records,
+            skipped_people,
+            identity.EARLIEST_DATE.year,
+        )
     decisions = _decisions_frame(authority, partner)
 
     _progress(run, "Linking records to people", 25, on_progress, people=len(people))
@@ -179,6 +190,8 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
             for i in imports
         ],
         "links_by_method": dict(by_method),
+        # Rows left out because they cannot be matched: see _usable_record.
+        "skipped": {"partner_records": skipped_records, "people": skipped_people},
     }
     DatamatchRun.objects.filter(pk=run.pk).update(report=run.report)
     _progress(
@@ -199,16 +212,35 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
 # --- loading --------------------------------------------------------------------------
 
 
-def _records_frame(import_ids: list[int]) -> pd.DataFrame:
+def _usable_dob(dob: date | None, as_of: date) -> bool:
+    """A date of birth the run can use: none, or one from 1900 up to the as-of date.
+    Anything else (year 49, year 9999: typed in before dates were checked, or loaded from
+    an old file) is outside what the linkage's date arithmetic can hold, so the row is
+    reported and left out rather than failing the run for every later quarter."""
+    return identity.is_plausible_date_of_birth(dob, today=as_of)
+
+
+def _usable_record(row: tuple, fields: list[str], as_of: date) -> bool:
+    values = dict(zip(fields, row, strict=True))
+    if not _usable_dob(values["dob"], as_of):
+        return False
+    # A spine row becomes a Person keyed by its council id (or record id): it must fit.
+    key = values["la_person_id"] or values["record_id"]
+    return values["kind"] != "persons" or len(key) <= identity.LA_PERSON_ID_MAX_LENGTH
+
+
+def _records_frame(import_ids: list[int], as_of: date) -> tuple[pd.DataFrame, int]:
+    """The partner records in force, and how many were left out as unusable."""
     fields = ["pk", "kind", "agency_id", "record_id", *IDENTITY_COLUMNS, "attributes"]
-    rows = PartnerRecord.objects.filter(partner_import_id__in=import_ids).values_list(*fields)
-    frame = pd.DataFrame.from_records(list(rows), columns=fields)
+    rows = list(PartnerRecord.objects.filter(partner_import_id__in=import_ids).values_list(*fields))
+    usable = [row for row in rows if _usable_record(row, fields, as_of)]
+    frame = pd.DataFrame.from_records(usable, columns=fields)
     frame["record_key"] = frame["pk"].astype(str)
     for column in IDENTITY_COLUMNS:
         if column != "dob":
             frame[column] = frame[column].replace("", None)
     frame["dob"] = pd.to_datetime(frame["dob"])
-    return frame
+    return frame, len(rows) - len(usable)
 
 
 def _spine_update(authority, spine: pd.DataFrame) -> dict[str, int]:
@@ -228,9 +260,9 @@ def _spine_update(authority, spine: pd.DataFrame) -> dict[str, int]:
             dob=r.dob.date() if not pd.isna(r.dob) else None,
             sex=r.sex or "",
             la_person_id=la_id,
-            upn=r.upn or "",
-            nino=r.nino or "",
-            nhs_number=r.nhs_number or "",
+            upn=_fitting("upn", r.upn),
+            nino=_fitting("nino", r.nino),
+            nhs_number=_fitting("nhs_number", r.nhs_number),
         )
         for la_id, r in ids.items()
         if la_id not in existing
@@ -240,8 +272,15 @@ def _spine_update(authority, spine: pd.DataFrame) -> dict[str, int]:
     return existing
 
 
-def _people_frame(authority, spine: pd.DataFrame) -> pd.DataFrame:
-    """Everyone the authority knows, with an address: the spine's, else their family's."""
+def _fitting(name: str, value: str | None) -> str:
+    """A partner's identifier for a Person column: kept when it fits, else left blank (a
+    partner's value that breaks the format may be longer than any real one)."""
+    return value if value and len(value) <= identity.IDENTIFIER_LENGTHS[name] else ""
+
+
+def _people_frame(authority, spine: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, int]:
+    """Everyone the authority knows, with an address: the spine's, else their family's;
+    and how many people were left out for an unusable date of birth."""
     fields = ["pk", "forename", "surname", "dob", "sex", "upn", "nino", "nhs_number"]
     fields += ["pnc_id", "la_person_id"]
     # Candidate people nobody works with yet are re-found from their records each run.
@@ -250,7 +289,10 @@ def _people_frame(authority, spine: pd.DataFrame) -> pd.DataFrame:
             local_authority=authority, person__memberships__isnull=True
         ).values("person_id")
     )
-    people = pd.DataFrame.from_records(list(known.values_list(*fields)), columns=fields)
+    rows = list(known.values_list(*fields))
+    dob_at = fields.index("dob")
+    usable = [row for row in rows if _usable_dob(row[dob_at], as_of)]
+    people = pd.DataFrame.from_records(usable, columns=fields)
     addresses = {
         (r.la_person_id or r.record_id): (r.address_line_1, r.postcode) for r in spine.itertuples()
     }
@@ -271,7 +313,7 @@ def _people_frame(authority, spine: pd.DataFrame) -> pd.DataFrame:
         people[column] = people[column].replace("", None)
     people["la_person_id"] = people["la_person_id"].replace("", None)
     people["dob"] = pd.to_datetime(people["dob"])
-    return people[["person_id", *IDENTITY_COLUMNS]]
+    return people[["person_id", *IDENTITY_COLUMNS]], len(rows) - len(usable)
 
 
 def _decisions_frame(authority, partner: pd.DataFrame) -> pd.DataFrame:
@@ -526,9 +568,7 @@ def _relationship(role, spine_role, person, as_of) -> rules.Relationship:
     for value in (role, spine_role):
         if value in rules.Relationship.__members__.values():
             return rules.Relationship(value)
-    if person.dob and rules.Member(str(person.pk), person.dob, rules.Relationship.CHILD).is_child(
-        as_of
-    ):
+    if identity.is_child(person.dob, as_of, listed_as_child=False):
         return rules.Relationship.CHILD
     return rules.Relationship.PARENT_CARER
 
@@ -581,9 +621,14 @@ def nomination_from_household(*, actor, household: HouseholdResult):
 
     people = list(Person.objects.filter(pk__in=household.person_ids).order_by("dob", "pk"))
     family = household.family
+    as_of = household.run.as_of
     if family is None:
         adult = next(
-            (p for p in people if p.dob and (household.run.as_of - p.dob).days > 18 * 365),
+            (
+                p
+                for p in people
+                if p.dob and not identity.is_child(p.dob, as_of, listed_as_child=False)
+            ),
             people[0],
         )
         family = family_services.family_create(
@@ -592,7 +637,7 @@ def nomination_from_household(*, actor, household: HouseholdResult):
             name=f"{adult.surname} family",
         )
         for person in people:
-            child = person.dob and (household.run.as_of - person.dob).days < 18 * 365
+            child = identity.is_child(person.dob, as_of, listed_as_child=False)
             family_services.member_add(
                 actor=actor,
                 family=family,
