@@ -21,6 +21,7 @@ from eligibility.models import (
 )
 from families import services as family_services
 from families.models import Consent, Family
+from tafcase import identity
 from tafcase.accounts.models import Agency, LocalAuthority, Role, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
@@ -234,6 +235,10 @@ def nomination_submit(
         )
     if consent_given_by is not None and not 0 <= consent_given_by < len(members):
         raise ValidationError({"consent_given_by": "Choose the member who gave consent."})
+    # Checked before anything is written: an index past either end would otherwise pick
+    # the wrong member (-1 is the last) or fail half-way through.
+    if any(c.get("member") is not None and not 0 <= c["member"] < len(members) for c in criteria):
+        raise ValidationError({"criteria": "A criterion names a member who is not listed."})
     if family is None:
         family = selectors.find_known_family(local_authority, members)
     if family is None:
@@ -327,7 +332,7 @@ def _members_add(*, actor, family: Family, members: list[dict]) -> list:
 
 def _same_person(person, fields: dict) -> bool:
     for name in ("upn", "nino", "nhs_number", "la_person_id"):
-        value = "".join((fields.get(name) or "").split()).upper()
+        value = identity.normalise_identifier(name, fields.get(name) or "")
         if value and value == getattr(person, name):
             return True
     return (

@@ -25,17 +25,16 @@ def subjects_for(family: Family, as_of: date) -> list[tuple[casework.Subject, ob
         .order_by("person__dob", "pk")
     ):
         person = m.person
-        child = m.role == Membership.Role.CHILD or (
-            person.dob is not None and (as_of - person.dob).days < 18 * 365.25
+        profile = casework.member_profile(
+            person.dob, as_of, listed_as_child=m.role == Membership.Role.CHILD
         )
-        profile = casework.Profile.CHILD if child else casework.Profile.ADULT
         subjects.append((casework.Subject(str(person.pk), profile, person.forename), person))
     return subjects
 
 
 def distance_for(family: Family) -> casework.DistanceTravelled:
     subjects = [s for s, _ in subjects_for(family, timezone.localdate())]
-    keys = {s.key for s in subjects}
+    profiles = {s.key: s.profile for s in subjects}
     records = [
         casework.ScoreRecord(
             subject=str(person_id) if person_id else FAMILY,
@@ -47,9 +46,20 @@ def distance_for(family: Family) -> casework.DistanceTravelled:
         for person_id, domain, occasion, score, more in DomainScore.objects.filter(
             assessment__family=family
         ).values_list("person_id", "domain", "assessment__occasion", "score", "more_need_found")
-        if (str(person_id) if person_id else FAMILY) in keys
+        # A score counts while its domain is on the subject's profile today: a child who
+        # has turned 18 is scored as an adult from then on.
+        if _on_profile(profiles.get(str(person_id) if person_id else FAMILY), domain)
     ]
     return casework.distance_travelled(casework.APPENDIX_D, subjects, records)
+
+
+def _on_profile(profile: casework.Profile | None, domain: str) -> bool:
+    domains = casework.APPENDIX_D
+    return (
+        profile is not None
+        and domains.has_domain(domain)
+        and domains.domain(domain).profile == profile
+    )
 
 
 def charts_for(family: Family) -> list[tuple[casework.SubjectProgress, str]]:

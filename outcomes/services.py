@@ -11,7 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from families import services as family_services
-from families.models import Family
+from families.models import Family, Membership
 from outcomes import casework
 from outcomes.models import (
     Action,
@@ -75,6 +75,20 @@ def assessment_start(*, actor, family: Family) -> Assessment:
     return assessment
 
 
+def _profiles(family_id: int, on: date) -> dict[int, casework.Profile]:
+    """The profile each scored member is on (outcomes.selectors.subjects_for lists the same
+    people): current members other than wider family, child or adult by age."""
+    members = (
+        Membership.objects.filter(family_id=family_id, ended_on__isnull=True)
+        .exclude(role=Membership.Role.WIDER_FAMILY)
+        .values_list("person_id", "person__dob", "role")
+    )
+    return {
+        person_id: casework.member_profile(dob, on, listed_as_child=role == Membership.Role.CHILD)
+        for person_id, dob, role in members
+    }
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -94,12 +108,22 @@ def assessment_save(
     if assessment.status == Assessment.Status.COMPLETED:
         raise ValidationError("This assessment is completed; start a review to re-score.")
     domain_set = casework.APPENDIX_D
-    members = set(assessment.family.memberships.values_list("person_id", flat=True))
+    profiles = _profiles(assessment.family_id, timezone.localdate())
     for s in scores:
         if not domain_set.has_domain(s["domain"]):
             raise ValidationError(f"Unknown domain {s['domain']!r}.")
-        if s["person"] is not None and s["person"].pk not in members:
-            raise ValidationError("Scores can only be given for members of the family.")
+        person = s["person"]
+        profile = casework.Profile.FAMILY if person is None else profiles.get(person.pk)
+        if profile is None:
+            raise ValidationError("Scores can only be given for current members of the family.")
+        domain = domain_set.domain(s["domain"])
+        if domain.profile != profile:
+            who = "the whole family" if person is None else person.forename
+            raise ValidationError(
+                f"{domain.label} is not scored for {who}: it is on the "
+                f"{domain.profile.label.lower()}, and {who} is scored on the "
+                f"{profile.label.lower()}."
+            )
         if not 1 <= s["score"] <= domain_set.max_score:
             raise ValidationError("Scores run from 1 (none) to 5 (critical or complex).")
     if complete and not scores and not assessment.scores.exists() and not no_formal_assessment:

@@ -44,6 +44,7 @@ from outcomes.casework.domains import (
     DomainSet,
     Profile,
     ScaleLevel,
+    member_profile,
     occasion_code,
     occasion_label,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "domain_progress",
     "family_spend_totals",
     "long_open_intensive_cases",
+    "member_profile",
     "next_review_due",
     "occasion_code",
     "occasion_label",

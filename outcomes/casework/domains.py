@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from tafcase import identity
 
 
 class Profile(StrEnum):
@@ -30,6 +33,14 @@ class Profile(StrEnum):
     def label(self) -> str:
         """The heading Appendix D uses for the profile."""
         return _PROFILE_LABELS[self]
+
+
+def member_profile(dob: date | None, on: date, *, listed_as_child: bool) -> Profile:
+    """The profile a family member is scored on: child or adult by the identity rule
+    (tafcase.identity.is_child: age when the date of birth is known, otherwise how they
+    are listed in the family)."""
+    child = identity.is_child(dob, on, listed_as_child=listed_as_child)
+    return Profile.CHILD if child else Profile.ADULT
 
 
 _PROFILE_LABELS = {
