@@ -22,6 +22,13 @@ from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
 from tafcase.api_params import query_choice
 from tafcase.audit.services import audit_viewed
+from tafcase.fields import (
+    DateOfBirthSerializerField,
+    EventDateSerializerField,
+    IdentitySerializerField,
+    PastDateSerializerField,
+    PostcodeSerializerField,
+)
 
 # --- nominations ----------------------------------------------------------------------
 
@@ -90,21 +97,24 @@ class NominationOutput(serializers.ModelSerializer):
 class MemberInput(serializers.Serializer):
     forename = serializers.CharField(max_length=80)
     surname = serializers.CharField(max_length=80)
-    dob = serializers.DateField(required=False, allow_null=True)
+    dob = DateOfBirthSerializerField(required=False, allow_null=True)
     sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Membership.Role.choices)
-    upn = serializers.CharField(max_length=13, required=False, allow_blank=True)
-    nino = serializers.CharField(max_length=13, required=False, allow_blank=True)
-    nhs_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    la_person_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    upn = IdentitySerializerField("upn")
+    nino = IdentitySerializerField("nino")
+    nhs_number = IdentitySerializerField("nhs_number")
+    la_person_id = IdentitySerializerField("la_person_id")
 
 
 class CriterionInput(serializers.Serializer):
     code = serializers.CharField(max_length=40)
-    evidence_date = serializers.DateField()
+    evidence_date = PastDateSerializerField()
     text = serializers.CharField()
     member = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Index into members; empty = household"
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="Index into members; empty = household",
     )
 
 
@@ -112,14 +122,28 @@ class NominationInput(serializers.Serializer):
     family_name = serializers.CharField(max_length=120)
     address_line_1 = serializers.CharField(max_length=120, required=False, allow_blank=True)
     town = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    postcode = PostcodeSerializerField()
     reason = serializers.CharField()
     members = MemberInput(many=True)
     criteria = CriterionInput(many=True, required=False)
-    consent_given_on = serializers.DateField(required=False, allow_null=True)
+    consent_given_on = PastDateSerializerField(required=False, allow_null=True)
     consent_given_by = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Index into members of who agreed"
+        required=False, allow_null=True, min_value=0, help_text="Index into members of who agreed"
     )
+
+    def validate(self, data):
+        """Member indexes must point into `members` (a negative or too-large index is a
+        400, not the last member or a server error)."""
+        count = len(data.get("members", []))
+        errors = {}
+        if data.get("consent_given_by") is not None and data["consent_given_by"] >= count:
+            errors["consent_given_by"] = ["Must be the index of one of the members."]
+        for c in data.get("criteria", []):
+            if c.get("member") is not None and c["member"] >= count:
+                errors["criteria"] = ["A criterion's member must be the index of a member."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
 
 
 class EvidenceInput(serializers.Serializer):
@@ -128,7 +152,7 @@ class EvidenceInput(serializers.Serializer):
     purpose = serializers.ChoiceField(
         choices=RecordedEvidence.Purpose.choices, default=RecordedEvidence.Purpose.NEED
     )
-    evidence_date = serializers.DateField()
+    evidence_date = PastDateSerializerField()
     source = serializers.CharField(max_length=200)
     text = serializers.CharField()
 
@@ -139,7 +163,9 @@ class ScreeningInput(serializers.Serializer):
     onward_route = serializers.ChoiceField(
         choices=Screening.OnwardRoute.choices, required=False, allow_blank=True, default=""
     )
-    onward_detail = serializers.CharField(required=False, allow_blank=True, default="")
+    onward_detail = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 def _sees_family(user, nomination) -> bool:
@@ -261,7 +287,7 @@ class PanelOutput(serializers.ModelSerializer):
 
 
 class PanelInput(serializers.Serializer):
-    meets_on = serializers.DateField()
+    meets_on = EventDateSerializerField()
     chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     member_agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
     quorum = serializers.IntegerField(min_value=1)
@@ -280,7 +306,9 @@ class DecisionInput(serializers.Serializer):
     lead_professional = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    referred_to = serializers.CharField(required=False, allow_blank=True, default="")
+    referred_to = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     allow_over_capacity = serializers.BooleanField(required=False, default=False)
 
 

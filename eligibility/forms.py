@@ -2,10 +2,10 @@ from django import forms
 from django.db.models import Q
 
 from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Screening
-from families.forms import _not_future
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
-from tafcase.forms import DateInput, GovukForm
+from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
+from tafcase.forms import GovukForm
 
 MEMBER_SLOTS = 6
 WHOLE_HOUSEHOLD = ""
@@ -17,20 +17,13 @@ class NominationForm(GovukForm):
     )
     address_line_1 = forms.CharField(label="Address line 1", max_length=120, required=False)
     town = forms.CharField(label="Town or city", max_length=80, required=False)
-    postcode = forms.CharField(
-        label="Postcode",
-        max_length=8,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-    )
+    postcode = PostcodeField()
     reason = forms.CharField(
         label="Why does the family need the programme now?",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    consent_given_on = forms.DateField(
+    consent_given_on = PastDateField(
         label="Date the family agreed to this nomination",
-        widget=DateInput,
-        validators=[_not_future],
         required=False,
         help_text="A family cannot be nominated without their consent.",
     )
@@ -55,9 +48,7 @@ class NominationForm(GovukForm):
 class MemberForm(GovukForm):
     forename = forms.CharField(label="First name", max_length=80, required=False)
     surname = forms.CharField(label="Last name", max_length=80, required=False)
-    dob = forms.DateField(
-        label="Date of birth", widget=DateInput, required=False, validators=[_not_future]
-    )
+    dob = DateOfBirthField(label="Date of birth", required=False)
     sex = forms.ChoiceField(
         label="Sex", choices=[("", "Not known"), *Person.Sex.choices], required=False
     )
@@ -90,9 +81,7 @@ class CriterionForm(GovukForm):
         choices=[(WHOLE_HOUSEHOLD, "The whole household")]
         + [(i, f"Member {i + 1}") for i in range(MEMBER_SLOTS)],
     )
-    evidence_date = forms.DateField(
-        label="Date of the evidence", widget=DateInput, required=False, validators=[_not_future]
-    )
+    evidence_date = PastDateField(label="Date of the evidence", required=False)
     text = forms.CharField(
         label="What you know", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -133,9 +122,7 @@ class EvidenceForm(GovukForm):
         widget=forms.RadioSelect,
         initial=RecordedEvidence.Purpose.NEED,
     )
-    evidence_date = forms.DateField(
-        label="Date of the evidence", widget=DateInput, validators=[_not_future]
-    )
+    evidence_date = PastDateField(label="Date of the evidence")
     source = forms.CharField(
         label="Source", max_length=200, help_text="Who holds it, for example “School, Year 9 lead”."
     )
@@ -169,7 +156,7 @@ class ScreeningForm(GovukForm):
 
 
 class PanelForm(GovukForm):
-    meets_on = forms.DateField(label="Date of the meeting", widget=DateInput)
+    meets_on = EventDateField(label="Date of the meeting")
     chair = forms.ModelChoiceField(label="Chair", queryset=User.objects.none())
     member_agencies = forms.ModelMultipleChoiceField(
         label="Member agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple

@@ -13,6 +13,12 @@ from families.models import CaseNote, Consent, Family, Involvement, Membership, 
 from tafcase.accounts.models import Agency, Role, User
 from tafcase.api_params import query_choice, query_flag, query_id
 from tafcase.audit.services import audit_viewed
+from tafcase.fields import (
+    DateOfBirthSerializerField,
+    IdentitySerializerField,
+    PastDateSerializerField,
+    PostcodeSerializerField,
+)
 
 
 def _writable_family(request, family_id: int) -> Family:
@@ -56,7 +62,7 @@ class FamilyInput(serializers.Serializer):
     address_line_1 = serializers.CharField(max_length=120, required=False, allow_blank=True)
     address_line_2 = serializers.CharField(max_length=120, required=False, allow_blank=True)
     town = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    postcode = PostcodeSerializerField()
     tier = serializers.ChoiceField(choices=Family.Tier.choices, required=False, allow_blank=True)
     lead_professional = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER]),
@@ -176,16 +182,16 @@ class PersonOutput(serializers.ModelSerializer):
 class PersonInput(serializers.Serializer):
     forename = serializers.CharField(max_length=80)
     surname = serializers.CharField(max_length=80)
-    dob = serializers.DateField(required=False, allow_null=True)
+    dob = DateOfBirthSerializerField(required=False, allow_null=True)
     sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False, allow_blank=True)
     ethnicity = serializers.ChoiceField(
         choices=Person.Ethnicity.choices, required=False, allow_blank=True
     )
-    upn = serializers.CharField(max_length=13, required=False, allow_blank=True)
-    nino = serializers.CharField(max_length=13, required=False, allow_blank=True)
-    nhs_number = serializers.RegexField(r"^\s*(\d\s*){10}$", required=False, allow_blank=True)
-    pnc_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    la_person_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    upn = IdentitySerializerField("upn")
+    nino = IdentitySerializerField("nino")
+    nhs_number = IdentitySerializerField("nhs_number")
+    pnc_id = IdentitySerializerField("pnc_id")
+    la_person_id = IdentitySerializerField("la_person_id")
 
 
 class PersonUpdate(PersonInput):
@@ -319,7 +325,7 @@ class ConsentOutput(serializers.ModelSerializer):
 class ConsentInput(serializers.Serializer):
     family = serializers.IntegerField()
     given_by = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-    given_on = serializers.DateField()
+    given_on = PastDateSerializerField()
     scope = serializers.ChoiceField(choices=Consent.Scope.choices)
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True
@@ -327,7 +333,7 @@ class ConsentInput(serializers.Serializer):
 
 
 class DateInput(serializers.Serializer):
-    on = serializers.DateField()
+    on = PastDateSerializerField()
 
 
 class ConsentViewSet(FamilyChildViewSet):
@@ -379,7 +385,7 @@ class InvolvementInput(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     role = serializers.CharField(max_length=120)
     statutory = serializers.BooleanField(default=False)
-    started_on = serializers.DateField()
+    started_on = PastDateSerializerField()
 
 
 class PauseInput(serializers.Serializer):
@@ -454,7 +460,7 @@ class NoteOutput(serializers.ModelSerializer):
 class NoteInput(serializers.Serializer):
     family = serializers.IntegerField()
     contact_type = serializers.ChoiceField(choices=CaseNote.ContactType.choices)
-    contact_date = serializers.DateField()
+    contact_date = PastDateSerializerField()
     text = serializers.CharField()
     confidentiality = serializers.ChoiceField(
         choices=CaseNote.Confidentiality.choices, default=CaseNote.Confidentiality.NORMAL

@@ -1,18 +1,9 @@
-from datetime import date
-
 from django import forms
 
 from families.models import CaseNote, Consent, Family, Membership, Person
 from tafcase.accounts.models import Agency, Locality, User
-from tafcase.forms import DateInput, GovukForm
-
-NO_FUTURE = "The date cannot be in the future."
-
-
-def _not_future(value: date | None) -> date | None:
-    if value and value > date.today():
-        raise forms.ValidationError(NO_FUTURE)
-    return value
+from tafcase.fields import DateOfBirthField, IdentityField, PastDateField, PostcodeField
+from tafcase.forms import GovukForm
 
 
 class FamilyForm(GovukForm):
@@ -26,14 +17,7 @@ class FamilyForm(GovukForm):
         label="Address line 2 (optional)", max_length=120, required=False
     )
     town = forms.CharField(label="Town or city", max_length=80, required=False)
-    postcode = forms.CharField(
-        label="Postcode",
-        max_length=8,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
-        ),
-    )
+    postcode = PostcodeField()
     locality = forms.ModelChoiceField(
         label="Ward or locality", required=False, queryset=Locality.objects.none()
     )
@@ -58,25 +42,18 @@ class FamilyForm(GovukForm):
 class PersonForm(GovukForm):
     forename = forms.CharField(label="First name", max_length=80)
     surname = forms.CharField(label="Last name", max_length=80)
-    dob = forms.DateField(
-        label="Date of birth", required=False, widget=DateInput, validators=[_not_future]
-    )
+    dob = DateOfBirthField(label="Date of birth", required=False)
     sex = forms.ChoiceField(
         label="Sex", required=False, choices=[("", "Not known"), *Person.Sex.choices]
     )
     ethnicity = forms.ChoiceField(
         label="Ethnicity", required=False, choices=[("", "Not recorded"), *Person.Ethnicity.choices]
     )
-    upn = forms.CharField(label="Unique Pupil Number (UPN)", max_length=13, required=False)
-    nino = forms.CharField(label="National Insurance number", max_length=13, required=False)
-    nhs_number = forms.RegexField(
-        label="NHS number",
-        regex=r"^\s*(\d\s*){10}$",
-        required=False,
-        error_messages={"invalid": "Enter a 10-digit NHS number."},
-    )
-    pnc_id = forms.CharField(label="Police National Computer id", max_length=20, required=False)
-    la_person_id = forms.CharField(label="Council person id", max_length=30, required=False)
+    upn = IdentityField("upn", label="Unique Pupil Number (UPN)")
+    nino = IdentityField("nino", label="National Insurance number")
+    nhs_number = IdentityField("nhs_number", label="NHS number")
+    pnc_id = IdentityField("pnc_id", label="Police National Computer id")
+    la_person_id = IdentityField("la_person_id", label="Council person id")
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -106,19 +83,12 @@ class MembershipForm(GovukForm):
 
 
 class MemberEditForm(MembershipForm):
-    ended_on = forms.DateField(
-        label="Left the family on (optional)",
-        required=False,
-        widget=DateInput,
-        validators=[_not_future],
-    )
+    ended_on = PastDateField(label="Left the family on (optional)", required=False)
 
 
 class ConsentForm(GovukForm):
     given_by = forms.ModelChoiceField(label="Who gave consent", queryset=Person.objects.none())
-    given_on = forms.DateField(
-        label="Date consent was given", widget=DateInput, validators=[_not_future]
-    )
+    given_on = PastDateField(label="Date consent was given")
     scope = forms.ChoiceField(
         label="What they agreed to", choices=Consent.Scope.choices, widget=forms.RadioSelect
     )
@@ -142,21 +112,19 @@ class ConsentForm(GovukForm):
 
 
 class DateForm(GovukForm):
-    on = forms.DateField(label="Date", widget=DateInput, validators=[_not_future])
+    on = PastDateField(label="Date")
 
 
 class InvolvementForm(GovukForm):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.order_by("name"))
     role = forms.CharField(label="What the agency does for this family", max_length=120)
     statutory = forms.BooleanField(label="Statutory involvement", required=False)
-    started_on = forms.DateField(label="Start date", widget=DateInput, validators=[_not_future])
+    started_on = PastDateField(label="Start date")
 
 
 class NoteForm(GovukForm):
     contact_type = forms.ChoiceField(label="Type of contact", choices=CaseNote.ContactType.choices)
-    contact_date = forms.DateField(
-        label="Date of contact", widget=DateInput, validators=[_not_future]
-    )
+    contact_date = PastDateField(label="Date of contact")
     people = forms.ModelMultipleChoiceField(
         label="Who was seen, or who this note is about (optional)",
         required=False,

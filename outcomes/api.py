@@ -25,6 +25,7 @@ from outcomes.models import (
 from tafcase.accounts.models import Agency
 from tafcase.api_params import query_id
 from tafcase.audit.services import audit_viewed
+from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 
 
 def _family(request, family_id, *, write: bool) -> Family:
@@ -99,9 +100,9 @@ class AssessmentOutput(serializers.ModelSerializer):
 
 class ScoreInput(serializers.Serializer):
     person = serializers.IntegerField(allow_null=True, help_text="null: the family profile")
-    domain = serializers.CharField()
+    domain = serializers.CharField(max_length=60)
     score = serializers.IntegerField(min_value=1, max_value=5)
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     more_need_found = serializers.BooleanField(required=False, default=False)
 
 
@@ -236,7 +237,7 @@ class StatusInput(serializers.Serializer):
 class ActionInput(serializers.Serializer):
     goal = serializers.IntegerField()
     description = serializers.CharField(max_length=300)
-    due_on = serializers.DateField()
+    due_on = EventDateSerializerField()
     owner_person = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True, default=None
     )
@@ -333,7 +334,7 @@ class ReviewOutput(serializers.ModelSerializer):
 
 class ReviewInput(serializers.Serializer):
     family = serializers.IntegerField()
-    held_on = serializers.DateField()
+    held_on = PastDateSerializerField()
     decisions = serializers.CharField()
     attendees = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), many=True, required=False, default=list
@@ -403,7 +404,7 @@ class BudgetItemOutput(serializers.ModelSerializer):
 
 class BudgetItemInput(serializers.Serializer):
     family = serializers.IntegerField()
-    spent_on = serializers.DateField()
+    spent_on = PastDateSerializerField()
     purpose = serializers.CharField(max_length=300)
     amount = serializers.DecimalField(max_digits=9, decimal_places=2)
 
@@ -453,14 +454,16 @@ class ClosureOutput(serializers.ModelSerializer):
 
 class ClosureInput(serializers.Serializer):
     family = serializers.IntegerField()
-    closed_on = serializers.DateField()
+    closed_on = PastDateSerializerField()
     reason = serializers.ChoiceField(choices=Closure.Reason.choices)
     exit_plan = serializers.CharField()
-    destination = serializers.CharField(required=False, allow_blank=True, default="")
+    destination = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 class FollowUpInput(serializers.Serializer):
-    done_on = serializers.DateField()
+    done_on = PastDateSerializerField()
     outcome = serializers.CharField()
 
 

@@ -1,11 +1,11 @@
 from django import forms
 
-from families.forms import _not_future
 from families.models import Family, Person
 from outcomes import casework
 from outcomes.models import Closure, Goal
 from tafcase.accounts.models import Agency
-from tafcase.forms import DateInput, GovukForm
+from tafcase.fields import EventDateField, PastDateField
+from tafcase.forms import GovukForm
 
 SCORE_CHOICES = [("", "Not scored")] + [
     (str(level.score), f"{level.score} – {level.label}") for level in casework.APPENDIX_D.scale
@@ -108,7 +108,7 @@ class ActionForm(GovukForm):
         queryset=Agency.objects.none(),
         required=False,
     )
-    due_on = forms.DateField(label="Due by", widget=DateInput)
+    due_on = EventDateField(label="Due by")
 
     def __init__(self, *args, family: Family, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +126,7 @@ class StatusForm(GovukForm):
 
 
 class ReviewForm(GovukForm):
-    held_on = forms.DateField(label="Date held", widget=DateInput, validators=[_not_future])
+    held_on = PastDateField(label="Date held")
     attendees = forms.ModelMultipleChoiceField(
         label="Agencies that attended",
         queryset=Agency.objects.none(),
@@ -157,7 +157,7 @@ class TierForm(GovukForm):
 
 
 class SpendForm(GovukForm):
-    spent_on = forms.DateField(label="Date", widget=DateInput, validators=[_not_future])
+    spent_on = PastDateField(label="Date")
     purpose = forms.CharField(label="What it is for", max_length=300)
     amount = forms.DecimalField(
         label="Amount (£)",
@@ -169,7 +169,7 @@ class SpendForm(GovukForm):
 
 
 class CloseForm(GovukForm):
-    closed_on = forms.DateField(label="Date closed", widget=DateInput, validators=[_not_future])
+    closed_on = PastDateField(label="Date closed")
     reason = forms.ChoiceField(
         label="Reason", choices=Closure.Reason.choices, widget=forms.RadioSelect
     )
@@ -182,9 +182,7 @@ class CloseForm(GovukForm):
 
 
 class FollowUpForm(GovukForm):
-    done_on = forms.DateField(
-        label="Date of the follow-up", widget=DateInput, validators=[_not_future]
-    )
+    done_on = PastDateField(label="Date of the follow-up")
     outcome = forms.CharField(
         label="How the family is doing", widget=forms.Textarea(attrs={"rows": 3})
     )

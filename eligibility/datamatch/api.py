@@ -13,6 +13,7 @@ from eligibility.datamatch.models import KIND_CHOICES, DatamatchRun, PartnerImpo
 from families.models import Person
 from tafcase.accounts.models import Agency
 from tafcase.audit.services import audit_viewed
+from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 
 
 class ImportOutput(serializers.ModelSerializer):
@@ -38,7 +39,7 @@ class ImportInput(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
-    as_of = serializers.DateField()
+    as_of = PastDateSerializerField()
     valid_rows_only = serializers.BooleanField(required=False, default=False)
 
 
@@ -110,7 +111,7 @@ class RunOutput(serializers.ModelSerializer):
 
 
 class RunInput(serializers.Serializer):
-    as_of = serializers.DateField()
+    as_of = EventDateSerializerField()
 
 
 class DatamatchRunViewSet(

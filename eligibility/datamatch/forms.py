@@ -3,16 +3,15 @@ from django import forms
 from eligibility.datamatch.models import KIND_CHOICES
 from eligibility.forms import agencies_for
 from tafcase.accounts.models import Agency
-from tafcase.forms import DateInput, GovukForm
+from tafcase.fields import EventDateField, PastDateField
+from tafcase.forms import GovukForm
 
 
 class UploadForm(GovukForm):
     file = forms.FileField(label="Partner file (CSV)")
     kind = forms.ChoiceField(label="Dataset", choices=[("", "Choose the dataset"), *KIND_CHOICES])
     agency = forms.ModelChoiceField(label="Sending agency", queryset=Agency.objects.none())
-    as_of = forms.DateField(
-        label="Date the extract was taken", widget=DateInput, help_text="The as-of date."
-    )
+    as_of = PastDateField(label="Date the extract was taken", help_text="The as-of date.")
     valid_rows_only = forms.BooleanField(
         label="If some rows are wrong, load the valid rows and let me download the rest",
         required=False,
@@ -24,9 +23,8 @@ class UploadForm(GovukForm):
 
 
 class RunForm(GovukForm):
-    as_of = forms.DateField(
+    as_of = EventDateField(
         label="Quarter's as-of date",
-        widget=DateInput,
         help_text="The latest file of each dataset from each partner taken on or before "
         "this date is used.",
     )
