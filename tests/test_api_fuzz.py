@@ -6,8 +6,9 @@ signed in as the programme coordinator of a small synthetic authority. Any 5xx f
 test: bad input must be answered 400 or 404, never a server error.
 
 ``FUZZ_EXAMPLES`` sets the examples per operation (default 3, which keeps the test well
-under two minutes); ``make fuzz`` runs it with 20 and a fresh random seed and prints
-``N server errors over M operations``.
+under two minutes); ``make fuzz`` runs it with 20, a fresh random seed and the coverage
+cases, and prints ``N server errors over M operations`` (``FUZZ_STATUSES=1`` also lists
+every answer by operation and status).
 """
 
 import contextlib
@@ -29,7 +30,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.generation.overrides import Override
 
 from eligibility import services as eligibility_services
 from eligibility.models import Nomination
@@ -40,6 +44,9 @@ from tests.outcomes.conftest import active  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+# Schemathesis's coverage phase (boundary values: empty, longest, just too long, wrong
+# type) on top, in `make fuzz`: some hundreds of requests more per run.
+COVERAGE = os.environ.get("FUZZ_COVERAGE", "") != ""
 # The bounded run in `make test` is repeatable; `make fuzz` explores afresh each time.
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM", "") == ""
 
@@ -50,6 +57,8 @@ class ServerErrors:
 
     by_operation: Counter = field(default_factory=Counter)
     causes: Counter = field(default_factory=Counter)
+    # Every answer, by operation and status: shows how far generated requests got.
+    statuses: Counter = field(default_factory=Counter)
     _last_cause: str = ""
 
     def record_exception(self, sender, request=None, **kwargs):
@@ -180,7 +189,10 @@ def test_api_never_answers_a_server_error(client, fuzz_world):
 
     summary = f"{errors.total} server errors over {len(operations)} operations"
     print(f"\n{summary}")
-    print(f"  on {len(errors.by_operation)} of them")
+    print(f"  on {len(errors.by_operation)} of them, in {sum(errors.statuses.values())} requests")
+    if os.environ.get("FUZZ_STATUSES"):
+        for (label, status), count in sorted(errors.statuses.items()):
+            print(f"  {count:4d} × {status} {label}")
     for (label, status, cause), count in sorted(errors.causes.items()):
         print(f"  {count:4d} × {status} {label}: {cause}")
     assert errors.total == 0, (
@@ -200,6 +212,17 @@ def _fuzz_operation(operation, app, headers, errors: ServerErrors, ids) -> None:
         strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
     calls = Counter()
 
+    def send(case):
+        calls["n"] += 1
+        # Every other request goes to records that exist, so validation of real
+        # objects is exercised as well as the 404 for missing ones.
+        if calls["n"] % 2 == 0:
+            _aim_at_real_records(case, ids)
+        response = case.call(app=app, headers=headers)
+        errors.statuses[(label, response.status_code)] += 1
+        if response.status_code >= 500:
+            errors.record_response(label, response.status_code)
+
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -210,13 +233,18 @@ def _fuzz_operation(operation, app, headers, errors: ServerErrors, ids) -> None:
     )
     @given(case=st.one_of(strategies))
     def check(case):
-        calls["n"] += 1
-        # Every other request goes to records that exist, so validation of real
-        # objects is exercised as well as the 404 for missing ones.
-        if calls["n"] % 2 == 0:
-            _aim_at_real_records(case, ids)
-        response = case.call(app=app, headers=headers)
-        if response.status_code >= 500:
-            errors.record_response(label, response.status_code)
+        send(case)
 
     check()
+    if COVERAGE:
+        for case in CoverageGenerator(
+            operation=operation,
+            generation_modes=list(GenerationMode),
+            generation_config=operation.schema.config.generation_for(
+                operation=operation, phase="coverage"
+            ),
+            auth_storage=None,
+            override=Override(),
+            feedback=NO_FEEDBACK,
+        ):
+            send(case)
