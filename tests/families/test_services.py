@@ -142,7 +142,9 @@ def test_ending_involvement_revokes_access(world):
     assert visible(world.police, world.family)
     services.involvement_end(actor=world.lead, involvement=world.involvement, ended_on=date.today())
     assert not visible(world.police, world.family)
-    assert not FamilyGroupObjectPermission.objects.filter(content_object=world.family).exists()
+    assert not FamilyGroupObjectPermission.objects.filter(
+        content_object=world.family, group=world.agencies["police"].group
+    ).exists()
 
 
 def test_paused_involvement_keeps_access(world):
