@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ from eligibility.forms import (
 from eligibility.models import FrameworkVersion, Nomination
 from families import access as family_access
 from families.access import families_visible_to
-from families.views import _form_errors_from
+from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.services import audit_viewed
 
@@ -121,7 +122,7 @@ def nomination_new(request):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _form_errors_from(form, error)
+                web.form_errors_from(form, error)
             else:
                 messages.success(
                     request,
@@ -181,7 +182,7 @@ def evidence_add(request, nomination_id):
                 actor=request.user, family=family, nomination=nomination, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, "Evidence recorded.")
             return redirect("eligibility:nomination", nomination.pk)
@@ -208,7 +209,7 @@ def nomination_screen(request, nomination_id):
                 actor=request.user, nomination=nomination, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(
                 request, f"{nomination.reference} screened: {screening.get_outcome_display()}."
@@ -281,7 +282,7 @@ def panel_new(request):
                 actor=request.user, local_authority=authority, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{panel} created.")
             return redirect("eligibility:panel", panel.pk)
@@ -329,14 +330,12 @@ def panel_detail(request, panel_id):
 
 def _panel_action(request, panel_id, action, success: str):
     panel = access.panel_for_user(request.user, panel_id, write=True)
-    try:
-        action(panel)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect("eligibility:panel", panel.pk)
+    return web.post_action(
+        request,
+        lambda: action(panel),
+        success=success,
+        done=reverse("eligibility:panel", args=[panel.pk]),
+    )
 
 
 @require_POST
@@ -404,7 +403,7 @@ def item_move(request, panel_id, item_id):
         try:
             services.agenda_move(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{item.nomination.reference} moved.")
             return redirect("eligibility:panel", panel_id)
@@ -431,7 +430,7 @@ def item_decide(request, panel_id, item_id):
         try:
             services.agenda_decide(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"Decision recorded for {item.nomination.reference}.")
             return redirect("eligibility:panel", panel_id)
@@ -446,10 +445,9 @@ def item_decide(request, panel_id, item_id):
 @login_required
 def panel_minutes(request, panel_id):
     panel = access.panel_for_user(request.user, panel_id, write=False)
-    pdf = exports.minutes_pdf(request, panel)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="panel-{panel.meets_on}.pdf"'
-    return response
+    return web.pdf_response(
+        exports.minutes_pdf(request, panel), f"panel-{panel.meets_on}.pdf", inline=False
+    )
 
 
 # --- rulebooks ------------------------------------------------------------------------
@@ -507,7 +505,7 @@ def frameworks(request):
                 return _saved(request, "Local criterion retired in a new version.")
         except ValidationError as error:
             target = forms_by_action.get(action) or forms_by_action["local"]
-            _form_errors_from(target, error)
+            web.form_errors_from(target, error)
     return render(
         request,
         "eligibility/frameworks.html",

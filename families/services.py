@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.access import VIEW_PERMISSION
@@ -27,7 +26,7 @@ from families.models import (
 from tafcase.accounts.models import Agency, Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import StaleEdit
+from tafcase.errors import StaleEdit, bump_version
 
 A = AuditEvent.Action
 S = Family.Status
@@ -83,12 +82,6 @@ def _apply_changes(obj, fields: dict[str, Any]) -> dict[str, list[Any]]:
             changes[name] = [_plain(before), _plain(value)]
             setattr(obj, name, value)
     return changes
-
-
-def _bump_version(model, pk: int, expected_version: int, what: str) -> None:
-    updated = model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1)
-    if not updated:
-        raise StaleEdit(what)
 
 
 # --- families -------------------------------------------------------------------------
@@ -169,7 +162,7 @@ def _family_change(
     the caller's transaction."""
     locked = Family.objects.select_for_update().get(pk=family.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleEdit("family")
+        raise StaleEdit("family", current_version=locked.version)
     changes = _apply_changes(locked, fields)
     locked.version += 1
     locked.save(update_fields=[*fields, "version", "updated_at"])
@@ -367,7 +360,7 @@ def person_update(
     *, actor, person: Person, expected_version: int, family_id: int | None, **fields
 ) -> Person:
     fields = _person_fields(fields)
-    _bump_version(Person, person.pk, expected_version, "person")
+    bump_version(Person, person.pk, expected_version, "person")
     person.refresh_from_db()
     changes = _apply_changes(person, fields)
     person.save(update_fields=list(fields))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from eligibility.selectors import agencies_for, criteria_choices
@@ -28,7 +28,7 @@ from outcomes.models import (
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import StaleEdit
+from tafcase.errors import bump_version
 
 A = AuditEvent.Action
 
@@ -43,12 +43,7 @@ def casework_settings() -> casework.CaseworkSettings:
 
 
 def _bump(model, obj, expected_version: int, what: str) -> None:
-    """Optimistic locking: change only the version that was read, else StaleEdit."""
-    if not model.objects.filter(pk=obj.pk, version=expected_version).update(
-        version=F("version") + 1
-    ):
-        raise StaleEdit(f"Someone else changed this {what} while you were editing it.")
-    obj.version = expected_version + 1
+    obj.version = bump_version(model, obj.pk, expected_version, what)
 
 
 def _audit(actor, obj, family_id, summary, action=A.UPDATED):

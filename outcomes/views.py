@@ -8,15 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
-from weasyprint import HTML
 
 from eligibility.selectors import criteria_choices
 from families import access as family_access
-from families.views import _form_errors_from, _form_page
+from families.views import family_form_page
 from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
@@ -30,6 +29,7 @@ from outcomes.forms import (
     TierForm,
 )
 from outcomes.models import Assessment, Goal
+from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
@@ -116,13 +116,10 @@ def assessment_edit(request, family_id, assessment_id):
                 complete="complete" in request.POST,
             )
         except StaleEdit as stale:
-            form.add_error(None, f"{stale} Your changes are below; check them and save again.")
+            web.keep_typed_after_stale_edit([form], stale)
             status = 409
-            assessment.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = assessment.version
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{assessment} saved.")
             return redirect("outcomes:assessments", family.pk)
@@ -150,11 +147,6 @@ def distance(request, family_id):
 
 
 def _pdf(request, family, template: str, context: dict, name: str) -> HttpResponse:
-    html = render_to_string(
-        template,
-        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
-        request=request,
-    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
@@ -163,10 +155,12 @@ def _pdf(request, family, template: str, context: dict, name: str) -> HttpRespon
         ip=client_ip(request),
         summary=f"Printed {name}",
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}-{family.reference}.pdf"'
-    return response
+    pdf = web.render_pdf(
+        request,
+        template,
+        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
+    )
+    return web.pdf_response(pdf, f"{name}-{family.reference}.pdf", inline=True)
 
 
 @login_required
@@ -219,7 +213,7 @@ def goal_add(request, family_id):
     form = GoalForm(
         request.POST or None, family=family, criteria=criteria_choices(family.local_authority)
     )
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -238,7 +232,7 @@ def action_add(request, family_id, goal_id):
     )
     family = goal.family
     form = ActionForm(request.POST or None, family=family)
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -256,19 +250,20 @@ def action_status(request, family_id, action_id):
     action = access.action_for_user(request.user, action_id, write=True)
     family = family_access.in_family(action.goal, family_id).family
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_set_status(
-                actor=request.user,
-                action=action,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            messages.error(request, f"{stale} It now reads: {action.get_status_display()}.")
-        else:
-            messages.success(request, "Action updated.")
-    return redirect("outcomes:plan", family.pk)
+
+    def update():
+        if not form.is_valid():
+            raise ValidationError("Choose the action's status.")
+        services.action_set_status(
+            actor=request.user,
+            action=action,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    return web.post_action(
+        request, update, success="Action updated.", done=reverse("outcomes:plan", args=[family.pk])
+    )
 
 
 @require_POST
@@ -279,19 +274,20 @@ def goal_status(request, family_id, goal_id):
     )
     family = goal.family
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.goal_set_status(
-                actor=request.user,
-                goal=goal,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            messages.error(request, str(stale))
-        else:
-            messages.success(request, "Goal updated.")
-    return redirect("outcomes:plan", family.pk)
+
+    def update():
+        if not form.is_valid():
+            raise ValidationError("Choose the goal's status.")
+        services.goal_set_status(
+            actor=request.user,
+            goal=goal,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    return web.post_action(
+        request, update, success="Goal updated.", done=reverse("outcomes:plan", args=[family.pk])
+    )
 
 
 # --- reviews, tier, budget ------------------------------------------------------------
@@ -320,7 +316,7 @@ def review_add(request, family_id):
         try:
             review = services.review_record(actor=request.user, family=family, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, "Review recorded.")
             if review.assessment:
@@ -337,7 +333,7 @@ def review_add(request, family_id):
 def tier_change(request, family_id):
     family = _family(request, family_id, write=True)
     form = TierForm(request.POST or None, initial={"to_tier": family.tier})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -362,7 +358,7 @@ def budget(request, family_id):
             try:
                 item = services.spend_record(actor=request.user, family=family, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors_from(form, error)
+                web.form_errors_from(form, error)
             else:
                 messages.success(
                     request,
@@ -395,13 +391,12 @@ def spend_approve(request, family_id, item_id):
     family = item.family
     if not access.can_approve_spend(request.user, item):
         raise PermissionDenied
-    try:
-        services.spend_approve(actor=request.user, item=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"£{item.amount} approved.")
-    return redirect("outcomes:budget", family.pk)
+    return web.post_action(
+        request,
+        lambda: services.spend_approve(actor=request.user, item=item),
+        success=f"£{item.amount} approved.",
+        done=reverse("outcomes:budget", args=[family.pk]),
+    )
 
 
 # --- closure --------------------------------------------------------------------------
@@ -411,7 +406,7 @@ def spend_approve(request, family_id, item_id):
 def close(request, family_id):
     family = _family(request, family_id, write=True)
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -450,13 +445,12 @@ def closure_sign_off(request, family_id, closure_id):
     family = item.family
     if not access.can_sign_off(request.user, item):
         raise PermissionDenied
-    try:
-        services.closure_sign_off(actor=request.user, closure=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Closure signed off.")
-    return redirect("outcomes:closure", family.pk)
+    return web.post_action(
+        request,
+        lambda: services.closure_sign_off(actor=request.user, closure=item),
+        success="Closure signed off.",
+        done=reverse("outcomes:closure", args=[family.pk]),
+    )
 
 
 @login_required
@@ -464,7 +458,7 @@ def follow_up(request, family_id, follow_up_id):
     item = access.follow_up_for_user(request.user, follow_up_id, write=True)
     family = family_access.in_family(item.closure, family_id).family
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
