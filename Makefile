@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test stop lint browsers clean
+.PHONY: install run test fuzz stop lint browsers clean
 
 install: $(STAMP) static/govuk/govuk-frontend.min.css
 	@mkdir -p var/staticfiles
@@ -34,6 +34,10 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --create-db
+
+# The API fuzz test, long: 20 generated requests per operation, a new seed each run.
+fuzz: install
+	FUZZ_EXAMPLES=20 FUZZ_RANDOM=1 $(VENV)/bin/pytest tests/test_api_fuzz.py -p no:xdist -s -q
 
 stop:
 	$(PY) -c "from tafcase import embedded; embedded.stop()"

@@ -24,6 +24,7 @@ from families.access import AUTHORITY_WIDE_ROLES, families_visible_to, record_id
 from families.models import Family, Membership, Person
 from tafcase.accounts import authority as working
 from tafcase.accounts.models import LocalAuthority, Role
+from tafcase.api_params import query_choice
 from tafcase.audit.services import audit_viewed
 
 # --- nominations ----------------------------------------------------------------------
@@ -190,7 +191,7 @@ class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         nominations = selectors.with_list_columns(
             access.nominations_visible_to(self.request.user)
         ).order_by("submitted_at", "pk")
-        stage = self.request.query_params.get("stage")
+        stage = query_choice(self.request, "stage", Nomination.Stage.values)
         return nominations.filter(stage=stage) if stage else nominations
 
     def _detail(self, request, nomination, status=200):

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from eligibility import api
+from tafcase.api_params import IdRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = IdRouter()
 router.register("nominations", api.NominationViewSet, basename="nomination")
 router.register("panels", api.PanelViewSet, basename="panel")
 router.register("agenda-items", api.AgendaItemViewSet, basename="agenda-item")

@@ -1,7 +1,6 @@
 """The families API: same access rules as the pages (families.access), writes via services."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency
+from tafcase.api_params import query_choice, query_flag, query_id
 from tafcase.audit.services import audit_viewed
 
 
@@ -102,17 +102,15 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = FamilyOutput
 
     def get_queryset(self):
-        params = self.request.query_params
-        if params.get("q"):
-            families = selectors.family_search(self.request.user, params["q"])
+        request = self.request
+        if text := request.query_params.get("q"):
+            families = selectors.family_search(request.user, text)
         else:
-            families = selectors.caseload(
-                self.request.user, mine_only=params.get("mine") in ("1", "true")
-            )
-        if params.get("status"):
-            families = families.filter(status=params["status"])
-        if params.get("tier"):
-            families = families.filter(tier=params["tier"])
+            families = selectors.caseload(request.user, mine_only=query_flag(request, "mine"))
+        if status := query_choice(request, "status", Family.Status.values):
+            families = families.filter(status=status)
+        if tier := query_choice(request, "tier", Family.Tier.values):
+            families = families.filter(tier=tier)
         return families
 
     def retrieve(self, request, pk=None):
@@ -266,12 +264,8 @@ class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related(*self.related)
             .order_by("-id")
         )
-        if "family" in self.request.query_params:
-            family = self.request.query_params["family"]
-            try:
-                records = records.filter(family_id=access.record_id(family))
-            except Http404:
-                raise serializers.ValidationError({"family": "Give a family's id."}) from None
+        if (family := query_id(self.request, "family")) is not None:
+            records = records.filter(family_id=family)
         return records
 
 

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from families import api
+from tafcase.api_params import IdRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = IdRouter()
 router.register("families", api.FamilyViewSet, basename="family")
 router.register("people", api.PersonViewSet, basename="person")
 router.register("memberships", api.MembershipViewSet, basename="membership")

@@ -23,6 +23,7 @@ from outcomes.models import (
     TierChange,
 )
 from tafcase.accounts.models import Agency
+from tafcase.api_params import query_id
 from tafcase.audit.services import audit_viewed
 
 
@@ -41,13 +42,8 @@ class FamilyScoped(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         objects = self.queryset.model.objects.filter(
             **{f"{self.family_path}__in": families}
         ).select_related(*self.related)
-        if "family" not in self.request.query_params:
-            return objects
-        try:
-            family_id = family_access.record_id(self.request.query_params["family"])
-        except Http404:
-            raise serializers.ValidationError({"family": "Give a family's id."}) from None
-        return objects.filter(**{f"{self.family_path}_id": family_id})
+        family = query_id(self.request, "family")
+        return objects if family is None else objects.filter(**{f"{self.family_path}_id": family})
 
     def retrieve(self, request, pk=None):
         obj = get_object_or_404(self.get_queryset(), pk=family_access.record_id(pk))
@@ -162,7 +158,7 @@ class AssessmentViewSet(FamilyScoped):
     @action(detail=False, methods=["get"], url_path="distance-travelled")
     def distance_travelled(self, request):
         """Change in every domain from baseline, per subject: ?family= is required."""
-        family = _family(request, request.query_params.get("family") or 0, write=False)
+        family = _family(request, query_id(request, "family"), write=False)
         distance = selectors.distance_for(family)
         audit_viewed(request, family, family_id=family.pk)
         return Response(

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from outcomes import api
+from tafcase.api_params import IdRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = IdRouter()
 router.register("assessments", api.AssessmentViewSet, basename="assessment")
 router.register("goals", api.GoalViewSet, basename="goal")
 router.register("actions", api.ActionViewSet, basename="action")

@@ -1,0 +1,46 @@
+"""Request checks that apply to every page and endpoint."""
+
+import re
+
+from django.http import JsonResponse
+
+from tafcase.views import bad_request
+
+NUL_REFUSED = "The request contains a NUL character, which no field accepts."
+# \u0000 in JSON, unless its backslash is itself escaped (an odd number of backslashes).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return True
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return True
+    if request.content_type == "application/json":
+        body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
+        return b"\x00" in body or bool(_JSON_NUL.search(body))
+    if request.method == "POST":
+        # Form fields; an uploaded file's content is its importer's to validate.
+        for key, values in request.POST.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+class RefuseNulBytesMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query string, cookies,
+    form fields or JSON body. PostgreSQL cannot store NUL in text, so one that reached a query
+    would be a server error; refusing it at the door covers every view at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": NUL_REFUSED}, status=400)
+            return bad_request(request)
+        return self.get_response(request)
