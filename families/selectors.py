@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -49,7 +49,8 @@ def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
 def _parse_date(text: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            # Only the calendar date is kept, so the zone given to the parsed midnight is moot.
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     return None

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.access import VIEW_PERMISSION
@@ -249,7 +250,7 @@ def member_add(
         person=person,
         role=role,
         lives_in_household=lives_in_household,
-        started_on=started_on or date.today(),
+        started_on=started_on or timezone.localdate(),
         in_care=in_care,
         in_custody=in_custody,
         no_contact_for_safety=no_contact_for_safety,
@@ -470,7 +471,7 @@ def note_add(
     people: list[Person] = (),
     child_seen_alone: bool = False,
 ) -> CaseNote:
-    if contact_date > date.today():
+    if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
     note = CaseNote.objects.create(
         family=family,

@@ -10,11 +10,19 @@ import signal
 import subprocess
 import sys
 import time
+from typing import TextIO
 
 from tafcase import embedded
 
 PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
+
+
+def _say(message: str, stream: TextIO | None = None) -> None:
+    """Write a line at once: the child processes share the terminal and write too."""
+    stream = stream or sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
 
 
 def _interrupt(signum, frame):
@@ -80,14 +88,12 @@ def main() -> int:
         }
         for args in commands.values():
             processes.append(subprocess.Popen(args, env=env))
-        print(
-            f"\n  tafcase is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n", flush=True
-        )
+        _say(f"\n  tafcase is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n")
         manage("seed_demo", "--print-logins")
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         failed = [name for name, p in zip(commands, processes, strict=True) if p.poll()]
-        print(f"Stopping: {', '.join(failed) or 'a process'} exited.", file=sys.stderr)
+        _say(f"Stopping: {', '.join(failed) or 'a process'} exited.", sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
@@ -102,7 +108,7 @@ def main() -> int:
                 process.kill()
         for stop in started_services:
             stop()
-        print("Stopped.", flush=True)
+        _say("Stopped.")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -858,7 +859,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     q = generate_quarter(args.people, args.out, seed=args.seed, as_of=args.as_of)
     total = sum(1 for k, _ in q.truth if k != "persons")
-    print(f"wrote {len(q.files)} files, {total} partner rows, to {args.out}")
+    sys.stdout.write(f"wrote {len(q.files)} files, {total} partner rows, to {args.out}\n")
 
 
 if __name__ == "__main__":
