@@ -570,6 +570,48 @@ def agenda_rate(*, actor, item: AgendaItem, likelihood: int | None) -> AgendaIte
     return item
 
 
+def _acceptance_errors(
+    errors: dict[str, str],
+    *,
+    panel: PanelMeeting,
+    family: Family,
+    level: str,
+    lead_professional: User | None,
+    allow_over_capacity: bool,
+) -> bool:
+    """Add what stops the panel accepting the family to `errors`; True when the lead
+    professional would go over capacity."""
+    over = False
+    if not level:
+        errors["level"] = "Choose the level of support."
+    candidate = next(
+        (
+            c
+            for c in selectors.lead_candidates(panel.local_authority)
+            if c.user == lead_professional
+        ),
+        None,
+    )
+    if candidate is None:
+        errors["lead_professional"] = "Choose a key worker of this authority."
+    elif level and candidate.would_exceed(level):
+        over = True
+        if not allow_over_capacity:
+            errors["lead_professional"] = (
+                f"This would take {candidate.label.split(':')[0]} over capacity "
+                f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
+                f"{candidate.capacity:.0f}). Choose someone else, or confirm."
+            )
+    if not family.consents.filter(
+        scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
+    ).exists():
+        errors["decision"] = (
+            "The family's consent to take part is not recorded. Record it on the family "
+            "page before accepting."
+        )
+    return over
+
+
 @transaction.atomic
 def agenda_decide(
     *,
@@ -598,38 +640,19 @@ def agenda_decide(
             "recorded as present."
         )
     D = AgendaItem.Decision
-    errors = {}
+    errors: dict[str, str] = {}
     if not reasons.strip():
         errors["reasons"] = "Give the panel's reasons."
     over = False
     if decision == D.ACCEPT:
-        if not level:
-            errors["level"] = "Choose the level of support."
-        candidate = next(
-            (
-                c
-                for c in selectors.lead_candidates(panel.local_authority)
-                if c.user == lead_professional
-            ),
-            None,
+        over = _acceptance_errors(
+            errors,
+            panel=panel,
+            family=family,
+            level=level,
+            lead_professional=lead_professional,
+            allow_over_capacity=allow_over_capacity,
         )
-        if candidate is None:
-            errors["lead_professional"] = "Choose a key worker of this authority."
-        elif level and candidate.would_exceed(level):
-            over = True
-            if not allow_over_capacity:
-                errors["lead_professional"] = (
-                    f"This would take {candidate.label.split(':')[0]} over capacity "
-                    f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
-                    f"{candidate.capacity:.0f}). Choose someone else, or confirm."
-                )
-        if not family.consents.filter(
-            scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
-        ).exists():
-            errors["decision"] = (
-                "The family's consent to take part is not recorded. Record it on the family "
-                "page before accepting."
-            )
     if decision == D.REFER and not referred_to.strip():
         errors["referred_to"] = "Say which service the family is referred to."
     if errors:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from tafcase import embedded
@@ -29,12 +30,9 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def main() -> int:
-    # Ctrl-C and a plain `kill` both stop everything this command started.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
-    port = os.environ.get("PORT", "8000")
-    env = dict(os.environ)
+def _start_servers(env: dict[str, str]) -> list[Callable[[], None]]:
+    """Start the embedded PostgreSQL and Redis unless `env` names servers, and put their
+    URLs in `env`; returns how to stop the ones this call started."""
     started_services = []
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"], started = embedded.ensure_postgres()
@@ -44,6 +42,28 @@ def main() -> int:
         env["REDIS_URL"], started = embedded.ensure_redis()
         if started:
             started_services.append(embedded.stop_redis)
+    return started_services
+
+
+def _stop_processes(processes: list[subprocess.Popen]) -> None:
+    """Ask every process still running to stop, then kill any that take over 20 seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> int:
+    # Ctrl-C and a plain `kill` both stop everything this command started.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    started_services = _start_servers(env)
 
     def manage(*args: str) -> None:
         subprocess.run([PYTHON, "manage.py", *args], env=env, check=True)
@@ -98,14 +118,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop_processes(processes)
         for stop in started_services:
             stop()
         _say("Stopped.")
