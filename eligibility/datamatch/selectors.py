@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -12,7 +13,8 @@ from eligibility.datamatch.models import (
     RecordLink,
     ReviewItem,
 )
-from families.models import Person
+from families.access import can_see_identifiers
+from families.models import Family, Membership, Person
 from tafcase.accounts.models import LocalAuthority
 
 
@@ -76,6 +78,19 @@ def partner_records_for_people(person_ids) -> dict[int, list[rules.Record]]:
             run__is_current=True, person_id__in=person_ids, record__event_date__isnull=False
         ).exclude(record__kind="persons")
     )
+
+
+PARTNER_EVIDENCE_SHOWN = 50
+
+
+def family_page_evidence(user, family: Family) -> dict[str, Any]:
+    """The family page's section of partner records the data-match linked to the family's
+    people: for those who may see identifiers (programme team and key workers), not every
+    TAF partner."""
+    if not can_see_identifiers(user):
+        return {"partner_evidence": []}
+    person_ids = Membership.objects.filter(family=family).values("person_id")
+    return {"partner_evidence": list(evidence_for_family(person_ids)[:PARTNER_EVIDENCE_SHOWN])}
 
 
 def evidence_for_family(person_ids: list[int]) -> QuerySet[RecordLink]:
