@@ -15,7 +15,7 @@ from eligibility.models import AgendaItem, FrameworkVersion, Nomination, Recorde
 from families.models import Family, Involvement, Membership, Person
 from tafcase.accounts.models import LocalAuthority, Role, User
 
-RELATIONSHIPS = {
+RELATIONSHIPS: dict[str, rules.Relationship] = {
     Membership.Role.PARENT_CARER: rules.Relationship.PARENT_CARER,
     Membership.Role.CHILD: rules.Relationship.CHILD,
     Membership.Role.OTHER_ADULT: rules.Relationship.OTHER_ADULT,

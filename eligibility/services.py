@@ -2,6 +2,7 @@
 and writes its audit rows; the family's lifecycle moves only through family_transition."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -209,7 +210,7 @@ def nomination_submit(
     family_name: str,
     members: list[dict],
     reason: str,
-    criteria: list[dict] = (),
+    criteria: Sequence[dict] = (),
     address_line_1: str = "",
     town: str = "",
     postcode: str = "",
@@ -234,6 +235,8 @@ def nomination_submit(
         )
     if consent_given_by is not None and not 0 <= consent_given_by < len(members):
         raise ValidationError({"consent_given_by": "Choose the member who gave consent."})
+    if consent_given_by is not None and consent_given_on is None:
+        raise ValidationError({"consent_given_on": "Enter the date the family agreed."})
     if family is None:
         family = selectors.find_known_family(local_authority, members)
     if family is None:
@@ -261,6 +264,7 @@ def nomination_submit(
         is_re_referral=status_before in (S.CLOSED, S.NOT_ELIGIBLE),
     )
     if nomination.consent_given_by is not None:
+        assert consent_given_on is not None  # checked with consent_given_by above
         family_services.consent_record(
             actor=actor,
             family=family,
@@ -692,6 +696,7 @@ def agenda_decide(
 
 def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
     lead = item.lead_professional
+    assert lead is not None  # agenda_decide accepts only with a lead professional
     family.tier = item.level
     family.lead_professional = lead
     family.programme_start = item.panel.meets_on

@@ -5,6 +5,7 @@ families and people are optimistic: the caller names the version it edited, and 
 version is refused with StaleEdit rather than silently overwriting someone else's work.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -468,7 +469,7 @@ def note_add(
     contact_date: date,
     text: str,
     confidentiality: str,
-    people: list[Person] = (),
+    people: Sequence[Person] = (),
     child_seen_alone: bool = False,
 ) -> CaseNote:
     if contact_date > timezone.localdate():

@@ -1,6 +1,7 @@
 """Reads for partner data and data-match runs."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,7 @@ def _rule_records(links: QuerySet[RecordLink]) -> dict[int, list[rules.Record]]:
                 kind=rules.Kind(kind),
                 record_id=record_id,
                 person_id=str(person_id),
-                date=event_date,
+                date=event_date,  # type: ignore[arg-type]  # callers keep only dated records
                 end_date=end_date,
                 agency=agency,
                 attributes=attributes,
@@ -89,11 +90,11 @@ def family_page_evidence(user, family: Family) -> dict[str, Any]:
     TAF partner."""
     if not can_see_identifiers(user):
         return {"partner_evidence": []}
-    person_ids = Membership.objects.filter(family=family).values("person_id")
+    person_ids = Membership.objects.filter(family=family).values_list("person_id", flat=True)
     return {"partner_evidence": list(evidence_for_family(person_ids)[:PARTNER_EVIDENCE_SHOWN])}
 
 
-def evidence_for_family(person_ids: list[int]) -> QuerySet[RecordLink]:
+def evidence_for_family(person_ids: Iterable[int]) -> QuerySet[RecordLink]:
     """Partner records behind a family's people, newest first, for the family page."""
     return (
         RecordLink.objects.filter(run__is_current=True, person_id__in=person_ids)
