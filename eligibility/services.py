@@ -22,7 +22,7 @@ from eligibility.models import (
 )
 from families import services as family_services
 from families.models import Consent, Family
-from tafcase.accounts.models import Agency, LocalAuthority, Role, User
+from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -218,12 +218,16 @@ def nomination_submit(
     consent_given_by: int | None = None,
     family: Family | None = None,
 ) -> Nomination:
-    """Put a family forward. People are matched against the families the programme already
-    knows, so a known family is recognised (a closed or not-eligible one as a re-referral);
-    a referral needs the family's consent (004). ``members`` are dicts of person fields
-    plus ``role``; ``criteria`` are dicts of ``code``, ``evidence_date``, ``text`` and an
-    optional ``member`` index; ``consent_given_by`` is the index of the member who agreed.
-    ``family`` is given by the data-match, which already knows the household."""
+    """Put a family forward; a referral needs the family's consent (004). ``members`` are
+    dicts of person fields plus ``role``; ``criteria`` are dicts of ``code``,
+    ``evidence_date``, ``text`` and an optional ``member`` index; ``consent_given_by`` is
+    the index of the member who agreed. ``family`` is given by the data-match, which
+    already knows the household.
+
+    A referral always starts a family record of its own and touches no other: whether it
+    is a family the programme already knows is the coordinator's decision at screening
+    (nomination_merge), so nothing a nominator submits reveals or changes a family they
+    cannot see (DESIGN.md §4)."""
     if not members and family is None:
         raise ValidationError("Add at least one member of the family.")
     if route == Nomination.Route.REFERRAL and (
@@ -237,8 +241,9 @@ def nomination_submit(
         raise ValidationError({"consent_given_by": "Choose the member who gave consent."})
     if consent_given_by is not None and consent_given_on is None:
         raise ValidationError({"consent_given_on": "Enter the date the family agreed."})
-    if family is None:
-        family = selectors.find_known_family(local_authority, members)
+    for c in criteria:
+        if c.get("member") is not None and not 0 <= c["member"] < len(members):
+            raise ValidationError({"criteria": "Each criterion's member must be one described."})
     if family is None:
         family = family_services.family_create(
             actor=actor,
@@ -342,6 +347,64 @@ def _same_person(person, fields: dict) -> bool:
     )
 
 
+def _same_person_record(known, other) -> bool:
+    fields = {"forename": other.forename, "surname": other.surname, "dob": other.dob}
+    fields |= {name: getattr(other, name) for name in ("upn", "nino", "nhs_number", "la_person_id")}
+    return _same_person(known, fields)
+
+
+@transaction.atomic
+def nomination_merge(*, actor, nomination: Nomination, into: Family) -> Nomination:
+    """The coordinator's decision, at screening, that a referred family is one the
+    programme already knows. The referral's members join the known family (a person
+    recognised there is kept once), its consent and evidence move with it, and the family
+    record the referral started is removed. A closed or not-eligible family is nominated
+    again as a re-referral; an active one is passed to its lead professional; one with an
+    open nomination gains this one's evidence."""
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    started = Family.objects.select_for_update().get(pk=nomination.family_id)
+    into = Family.objects.select_for_update().get(pk=into.pk)
+    if nomination.stage != Stage.SUBMITTED:
+        raise ValidationError("Only a nomination awaiting screening can be merged.")
+    if into.pk == started.pk or into.local_authority_id != nomination.local_authority_id:
+        raise ValidationError("Choose another family of this authority.")
+    if started.nominations.exclude(pk=nomination.pk).exists() or started.status != S.NOMINATED:
+        raise ValidationError("This nomination's family is already known to the programme.")
+    status_before = into.status
+    same_as = family_services.family_merge_members(
+        actor=actor, source=started, into=into, same_person=_same_person_record
+    )
+    for duplicate_id, person_id in same_as.items():
+        RecordedEvidence.objects.filter(person_id=duplicate_id).update(person_id=person_id)
+        Nomination.objects.filter(consent_given_by_id=duplicate_id).update(
+            consent_given_by_id=person_id
+        )
+    RecordedEvidence.objects.filter(family=started).update(family=into)
+    nomination.family = into
+    nomination.family_status_before = status_before
+    nomination.is_re_referral = status_before in (S.CLOSED, S.NOT_ELIGIBLE)
+    nomination.save(update_fields=["family", "family_status_before", "is_re_referral"])
+    family_services.family_discard_merged(
+        actor=actor, source=started, into=into, duplicates=list(same_as)
+    )
+    if status_before == S.ACTIVE:
+        _set_stage(nomination, Stage.ALREADY_ALLOCATED)
+    elif status_before in (S.NOMINATED, S.SCREENING, S.ELIGIBLE, S.AWAITING_PANEL):
+        _set_stage(nomination, Stage.MERGED)
+    elif status_before in (S.CLOSED, S.NOT_ELIGIBLE, S.IDENTIFIED):
+        family_services.family_transition(
+            actor=actor, family=into, to_status=S.NOMINATED, reason=f"Re-referred as {nomination}"
+        )
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=nomination,
+        family_id=into.pk,
+        summary=f"Nomination {nomination} merged with the known family {into.reference}",
+    )
+    return nomination
+
+
 # --- screening ------------------------------------------------------------------------
 
 
@@ -425,8 +488,15 @@ def panel_create(
     member_agencies: list[Agency],
     quorum: int,
 ) -> PanelMeeting:
-    if not chair.has_role(Role.PANEL_CHAIR, Role.COORDINATOR):
-        raise ValidationError({"chair": "The chair must be a panel chair or a coordinator."})
+    if not selectors.panel_chairs_of(local_authority).filter(pk=chair.pk).exists():
+        raise ValidationError(
+            {"chair": "The chair must be a panel chair or coordinator of this authority."}
+        )
+    allowed = set(selectors.agencies_for(local_authority).values_list("pk", flat=True))
+    if any(agency.pk not in allowed for agency in member_agencies):
+        raise ValidationError(
+            {"member_agencies": "Choose agencies of this authority or that serve it."}
+        )
     if quorum > len(member_agencies):
         raise ValidationError({"quorum": "The quorum cannot be more than the member agencies."})
     panel = PanelMeeting.objects.create(
@@ -697,10 +767,14 @@ def agenda_decide(
 def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
     lead = item.lead_professional
     assert lead is not None  # agenda_decide accepts only with a lead professional
-    family.tier = item.level
-    family.lead_professional = lead
-    family.programme_start = item.panel.meets_on
-    family.save(update_fields=["tier", "lead_professional", "programme_start", "updated_at"])
+    family = family_services.family_set_case_fields(
+        actor=actor,
+        family=family,
+        summary=f"Allocated at the {item.panel}",
+        tier=item.level,
+        lead_professional=lead,
+        programme_start=item.panel.meets_on,
+    )
     family_services.family_set_key_workers(
         actor=actor, family=family, key_workers=[lead, *family.key_workers.exclude(pk=lead.pk)]
     )

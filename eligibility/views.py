@@ -5,14 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from eligibility import access, exports, selectors, services
 from eligibility.forms import (
     AttendanceForm,
+    AuthorityForm,
     DecisionForm,
     EvidenceForm,
     FrameworkSwitchForm,
@@ -26,7 +27,8 @@ from eligibility.forms import (
     criterion_forms,
     member_forms,
 )
-from eligibility.models import AgendaItem, FrameworkVersion, Nomination
+from eligibility.models import FrameworkVersion, Nomination
+from families import access as family_access
 from families.access import families_visible_to
 from families.views import _form_errors_from
 from tafcase.accounts.models import Role
@@ -63,6 +65,7 @@ def nomination_list(request):
         "eligibility/nomination_list.html",
         {
             "page": page,
+            "progress": {n.pk for n in page if access.sees_progress(request.user, n)},
             "queue": selectors.nomination_queue(nominations) if team else None,
             "overrides": selectors.overridden(nominations).count() if team else None,
             "stages": Nomination.Stage.choices,
@@ -74,7 +77,28 @@ def nomination_list(request):
 
 @login_required
 def nomination_new(request):
-    authority = access.authority_for_nomination(request.user)
+    """Any practitioner nominates a family. Partners of agencies that serve several
+    authorities say which council the family lives in (the first step)."""
+    if access.needs_authority_choice(request.user):
+        if not access.may_nominate(request.user):
+            raise PermissionDenied
+        step = AuthorityForm(request.GET or None)
+        if not step.is_valid():
+            return render(
+                request,
+                "eligibility/form.html",
+                {
+                    "form": step,
+                    "method": "get",
+                    "heading": "Which council does the family live in?",
+                    "button": "Continue",
+                    "back": ("eligibility:nominations", None, "nominations"),
+                },
+            )
+        chosen = step.cleaned_data["local_authority"]
+    else:
+        chosen = None
+    authority = access.authority_for_nomination(request.user, chosen)
     criteria = selectors.criteria_choices(authority)
     data = request.POST if request.method == "POST" else None
     form = NominationForm(data)
@@ -101,7 +125,7 @@ def nomination_new(request):
             else:
                 messages.success(
                     request,
-                    f"Nomination {nomination.reference} sent to the single point of access.",
+                    f"Nomination {nomination.reference} received by the single point of access.",
                 )
                 return redirect("eligibility:nomination", nomination.pk)
     return render(
@@ -113,9 +137,11 @@ def nomination_new(request):
 
 @login_required
 def nomination_detail(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
+    nomination = access.nomination_for_user(request.user, nomination_id, write=False)
     audit_viewed(request, nomination, family_id=nomination.family_id)
     sees_family = bool(_visible_family_ids(request.user, [nomination.family_id]))
+    if not access.sees_progress(request.user, nomination):
+        return render(request, "eligibility/nomination_receipt.html", {"nomination": nomination})
     screening = nomination.screenings.select_related("framework", "decided_by").first()
     return render(
         request,
@@ -130,7 +156,7 @@ def nomination_detail(request, nomination_id):
             "screening": screening if sees_family else None,
             "can_screen": access.can_screen(request.user, nomination)
             and nomination.stage == Nomination.Stage.SUBMITTED,
-            "can_add_evidence": access.can_add_evidence(request.user) and sees_family,
+            "can_add_evidence": access.can_add_evidence(request.user, nomination) and sees_family,
             "other_nominations": nomination.family.nominations.exclude(pk=nomination.pk)
             if sees_family
             else (),
@@ -140,8 +166,8 @@ def nomination_detail(request, nomination_id):
 
 @login_required
 def evidence_add(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
-    if not access.can_add_evidence(request.user):
+    nomination = access.nomination_for_user(request.user, nomination_id, write=False)
+    if not access.can_add_evidence(request.user, nomination):
         raise PermissionDenied
     family = nomination.family
     form = EvidenceForm(
@@ -173,9 +199,7 @@ def evidence_add(request, nomination_id):
 
 @login_required
 def nomination_screen(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
-    if not access.can_screen(request.user, nomination):
-        raise PermissionDenied
+    nomination = access.nomination_for_user(request.user, nomination_id, write=True)
     decision = selectors.screening_preview(nomination, timezone.localdate())
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,8 +223,30 @@ def nomination_screen(request, nomination_id):
             "decision": decision,
             "framework": selectors.framework_in_force(nomination.local_authority),
             "form": form,
+            "known_families": selectors.known_families_like(nomination)
+            if nomination.stage == Nomination.Stage.SUBMITTED
+            else (),
         },
     )
+
+
+@require_POST
+@login_required
+def nomination_merge(request, nomination_id):
+    """The coordinator decides that a nominated family is one the programme knows."""
+    nomination = access.nomination_for_user(request.user, nomination_id, write=True)
+    into = family_access.family_for_user(request.user, request.POST.get("into"), write=True)
+    try:
+        nomination = services.nomination_merge(actor=request.user, nomination=nomination, into=into)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("eligibility:screen", nomination.pk)
+    messages.success(
+        request,
+        f"{nomination.reference} is now about {into.reference}: "
+        f"{nomination.get_stage_display().lower()}.",
+    )
+    return redirect("eligibility:nomination", nomination.pk)
 
 
 # --- panels ---------------------------------------------------------------------------
@@ -227,11 +273,7 @@ def panel_list(request):
 
 @login_required
 def panel_new(request):
-    if not access.can_create_panel(request.user):
-        raise PermissionDenied
-    authority = request.user.authorities.first()
-    if authority is None:
-        raise PermissionDenied
+    authority = access.authority_for_new_panel(request.user)
     form = PanelForm(request.POST or None, local_authority=authority)
     if request.method == "POST" and form.is_valid():
         try:
@@ -259,7 +301,9 @@ def panel_new(request):
 def panel_detail(request, panel_id):
     panel = access.panel_for_user(request.user, panel_id, write=False)
     items = list(selectors.agenda(panel))
-    visible = access.named_on_agenda(request.user, panel, [i.nomination.family_id for i in items])
+    family_ids = [i.nomination.family_id for i in items]
+    visible = access.named_on_agenda(request.user, panel, family_ids)
+    shared = _visible_family_ids(request.user, family_ids)
     audit_viewed(request, panel)
     present = panel.agencies_present.all()
     return render(
@@ -267,7 +311,10 @@ def panel_detail(request, panel_id):
         "eligibility/panel_detail.html",
         {
             "panel": panel,
-            "rows": [(i, i.nomination.family_id in visible) for i in items],
+            "rows": [
+                (i, i.nomination.family_id in visible, i.nomination.family_id in shared)
+                for i in items
+            ],
             "can_run": access.can_run_panel(request.user, panel),
             "present": present,
             "quorate": len(present) >= panel.quorum,
@@ -329,10 +376,10 @@ def panel_attendance(request, panel_id):
 
 
 def _item_for(request, panel_id, item_id):
-    panel = access.panel_for_user(request.user, panel_id, write=True)
-    return get_object_or_404(
-        AgendaItem.objects.select_related("nomination__family", "panel"), pk=item_id, panel=panel
-    )
+    item = access.agenda_item_for_user(request.user, item_id, write=True)
+    if item.panel_id != family_access.record_id(panel_id):
+        raise Http404("No agenda item found.")
+    return item
 
 
 @require_POST
@@ -409,11 +456,7 @@ def panel_minutes(request, panel_id):
 
 
 def _framework_row(request) -> FrameworkVersion:
-    if not access.can_edit_frameworks(request.user):
-        raise PermissionDenied
-    authority = request.user.authorities.first()
-    if authority is None:
-        raise PermissionDenied
+    authority = access.authority_for_rulebook(request.user)
     return services.framework_ensure(actor=request.user, authority=authority)
 
 

@@ -1,24 +1,20 @@
 """The families API: same access rules as the pages (families.access), writes via services."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
-from tafcase.accounts.models import Agency, Role, User
+from tafcase.accounts.models import Agency
 from tafcase.audit.services import audit_viewed
 
 
-def _writable_family(request, family_id: int) -> Family:
-    try:
-        return access.family_for_user(request.user, family_id, write=True)
-    except PermissionDenied:
-        raise ApiPermissionDenied from None
+def _writable_family(request, family_id) -> Family:
+    return access.family_for_user(request.user, family_id, write=True)
 
 
 # --- families -------------------------------------------------------------------------
@@ -57,11 +53,25 @@ class FamilyInput(serializers.Serializer):
     town = serializers.CharField(max_length=80, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=8, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=Family.Tier.choices, required=False, allow_blank=True)
-    lead_professional = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER]),
+    lead_professional = serializers.IntegerField(
         required=False,
         allow_null=True,
+        help_text="A key worker of the family's authority.",
     )
+
+    def lead_for(self, authority):
+        """The lead professional named in the request, resolved within `authority`."""
+        if "lead_professional" not in self.validated_data:
+            return {}
+        lead_id = self.validated_data["lead_professional"]
+        if lead_id is None:
+            return {"lead_professional": None}
+        lead = selectors.key_workers_of(authority).filter(pk=access.record_id(lead_id)).first()
+        if lead is None:
+            raise serializers.ValidationError(
+                {"lead_professional": "Choose a key worker of this authority."}
+            )
+        return {"lead_professional": lead}
 
 
 class FamilyUpdate(FamilyInput):
@@ -106,21 +116,17 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return families
 
     def retrieve(self, request, pk=None):
-        family = get_object_or_404(self.get_queryset(), pk=pk)
+        family = access.family_for_user(request.user, pk, write=False)
         audit_viewed(request, family, family_id=family.pk)
-        return Response(FamilyOutput(family).data)
+        return Response(FamilyOutput(selectors.with_last_contact(family)).data)
 
     @extend_schema(request=FamilyInput, responses={201: FamilyOutput})
     def create(self, request):
-        try:
-            authority = access.authority_for_new_family(request.user)
-        except PermissionDenied:
-            raise ApiPermissionDenied from None
+        authority = access.authority_for_new_family(request.user)
         data = FamilyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        family = services.family_create(
-            actor=request.user, local_authority=authority, **data.validated_data
-        )
+        fields = {**data.validated_data, **data.lead_for(authority)}
+        family = services.family_open(actor=request.user, local_authority=authority, **fields)
         return Response(FamilyOutput(family).data, status=201)
 
     @extend_schema(request=FamilyUpdate, responses={200: FamilyOutput, 409: dict})
@@ -128,7 +134,7 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         family = _writable_family(request, pk)
         data = FamilyUpdate(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = {**data.validated_data, **data.lead_for(family.local_authority)}
         version = fields.pop("version", None)
         if version is None:
             raise serializers.ValidationError({"version": "Send the version you are changing."})
@@ -141,9 +147,11 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         family = _writable_family(request, pk)
+        if not access.can_change_status(request.user, family):
+            raise PermissionDenied
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        family = services.family_transition(
+        family = services.family_transition_by_hand(
             actor=request.user, family=family, **data.validated_data
         )
         return Response(FamilyOutput(family).data)
@@ -216,16 +224,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         }
 
     def retrieve(self, request, pk=None):
-        person = get_object_or_404(self.get_queryset(), pk=pk)
+        person = access.person_for_user(request.user, pk, write=False)
         audit_viewed(request, person, person_ids=[person.pk])
         return Response(self.get_serializer(person).data)
 
     @extend_schema(request=PersonUpdate, responses={200: PersonOutput, 409: dict})
     def partial_update(self, request, pk=None):
-        person = get_object_or_404(self.get_queryset(), pk=pk)
-        family = access.families_visible_to(request.user).filter(memberships__person=person).first()
-        if family is None or not access.can_change_family(request.user, family):
-            raise ApiPermissionDenied
+        person = access.person_for_user(request.user, pk, write=True)
+        family = access.changeable_family_of(request.user, person)
         data = PersonUpdate(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = _person_data(request, dict(data.validated_data))
@@ -260,8 +266,12 @@ class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related(*self.related)
             .order_by("-id")
         )
-        if family := self.request.query_params.get("family"):
-            records = records.filter(family_id=family) if family.isdigit() else records.none()
+        if "family" in self.request.query_params:
+            family = self.request.query_params["family"]
+            try:
+                records = records.filter(family_id=access.record_id(family))
+            except Http404:
+                raise serializers.ValidationError({"family": "Give a family's id."}) from None
         return records
 
 
@@ -319,7 +329,7 @@ class ConsentOutput(serializers.ModelSerializer):
 
 class ConsentInput(serializers.Serializer):
     family = serializers.IntegerField()
-    given_by = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    given_by = serializers.IntegerField(help_text="A member of the family.")
     given_on = serializers.DateField()
     scope = serializers.ChoiceField(choices=Consent.Scope.choices)
     agency = serializers.PrimaryKeyRelatedField(
@@ -341,14 +351,14 @@ class ConsentViewSet(FamilyChildViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         family = _writable_family(request, fields.pop("family"))
+        fields["given_by"] = access.member_of_family(family, fields["given_by"])
         consent = services.consent_record(actor=request.user, family=family, **fields)
         return Response(ConsentOutput(consent).data, status=201)
 
     @extend_schema(request=DateInput, responses={200: ConsentOutput})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        consent = get_object_or_404(self.get_queryset(), pk=pk)
-        _writable_family(request, consent.family_id)
+        consent = access.consent_for_user(request.user, pk, write=True)
         data = DateInput(data=request.data)
         data.is_valid(raise_exception=True)
         consent = services.consent_withdraw(
@@ -401,15 +411,10 @@ class InvolvementViewSet(FamilyChildViewSet):
         involvement = services.involvement_add(actor=request.user, family=family, **fields)
         return Response(InvolvementOutput(involvement).data, status=201)
 
-    def _writable(self, request, pk) -> Involvement:
-        involvement = get_object_or_404(self.get_queryset(), pk=pk)
-        _writable_family(request, involvement.family_id)
-        return involvement
-
     @extend_schema(request=DateInput, responses={200: InvolvementOutput})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        involvement = self._writable(request, pk)
+        involvement = access.involvement_for_user(request.user, pk, write=True)
         data = DateInput(data=request.data)
         data.is_valid(raise_exception=True)
         involvement = services.involvement_end(
@@ -420,7 +425,7 @@ class InvolvementViewSet(FamilyChildViewSet):
     @extend_schema(request=PauseInput, responses={200: InvolvementOutput})
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        involvement = self._writable(request, pk)
+        involvement = access.involvement_for_user(request.user, pk, write=True)
         data = PauseInput(data=request.data)
         data.is_valid(raise_exception=True)
         involvement = services.involvement_set_paused(
@@ -460,8 +465,8 @@ class NoteInput(serializers.Serializer):
     confidentiality = serializers.ChoiceField(
         choices=CaseNote.Confidentiality.choices, default=CaseNote.Confidentiality.NORMAL
     )
-    people = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), many=True, required=False
+    people = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Members of the family."
     )
     child_seen_alone = serializers.BooleanField(required=False, default=False)
 
@@ -480,7 +485,7 @@ class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
         )
 
     def retrieve(self, request, pk=None):
-        note = get_object_or_404(self.get_queryset(), pk=pk)
+        note = access.note_for_user(request.user, pk, write=False)
         audit_viewed(
             request, note, family_id=note.family_id, person_ids=[p.pk for p in note.people.all()]
         )
@@ -491,13 +496,9 @@ class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        family = get_object_or_404(
-            access.families_visible_to(request.user), pk=fields.pop("family")
-        )
+        family = access.family_for_user(request.user, fields.pop("family"), write=False)
         if not access.can_add_notes(request.user, family):
-            raise ApiPermissionDenied
-        fields["people"] = [
-            p for p in fields.get("people", []) if family.memberships.filter(person=p).exists()
-        ]
+            raise PermissionDenied
+        fields["people"] = [access.member_of_family(family, p) for p in fields.get("people", [])]
         note = services.note_add(actor=request.user, family=family, **fields)
         return Response(NoteOutput(note).data, status=201)

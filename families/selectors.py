@@ -18,6 +18,7 @@ from families.models import (
     Person,
     id_from_reference,
 )
+from tafcase.accounts.models import Role, User
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*([0-9][A-Z]{2})?$")
 
@@ -32,6 +33,22 @@ def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
     # picks one page, which is most of the cost for an agency that sees thousands.
     return families.prefetch_related("lead_professional", "locality").annotate(
         last_contact=Subquery(last_contact)
+    )
+
+
+def with_last_contact(family: Family) -> Family:
+    """The family again, with the list columns (last contact) the API shows."""
+    return with_list_columns(Family.objects.filter(pk=family.pk)).get()
+
+
+def key_workers_of(authority) -> QuerySet[User]:
+    """Active key workers who serve the authority or work for one of its agencies: the
+    only people who may lead its families."""
+    return (
+        User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER])
+        .filter(Q(authorities=authority) | Q(agency__local_authority=authority))
+        .distinct()
+        .order_by("full_name", "pk")
     )
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from families import access, exports, selectors, services
@@ -25,7 +25,7 @@ from families.forms import (
     SearchForm,
     TransitionForm,
 )
-from families.models import Consent, Family, Involvement, Membership
+from families.models import Family, Membership
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
@@ -104,9 +104,7 @@ def family_create(request):
     form = FamilyForm(request.POST or None, local_authority=authority)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        if data["lead_professional"] is None and request.user.has_role(Role.KEY_WORKER):
-            data["lead_professional"] = request.user
-        family = services.family_create(actor=request.user, local_authority=authority, **data)
+        family = services.family_open(actor=request.user, local_authority=authority, **data)
         messages.success(request, f"Family {family.reference} created. Add its members next.")
         return redirect("families:detail", family.pk)
     return render(
@@ -127,6 +125,7 @@ def family_detail(request, family_id):
             "family": family,
             **selectors.family_detail(request.user, family),
             "can_change": access.can_change_family(request.user, family),
+            "can_change_status": access.can_change_status(request.user, family),
             "can_add_notes": access.can_add_notes(request.user, family),
             "show_identifiers": access.can_see_identifiers(request.user),
         },
@@ -168,14 +167,16 @@ def family_edit(request, family_id):
 @login_required
 def family_transition(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    allowed = sorted(services.TRANSITIONS[family.status])
-    form = TransitionForm(request.POST or None, initial={"to_status": allowed[0]})
+    if not access.can_change_status(request.user, family):
+        raise PermissionDenied
+    allowed = sorted(services.MANUAL_TRANSITIONS[family.status])
+    form = TransitionForm(request.POST or None, initial={"to_status": next(iter(allowed), None)})
     form.fields["to_status"].choices = [(s, Family.Status(s).label) for s in allowed]
     return _form_page(
         request,
         family,
         form,
-        partial(services.family_transition, actor=request.user, family=family),
+        partial(services.family_transition_by_hand, actor=request.user, family=family),
         heading="Change status",
         button="Change status",
         success="Status changed.",
@@ -209,10 +210,10 @@ def member_add(request, family_id):
 
 @login_required
 def member_edit(request, family_id, membership_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    membership = get_object_or_404(
-        Membership.objects.select_related("person"), pk=membership_id, family=family
+    membership = access.in_family(
+        access.membership_for_user(request.user, membership_id, write=True), family_id
     )
+    family = membership.family
     person = membership.person
     show_ids = access.can_see_identifiers(request.user)
     person_form = PersonForm(
@@ -287,8 +288,10 @@ def consent_add(request, family_id):
 
 @login_required
 def consent_withdraw(request, family_id, consent_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    consent = get_object_or_404(Consent, pk=consent_id, family=family)
+    consent = access.in_family(
+        access.consent_for_user(request.user, consent_id, write=True), family_id
+    )
+    family = consent.family
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date consent was withdrawn"
 
@@ -325,10 +328,10 @@ def involvement_add(request, family_id):
 
 @login_required
 def involvement_end(request, family_id, involvement_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    involvement = get_object_or_404(
-        Involvement.objects.select_related("agency"), pk=involvement_id, family=family
+    involvement = access.in_family(
+        access.involvement_for_user(request.user, involvement_id, write=True), family_id
     )
+    family = involvement.family
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date the agency left"
 
@@ -349,8 +352,12 @@ def involvement_end(request, family_id, involvement_id):
 @login_required
 @require_POST
 def involvement_pause(request, family_id, involvement_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    involvement = get_object_or_404(Involvement, pk=involvement_id, family=family, ended_on=None)
+    involvement = access.in_family(
+        access.involvement_for_user(request.user, involvement_id, write=True), family_id
+    )
+    family = involvement.family
+    if involvement.ended_on is not None:
+        raise Http404("That agency has left the Team Around the Family.")
     services.involvement_set_paused(
         actor=request.user, involvement=involvement, paused=not involvement.paused
     )
@@ -378,7 +385,7 @@ def note_add(request, family_id):
 
 @login_required
 def person_detail(request, person_id):
-    person = access.person_for_user(request.user, person_id)
+    person = access.person_for_user(request.user, person_id, write=False)
     audit_viewed(request, person, person_ids=[person.pk])
     memberships = Membership.objects.filter(
         person=person, family__in=access.families_visible_to(request.user)
@@ -390,14 +397,14 @@ def person_detail(request, person_id):
             "person": person,
             "memberships": memberships,
             "show_identifiers": access.can_see_identifiers(request.user),
-            "can_export": request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST),
+            "can_export": access.can_export_person(request.user, person),
         },
     )
 
 
 def _sar_export(request, person_id):
-    person = access.person_for_user(request.user, person_id)
-    if not request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST):
+    person = access.person_for_user(request.user, person_id, write=False)
+    if not access.can_export_person(request.user, person):
         raise PermissionDenied
     return person, exports.person_subject_access_export(actor=request.user, person=person)
 

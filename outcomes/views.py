@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from weasyprint import HTML
 
 from eligibility.selectors import criteria_choices
-from families import access
+from families import access as family_access
 from families.views import _form_errors_from, _form_page
-from outcomes import selectors, services
+from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
     AssessmentForm,
@@ -29,7 +29,7 @@ from outcomes.forms import (
     StatusForm,
     TierForm,
 )
-from outcomes.models import Action, Assessment, BudgetItem, Closure, FollowUp, Goal
+from outcomes.models import Assessment, Goal
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
@@ -37,7 +37,7 @@ from tafcase.errors import StaleEdit
 
 
 def _family(request, family_id, *, write: bool):
-    return access.family_for_user(request.user, family_id, write=write)
+    return family_access.family_for_user(request.user, family_id, write=write)
 
 
 # --- assessments and distance travelled -----------------------------------------------
@@ -53,7 +53,7 @@ def assessments(request, family_id):
         {
             "family": family,
             "assessments": family.assessments.select_related("created_by"),
-            "can_change": access.can_change_family(request.user, family),
+            "can_change": family_access.can_change_family(request.user, family),
         },
     )
 
@@ -72,9 +72,11 @@ def assessment_start(request, family_id):
 
 @login_required
 def assessment_edit(request, family_id, assessment_id):
-    family = _family(request, family_id, write=False)
-    assessment = get_object_or_404(Assessment, pk=assessment_id, family=family)
-    can_change = access.can_change_family(request.user, family) and (
+    assessment = family_access.in_family(
+        access.assessment_for_user(request.user, assessment_id, write=False), family_id
+    )
+    family = assessment.family
+    can_change = family_access.can_change_family(request.user, family) and (
         assessment.status == Assessment.Status.OPEN
     )
     if request.method == "POST" and not can_change:
@@ -181,13 +183,11 @@ def distance_pdf(request, family_id):
 def plan(request, family_id):
     family = _family(request, family_id, write=False)
     audit_viewed(request, family, family_id=family.pk)
-    can_change = access.can_change_family(request.user, family)
+    can_change = family_access.can_change_family(request.user, family)
     goals = list(selectors.plan_for(family))
     for goal in goals:
         for action in goal.actions.all():
-            action.can_update = services.can_update_action(
-                request.user, action, can_change_family=can_change
-            )
+            action.can_update = access.can_update_action(request.user, action, family)
     return render(
         request,
         "outcomes/plan.html",
@@ -233,8 +233,10 @@ def goal_add(request, family_id):
 
 @login_required
 def action_add(request, family_id, goal_id):
-    family = _family(request, family_id, write=True)
-    goal = get_object_or_404(Goal, pk=goal_id, family=family)
+    goal = family_access.in_family(
+        access.goal_for_user(request.user, goal_id, write=True), family_id
+    )
+    family = goal.family
     form = ActionForm(request.POST or None, family=family)
     return _form_page(
         request,
@@ -251,13 +253,8 @@ def action_add(request, family_id, goal_id):
 @require_POST
 @login_required
 def action_status(request, family_id, action_id):
-    family = _family(request, family_id, write=False)
-    action = get_object_or_404(
-        Action.objects.select_related("goal"), pk=action_id, goal__family=family
-    )
-    can_change = access.can_change_family(request.user, family)
-    if not services.can_update_action(request.user, action, can_change_family=can_change):
-        raise PermissionDenied
+    action = access.action_for_user(request.user, action_id, write=True)
+    family = family_access.in_family(action.goal, family_id).family
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
@@ -277,8 +274,10 @@ def action_status(request, family_id, action_id):
 @require_POST
 @login_required
 def goal_status(request, family_id, goal_id):
-    family = _family(request, family_id, write=True)
-    goal = get_object_or_404(Goal, pk=goal_id, family=family)
+    goal = family_access.in_family(
+        access.goal_for_user(request.user, goal_id, write=True), family_id
+    )
+    family = goal.family
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
@@ -308,7 +307,7 @@ def reviews(request, family_id):
         {
             "family": family,
             "reviews": family.reviews.prefetch_related("attendees").select_related("assessment"),
-            "can_change": access.can_change_family(request.user, family),
+            "can_change": family_access.can_change_family(request.user, family),
         },
     )
 
@@ -354,7 +353,7 @@ def budget(request, family_id):
     family = _family(request, family_id, write=False)
     audit_viewed(request, family, family_id=family.pk)
     items, totals = selectors.budget_for(family)
-    can_change = access.can_change_family(request.user, family)
+    can_change = family_access.can_change_family(request.user, family)
     form = SpendForm(request.POST or None) if can_change else None
     if request.method == "POST":
         if not can_change:
@@ -382,8 +381,7 @@ def budget(request, family_id):
             "totals": totals,
             "form": form,
             "threshold": settings.BUDGET_APPROVAL_THRESHOLD,
-            "can_approve": request.user.has_role(Role.COORDINATOR)
-            and not request.user.is_read_only,
+            "can_approve": family_access.is_programme_team(request.user, family),
         },
     )
 
@@ -391,8 +389,12 @@ def budget(request, family_id):
 @require_POST
 @login_required
 def spend_approve(request, family_id, item_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(BudgetItem, pk=item_id, family=family)
+    item = family_access.in_family(
+        access.budget_item_for_user(request.user, item_id, write=True), family_id
+    )
+    family = item.family
+    if not access.can_approve_spend(request.user, item):
+        raise PermissionDenied
     try:
         services.spend_approve(actor=request.user, item=item)
     except ValidationError as error:
@@ -433,9 +435,8 @@ def closure(request, family_id):
             "closures": family.closures.select_related(
                 "closed_by", "signed_off_by"
             ).prefetch_related("follow_ups"),
-            "can_change": access.can_change_family(request.user, family),
-            "can_sign_off": request.user.has_role(Role.COORDINATOR)
-            and not request.user.is_read_only,
+            "can_change": family_access.can_change_family(request.user, family),
+            "can_sign_off": family_access.is_programme_team(request.user, family),
         },
     )
 
@@ -443,8 +444,12 @@ def closure(request, family_id):
 @require_POST
 @login_required
 def closure_sign_off(request, family_id, closure_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(Closure, pk=closure_id, family=family)
+    item = family_access.in_family(
+        access.closure_for_user(request.user, closure_id, write=True), family_id
+    )
+    family = item.family
+    if not access.can_sign_off(request.user, item):
+        raise PermissionDenied
     try:
         services.closure_sign_off(actor=request.user, closure=item)
     except ValidationError as error:
@@ -456,8 +461,8 @@ def closure_sign_off(request, family_id, closure_id):
 
 @login_required
 def follow_up(request, family_id, follow_up_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(FollowUp, pk=follow_up_id, closure__family=family)
+    item = access.follow_up_for_user(request.user, follow_up_id, write=True)
+    family = family_access.in_family(item.closure, family_id).family
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
     return _form_page(
         request,

@@ -72,12 +72,13 @@ def test_nomination_list_shows_only_what_user_may_see(client, pw, nominate):
     assert nomination.reference not in client.get(listing).content.decode()
 
 
-def test_referrer_sees_summary_but_not_family_details(client, pw, nominate):
+def test_referrer_sees_a_receipt_but_nothing_of_the_family(client, pw, nominate):
     nomination = nominate("crime_asb", "health")
     client.force_login(pw.referrer)
     body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
-    assert nomination.family.reference in body
-    assert "Robin" not in body
+    assert "Nomination received" in body and nomination.reference in body
+    assert nomination.family.reference not in body
+    assert "Robin" not in body and "Awaiting screening" not in body
     client.force_login(pw.coordinator)
     body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
     assert "Robin" in body and "crime_asb seen" in body
@@ -272,17 +273,36 @@ def test_referrer_is_not_told_a_family_was_known_before(client, pw, nominate):
     family = first.family
     for status in ("screening", "not_eligible"):
         family_services.family_transition(actor=pw.coordinator, family=family, to_status=status)
-    again = nominate("health")
+    again = services.nomination_merge(
+        actor=pw.coordinator, nomination=nominate("health"), into=family
+    )
     assert again.is_re_referral
     client.force_login(pw.referrer)
     for url in (
         reverse("eligibility:nomination", args=[again.pk]),
         reverse("eligibility:nominations"),
     ):
-        assert "Re-referral" not in client.get(url).content.decode()
+        body = client.get(url).content.decode()
+        assert "Re-referral" not in body and family.reference not in body
     client.force_login(pw.coordinator)
     body = client.get(reverse("eligibility:nomination", args=[again.pk])).content.decode()
     assert "Re-referral" in body
+
+
+def test_coordinator_sees_known_families_at_screening_and_merges(client, pw, nominate):
+    known = nominate("crime_asb").family
+    again = nominate("health")
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:screen", args=[again.pk])).content.decode()
+    assert known.reference in body and "Same family: merge" in body
+    client.force_login(pw.referrer)
+    merge = reverse("eligibility:merge", args=[again.pk])
+    assert client.post(merge, {"into": known.pk}).status_code in (403, 404)
+    client.force_login(pw.coordinator)
+    assert client.post(merge, {"into": "not-a-number"}).status_code == 404
+    assert client.post(merge, {"into": known.pk}).status_code == 302
+    again.refresh_from_db()
+    assert again.family_id == known.pk
 
 
 def test_partner_agency_panel_member_sees_panels_their_agency_sits_on(

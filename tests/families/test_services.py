@@ -147,7 +147,9 @@ def test_ending_involvement_revokes_access(world):
         actor=world.lead, involvement=world.involvement, ended_on=timezone.localdate()
     )
     assert not visible(world.police, world.family)
-    assert not FamilyGroupObjectPermission.objects.filter(content_object=world.family).exists()
+    assert not FamilyGroupObjectPermission.objects.filter(
+        content_object=world.family, group=world.agencies["police"].group
+    ).exists()
 
 
 def test_paused_involvement_keeps_access(world):
