@@ -16,7 +16,7 @@ from families import selectors as family_selectors
 from families.models import Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, Role, User
 
-RELATIONSHIPS = {
+RELATIONSHIPS: dict[str, rules.Relationship] = {
     Membership.Role.PARENT_CARER: rules.Relationship.PARENT_CARER,
     Membership.Role.CHILD: rules.Relationship.CHILD,
     Membership.Role.OTHER_ADULT: rules.Relationship.OTHER_ADULT,

@@ -2,6 +2,7 @@
 and writes its audit rows; the family's lifecycle moves only through family_transition."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -209,7 +210,7 @@ def nomination_submit(
     family_name: str,
     members: list[dict],
     reason: str,
-    criteria: list[dict] = (),
+    criteria: Sequence[dict] = (),
     address_line_1: str = "",
     town: str = "",
     postcode: str = "",
@@ -238,6 +239,8 @@ def nomination_submit(
         )
     if consent_given_by is not None and not 0 <= consent_given_by < len(members):
         raise ValidationError({"consent_given_by": "Choose the member who gave consent."})
+    if consent_given_by is not None and consent_given_on is None:
+        raise ValidationError({"consent_given_on": "Enter the date the family agreed."})
     for c in criteria:
         if c.get("member") is not None and not 0 <= c["member"] < len(members):
             raise ValidationError({"criteria": "Each criterion's member must be one described."})
@@ -266,6 +269,7 @@ def nomination_submit(
         is_re_referral=status_before in (S.CLOSED, S.NOT_ELIGIBLE),
     )
     if nomination.consent_given_by is not None:
+        assert consent_given_on is not None  # checked with consent_given_by above
         family_services.consent_record(
             actor=actor,
             family=family,
@@ -640,6 +644,48 @@ def agenda_rate(*, actor, item: AgendaItem, likelihood: int | None) -> AgendaIte
     return item
 
 
+def _acceptance_errors(
+    errors: dict[str, str],
+    *,
+    panel: PanelMeeting,
+    family: Family,
+    level: str,
+    lead_professional: User | None,
+    allow_over_capacity: bool,
+) -> bool:
+    """Add what stops the panel accepting the family to `errors`; True when the lead
+    professional would go over capacity."""
+    over = False
+    if not level:
+        errors["level"] = "Choose the level of support."
+    candidate = next(
+        (
+            c
+            for c in selectors.lead_candidates(panel.local_authority)
+            if c.user == lead_professional
+        ),
+        None,
+    )
+    if candidate is None:
+        errors["lead_professional"] = "Choose a key worker of this authority."
+    elif level and candidate.would_exceed(level):
+        over = True
+        if not allow_over_capacity:
+            errors["lead_professional"] = (
+                f"This would take {candidate.label.split(':')[0]} over capacity "
+                f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
+                f"{candidate.capacity:.0f}). Choose someone else, or confirm."
+            )
+    if not family.consents.filter(
+        scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
+    ).exists():
+        errors["decision"] = (
+            "The family's consent to take part is not recorded. Record it on the family "
+            "page before accepting."
+        )
+    return over
+
+
 @transaction.atomic
 def agenda_decide(
     *,
@@ -668,38 +714,19 @@ def agenda_decide(
             "recorded as present."
         )
     D = AgendaItem.Decision
-    errors = {}
+    errors: dict[str, str] = {}
     if not reasons.strip():
         errors["reasons"] = "Give the panel's reasons."
     over = False
     if decision == D.ACCEPT:
-        if not level:
-            errors["level"] = "Choose the level of support."
-        candidate = next(
-            (
-                c
-                for c in selectors.lead_candidates(panel.local_authority)
-                if c.user == lead_professional
-            ),
-            None,
+        over = _acceptance_errors(
+            errors,
+            panel=panel,
+            family=family,
+            level=level,
+            lead_professional=lead_professional,
+            allow_over_capacity=allow_over_capacity,
         )
-        if candidate is None:
-            errors["lead_professional"] = "Choose a key worker of this authority."
-        elif level and candidate.would_exceed(level):
-            over = True
-            if not allow_over_capacity:
-                errors["lead_professional"] = (
-                    f"This would take {candidate.label.split(':')[0]} over capacity "
-                    f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
-                    f"{candidate.capacity:.0f}). Choose someone else, or confirm."
-                )
-        if not family.consents.filter(
-            scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
-        ).exists():
-            errors["decision"] = (
-                "The family's consent to take part is not recorded. Record it on the family "
-                "page before accepting."
-            )
     if decision == D.REFER and not referred_to.strip():
         errors["referred_to"] = "Say which service the family is referred to."
     if errors:
@@ -739,6 +766,7 @@ def agenda_decide(
 
 def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
     lead = item.lead_professional
+    assert lead is not None  # agenda_decide accepts only with a lead professional
     family = family_services.family_set_case_fields(
         actor=actor,
         family=family,

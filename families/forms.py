@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 
 from families.models import CaseNote, Consent, Family, Membership, Person
 from families.selectors import key_workers_of
@@ -11,7 +12,7 @@ NO_FUTURE = "The date cannot be in the future."
 
 
 def _not_future(value: date | None) -> date | None:
-    if value and value > date.today():
+    if value and value > timezone.localdate():
         raise forms.ValidationError(NO_FUTURE)
     return value
 

@@ -1,13 +1,14 @@
 """Reads for families. Every query starts from what the user may see (families.access)."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from eligibility.datamatch.selectors import evidence_for_family
-from families.access import can_see_identifiers, families_visible_to, note_visibility_filter
+from families.access import families_visible_to, note_visibility_filter
 from families.models import (
     CaseNote,
     Consent,
@@ -66,7 +67,8 @@ def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
 def _parse_date(text: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            # Only the calendar date is kept, so the zone given to the parsed midnight is moot.
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     return None
@@ -124,7 +126,17 @@ def _spaced_postcode(compact: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
 
 
-PARTNER_EVIDENCE_SHOWN = 50
+FamilyPageSection = Callable[[Any, Family], dict[str, Any]]
+# Apps above families add to the family page (the data-match adds the partner records
+# behind its people) without families importing them: they register a section here from
+# their AppConfig.ready, and `family_detail` merges what each returns into the page.
+_family_page_sections: list[FamilyPageSection] = []
+
+
+def register_family_page_section(section: FamilyPageSection) -> None:
+    """Add `section(user, family) -> context` to every family page's context."""
+    if section not in _family_page_sections:
+        _family_page_sections.append(section)
 
 
 def family_detail(user, family: Family) -> dict:
@@ -137,7 +149,7 @@ def family_detail(user, family: Family) -> dict:
             Prefetch("people", queryset=Person.objects.only("id", "forename", "surname"))
         )
     )
-    return {
+    context = {
         "memberships": list(
             Membership.objects.filter(family=family)
             .select_related("person")
@@ -150,13 +162,7 @@ def family_detail(user, family: Family) -> dict:
         "notes": list(notes[:100]),
         "status_changes": list(family.status_changes.select_related("changed_by")[:50]),
         "key_workers": list(family.key_workers.all()),
-        # Partner records the data-match linked to the family's people: for those who
-        # may see identifiers (programme team and key workers), not every TAF partner.
-        "partner_evidence": list(
-            evidence_for_family(Membership.objects.filter(family=family).values("person_id"))[
-                :PARTNER_EVIDENCE_SHOWN
-            ]
-        )
-        if can_see_identifiers(user)
-        else [],
     }
+    for section in _family_page_sections:
+        context.update(section(user, family))
+    return context

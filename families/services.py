@@ -5,11 +5,13 @@ families and people are optimistic: the caller names the version it edited, and 
 version is refused with StaleEdit rather than silently overwriting someone else's work.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.access import VIEW_PERMISSION
@@ -339,7 +341,7 @@ def member_add(
         person=person,
         role=role,
         lives_in_household=lives_in_household,
-        started_on=started_on or date.today(),
+        started_on=started_on or timezone.localdate(),
         in_care=in_care,
         in_custody=in_custody,
         no_contact_for_safety=no_contact_for_safety,
@@ -557,10 +559,10 @@ def note_add(
     contact_date: date,
     text: str,
     confidentiality: str,
-    people: list[Person] = (),
+    people: Sequence[Person] = (),
     child_seen_alone: bool = False,
 ) -> CaseNote:
-    if contact_date > date.today():
+    if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
     note = CaseNote.objects.create(
         family=family,

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from families import services
 from families.models import CaseNote, Consent, Family, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 @dataclass

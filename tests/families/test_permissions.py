@@ -5,10 +5,9 @@ allowed: lead professional, TAF agency with consent, programme team;
 login/401: anonymous; 403: a read-only role or a partner writing.
 """
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from families import services
@@ -192,7 +191,9 @@ def test_api_other_authority_coordinator_gets_404(world):
 
 @pytest.mark.parametrize(("name", "kwargs", "kind"), PAGES, ids=[p[0] for p in PAGES])
 def test_taf_agency_gets_404_once_consent_is_withdrawn(client, world, name, kwargs, kind):
-    services.consent_withdraw(actor=world.lead, consent=world.consent, withdrawn_on=date.today())
+    services.consent_withdraw(
+        actor=world.lead, consent=world.consent, withdrawn_on=timezone.localdate()
+    )
     client.force_login(world.police)
     assert client.get(reverse(name, kwargs=kwargs(world))).status_code == 404
 
@@ -261,7 +262,7 @@ def test_restricted_note_is_hidden_from_other_taf_agencies(client, world):
         actor=world.lead,
         family=world.family,
         contact_type="phone",
-        contact_date=date.today(),
+        contact_date=timezone.localdate(),
         text="Disclosure of abuse: restricted.",
         confidentiality="restricted",
     )
@@ -277,7 +278,7 @@ def test_restricted_note_is_visible_to_its_recording_agency(client, world):
         actor=world.police,
         family=world.family,
         contact_type="phone",
-        contact_date=date.today(),
+        contact_date=timezone.localdate(),
         text="Police intelligence: restricted.",
         confidentiality="restricted",
     )
@@ -335,7 +336,9 @@ def test_api_detail_access(world, user_name, status, name, pk):
 
 @pytest.mark.parametrize(("name", "pk"), API_DETAIL, ids=[d[0] for d in API_DETAIL])
 def test_api_detail_is_404_after_consent_is_withdrawn(world, name, pk):
-    services.consent_withdraw(actor=world.lead, consent=world.consent, withdrawn_on=date.today())
+    services.consent_withdraw(
+        actor=world.lead, consent=world.consent, withdrawn_on=timezone.localdate()
+    )
     assert api(world.police).get(reverse(name, args=[pk(world)])).status_code == 404
 
 
