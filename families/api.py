@@ -1,5 +1,7 @@
 """The families API: same access rules as the pages (families.access), writes via services."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -249,24 +251,41 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 # --- records that belong to a family ----------------------------------------------------
 
 
-class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Lists of a kind of family record, filtered to families the user can see;
-    `?family=ID` narrows to one family."""
+class FamilyScopedViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Records that belong to a family, for every app: lists filtered in SQL to the
+    families the user can see (`?family=ID` narrows to one); one record by id through its
+    app's access helper, audited with the family and the people it names."""
 
     queryset = None  # each subclass names its model with Model.objects.none()
-    related = ()
+    family_path = "family"
+    related: tuple[str, ...] = ()
+    # The access helper for one record, e.g. staticmethod(outcomes.access.goal_for_user).
+    record_for_user: Any = None
 
     def get_queryset(self):
         records = (
             self.queryset.model.objects.filter(
-                family__in=access.families_visible_to(self.request.user)
+                **{f"{self.family_path}__in": access.families_visible_to(self.request.user)}
             )
             .select_related(*self.related)
             .order_by("-id")
         )
         if (family := query_id(self.request, "family")) is not None:
-            records = records.filter(family_id=family)
+            records = records.filter(**{f"{self.family_path}_id": family})
         return records
+
+    def retrieve(self, request, pk=None):
+        record = self.record_for_user(request.user, pk, write=False)
+        family = record
+        for name in self.family_path.split("__"):
+            family = getattr(family, name)
+        audit_viewed(request, record, family_id=family.pk, person_ids=self.person_ids(record))
+        return Response(self.get_serializer(record).data)
+
+    def person_ids(self, record) -> list[int]:
+        return []
 
 
 class MembershipOutput(serializers.ModelSerializer):
@@ -299,8 +318,9 @@ class MembershipInput(serializers.Serializer):
     no_contact_for_safety = serializers.BooleanField(default=False)
 
 
-class MembershipViewSet(FamilyChildViewSet):
+class MembershipViewSet(FamilyScopedViewSet):
     queryset = Membership.objects.none()
+    record_for_user = staticmethod(access.membership_for_user)
     related = ("person",)
     serializer_class = MembershipOutput
 
@@ -335,8 +355,9 @@ class DateInput(serializers.Serializer):
     on = serializers.DateField()
 
 
-class ConsentViewSet(FamilyChildViewSet):
+class ConsentViewSet(FamilyScopedViewSet):
     queryset = Consent.objects.none()
+    record_for_user = staticmethod(access.consent_for_user)
     serializer_class = ConsentOutput
 
     @extend_schema(request=ConsentInput, responses={201: ConsentOutput})
@@ -391,8 +412,9 @@ class PauseInput(serializers.Serializer):
     paused = serializers.BooleanField()
 
 
-class InvolvementViewSet(FamilyChildViewSet):
+class InvolvementViewSet(FamilyScopedViewSet):
     queryset = Involvement.objects.none()
+    record_for_user = staticmethod(access.involvement_for_user)
     related = ("agency",)
     serializer_class = InvolvementOutput
 
@@ -465,7 +487,7 @@ class NoteInput(serializers.Serializer):
     child_seen_alone = serializers.BooleanField(required=False, default=False)
 
 
-class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
+class NoteViewSet(FamilyScopedViewSet):
     queryset = CaseNote.objects.none()
     related = ("author", "author_agency")
     serializer_class = NoteOutput
@@ -478,12 +500,10 @@ class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
             .prefetch_related("people")
         )
 
-    def retrieve(self, request, pk=None):
-        note = access.note_for_user(request.user, pk, write=False)
-        audit_viewed(
-            request, note, family_id=note.family_id, person_ids=[p.pk for p in note.people.all()]
-        )
-        return Response(NoteOutput(note).data)
+    record_for_user = staticmethod(access.note_for_user)
+
+    def person_ids(self, record) -> list[int]:
+        return [p.pk for p in record.people.all()]
 
     @extend_schema(request=NoteInput, responses={201: NoteOutput})
     def create(self, request):

@@ -2,13 +2,13 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from families import access as family_access
+from families.api import FamilyScopedViewSet
 from families.models import Family, Person
 from outcomes import access, selectors, services
 from outcomes.models import (
@@ -29,32 +29,6 @@ from tafcase.audit.services import audit_viewed
 
 def _family(request, family_id, *, write: bool) -> Family:
     return family_access.family_for_user(request.user, family_id, write=write)
-
-
-class FamilyScoped(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Objects of the families the user can see; `?family=` narrows the list."""
-
-    family_path = "family"
-    related: tuple[str, ...] = ()
-
-    def get_queryset(self):
-        families = family_access.families_visible_to(self.request.user)
-        objects = self.queryset.model.objects.filter(
-            **{f"{self.family_path}__in": families}
-        ).select_related(*self.related)
-        family = query_id(self.request, "family")
-        return objects if family is None else objects.filter(**{f"{self.family_path}_id": family})
-
-    def retrieve(self, request, pk=None):
-        obj = get_object_or_404(self.get_queryset(), pk=family_access.record_id(pk))
-        audit_viewed(request, obj, family_id=self._family_id(obj))
-        return Response(self.get_serializer(obj).data)
-
-    def _family_id(self, obj) -> int:
-        target = obj
-        for part in self.family_path.split("__"):
-            target = getattr(target, part)
-        return target.pk
 
 
 FAMILY_FILTER = extend_schema_view(
@@ -117,8 +91,9 @@ class AssessmentStartInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class AssessmentViewSet(FamilyScoped):
+class AssessmentViewSet(FamilyScopedViewSet):
     queryset = Assessment.objects.none()
+    record_for_user = staticmethod(access.assessment_for_user)
     serializer_class = AssessmentOutput
 
     def get_queryset(self):
@@ -243,8 +218,9 @@ class ActionInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class GoalViewSet(FamilyScoped):
+class GoalViewSet(FamilyScopedViewSet):
     queryset = Goal.objects.none()
+    record_for_user = staticmethod(access.goal_for_user)
     serializer_class = GoalOutput
 
     def get_queryset(self):
@@ -275,8 +251,9 @@ class GoalViewSet(FamilyScoped):
         return Response(GoalOutput(self.get_queryset().get(pk=pk)).data)
 
 
-class ActionViewSet(FamilyScoped):
+class ActionViewSet(FamilyScopedViewSet):
     queryset = Action.objects.none()
+    record_for_user = staticmethod(access.action_for_user)
     serializer_class = ActionOutput
     family_path = "goal__family"
     related = ("goal",)
@@ -348,8 +325,9 @@ def _create(request, input_class, output_class, service):
 
 
 @FAMILY_FILTER
-class ReviewViewSet(FamilyScoped):
+class ReviewViewSet(FamilyScopedViewSet):
     queryset = Review.objects.none()
+    record_for_user = staticmethod(access.review_for_user)
     serializer_class = ReviewOutput
 
     def get_queryset(self):
@@ -373,8 +351,9 @@ class TierChangeInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class TierChangeViewSet(FamilyScoped):
+class TierChangeViewSet(FamilyScopedViewSet):
     queryset = TierChange.objects.none()
+    record_for_user = staticmethod(access.tier_change_for_user)
     serializer_class = TierChangeOutput
 
     @extend_schema(request=TierChangeInput, responses={201: TierChangeOutput})
@@ -405,8 +384,9 @@ class BudgetItemInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class BudgetItemViewSet(FamilyScoped):
+class BudgetItemViewSet(FamilyScopedViewSet):
     queryset = BudgetItem.objects.none()
+    record_for_user = staticmethod(access.budget_item_for_user)
     serializer_class = BudgetItemOutput
 
     @extend_schema(request=BudgetItemInput, responses={201: BudgetItemOutput})
@@ -462,8 +442,9 @@ class FollowUpInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class ClosureViewSet(FamilyScoped):
+class ClosureViewSet(FamilyScopedViewSet):
     queryset = Closure.objects.none()
+    record_for_user = staticmethod(access.closure_for_user)
     serializer_class = ClosureOutput
 
     def get_queryset(self):

@@ -2,6 +2,8 @@
 workers and coordinators change things; everyone who can see the family can read; a TAF
 partner may update their own agency's actions; anyone else gets 404."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -244,25 +246,31 @@ def action_add(request, family_id, goal_id):
     )
 
 
+def _set_status(request, family, set_status, noun: str):
+    """The plan's status buttons: a goal's or an action's status, at the version shown."""
+    form = StatusForm(request.POST)
+
+    def update():
+        if not form.is_valid():
+            raise ValidationError(f"Choose the {noun}'s status.")
+        set_status(
+            status=form.cleaned_data["status"], expected_version=form.cleaned_data["version"]
+        )
+
+    done = reverse("outcomes:plan", args=[family.pk])
+    return web.post_action(request, update, success=f"{noun.capitalize()} updated.", done=done)
+
+
 @require_POST
 @login_required
 def action_status(request, family_id, action_id):
     action = access.action_for_user(request.user, action_id, write=True)
     family = family_access.in_family(action.goal, family_id).family
-    form = StatusForm(request.POST)
-
-    def update():
-        if not form.is_valid():
-            raise ValidationError("Choose the action's status.")
-        services.action_set_status(
-            actor=request.user,
-            action=action,
-            status=form.cleaned_data["status"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return web.post_action(
-        request, update, success="Action updated.", done=reverse("outcomes:plan", args=[family.pk])
+    return _set_status(
+        request,
+        family,
+        partial(services.action_set_status, actor=request.user, action=action),
+        "action",
     )
 
 
@@ -272,21 +280,11 @@ def goal_status(request, family_id, goal_id):
     goal = family_access.in_family(
         access.goal_for_user(request.user, goal_id, write=True), family_id
     )
-    family = goal.family
-    form = StatusForm(request.POST)
-
-    def update():
-        if not form.is_valid():
-            raise ValidationError("Choose the goal's status.")
-        services.goal_set_status(
-            actor=request.user,
-            goal=goal,
-            status=form.cleaned_data["status"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return web.post_action(
-        request, update, success="Goal updated.", done=reverse("outcomes:plan", args=[family.pk])
+    return _set_status(
+        request,
+        goal.family,
+        partial(services.goal_set_status, actor=request.user, goal=goal),
+        "goal",
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from eligibility import services
-from eligibility.models import AgendaItem, Nomination
+from eligibility.models import AgendaItem, Nomination, PanelMeeting
 from families import services as family_services
 from families.models import Family
 from tafcase.audit.models import AuditEvent
@@ -329,3 +329,63 @@ def test_partner_agency_panel_member_sees_panels_their_agency_sits_on(
         status(client, sergeant, reverse("eligibility:item-decide", args=[panel.pk, item.pk]))
         == 403
     )
+
+
+def test_partners_of_agencies_across_authorities_can_nominate(client, pw, authority):
+    """Police, health and other partners serve several councils: they say which one the
+    family lives in, then nominate (they used to get 403 from a button the page offered)."""
+    officer = pw.member.__class__.objects.create_user(
+        "pc@example.test",
+        "pw",
+        full_name="PC Test",
+        agency=pw.agencies["police"],
+        roles=["partner_practitioner"],
+    )
+    client.force_login(officer)
+    new = reverse("eligibility:nomination-new")
+    first = client.get(new)
+    assert first.status_code == 200 and b"Which council does the family live in?" in first.content
+    assert client.get(new, {"local_authority": "abc"}).status_code == 200  # a form error
+    chosen = client.get(new, {"local_authority": authority.pk})
+    assert chosen.status_code == 200 and b"Family name" in chosen.content
+
+
+def test_panel_member_cannot_nominate_or_write(client, pw):
+    assert status(client, pw.member, reverse("eligibility:nomination-new")) == 403
+
+
+def test_chair_agenda_links_only_to_families_the_chair_may_open(client, pw, agenda):
+    panel, item = agenda
+    client.force_login(pw.chair)
+    body = client.get(reverse("eligibility:panel", args=[panel.pk])).content.decode()
+    assert item.nomination.family.name in body  # the chair sees every name on the agenda
+    family_url = reverse("families:detail", args=[item.nomination.family_id])
+    assert family_url not in body  # but is not sent to a family page they cannot open
+    assert client.get(family_url).status_code == 404
+
+
+def test_panel_chair_must_serve_the_panels_authority(client, pw, other_authority):
+    from rest_framework.test import APIClient
+
+    elsewhere_chair = pw.member.__class__.objects.create_user(
+        "chair2@example.test",
+        "pw",
+        full_name="Elsewhere Chair",
+        agency=pw.agencies["police"],
+        roles=["panel_chair"],
+    )
+    elsewhere_chair.authorities.set([other_authority])
+    api = APIClient()
+    api.force_authenticate(pw.coordinator)
+    response = api.post(
+        reverse("eligibility-api:panel-list"),
+        {
+            "meets_on": "2027-01-05",
+            "chair": elsewhere_chair.pk,
+            "member_agencies": [pw.agencies["police"].pk],
+            "quorum": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "chair" in response.json()
+    assert not PanelMeeting.objects.filter(chair=elsewhere_chair).exists()
