@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# mypy's Django plugin loads the settings but never connects to a server: naming servers
+# keeps the settings from starting the embedded PostgreSQL and Redis for it.
+MYPY_ENV := DATABASE_URL=postgresql://unused/tafcase REDIS_URL=redis://unused:6379/0
 
 .PHONY: install run test fuzz stop lint browsers clean
 
@@ -32,6 +35,8 @@ run: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(MYPY_ENV) $(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --create-db
 

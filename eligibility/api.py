@@ -1,6 +1,7 @@
 """The nominations, screening and panels API: the pages' access rules (eligibility.access)
 and services, with input and output serializers."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -17,9 +18,12 @@ from eligibility.models import (
     RecordedEvidence,
     Screening,
 )
-from families.access import AUTHORITY_WIDE_ROLES, families_visible_to
+from families import access as family_access
+from families import selectors as family_selectors
+from families.access import AUTHORITY_WIDE_ROLES, families_visible_to, record_id
 from families.models import Family, Membership, Person
-from tafcase.accounts.models import Agency, Role, User
+from tafcase.accounts import authority as working
+from tafcase.accounts.models import LocalAuthority, Role
 from tafcase.api_params import query_choice
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
@@ -84,6 +88,18 @@ class NominationOutput(serializers.ModelSerializer):
         ]
 
     def to_representation(self, instance):
+        user = self.context["request"].user
+        if not access.sees_progress(user, instance):
+            # A nominator learns only that the nomination was received (DESIGN.md §4).
+            return {
+                "id": instance.pk,
+                "reference": instance.reference,
+                "route": instance.route,
+                "stage": "received",
+                "submitted_at": serializers.DateTimeField().to_representation(
+                    instance.submitted_at
+                ),
+            }
         data = super().to_representation(instance)
         if self.context.get("detail") and self.context.get("sees_family"):
             data["reason"] = instance.reason
@@ -130,6 +146,11 @@ class NominationInput(serializers.Serializer):
     consent_given_by = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, help_text="Index into members of who agreed"
     )
+    local_authority = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The authority the family lives in, for partners who serve several.",
+    )
 
     def validate(self, data):
         """Member indexes must point into `members` (a negative or too-large index is a
@@ -168,8 +189,23 @@ class ScreeningInput(serializers.Serializer):
     )
 
 
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The known family this nomination is about.")
+
+
 def _sees_family(user, nomination) -> bool:
     return families_visible_to(user).filter(pk=nomination.family_id).exists()
+
+
+def _one_of(queryset, value, field: str, what: str):
+    """An id from a request body, resolved within what the request may name (400)."""
+    try:
+        found = queryset.filter(pk=record_id(value)).first()
+    except Http404:
+        found = None
+    if found is None:
+        raise serializers.ValidationError({field: f"Choose {what}."})
+    return found
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("stage", str)]))
@@ -185,33 +221,49 @@ class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return nominations.filter(stage=stage) if stage else nominations
 
     def _detail(self, request, nomination, status=200):
-        context = {"detail": True, "sees_family": _sees_family(request.user, nomination)}
+        context = {
+            "request": request,
+            "detail": True,
+            "sees_family": _sees_family(request.user, nomination),
+        }
         return Response(NominationOutput(nomination, context=context).data, status=status)
 
     def retrieve(self, request, pk=None):
-        nomination = access.nomination_for_user(request.user, pk)
+        nomination = access.nomination_for_user(request.user, pk, write=False)
         audit_viewed(request, nomination, family_id=nomination.family_id)
         return self._detail(request, nomination)
 
     @extend_schema(request=NominationInput, responses={201: NominationOutput})
     def create(self, request):
-        authority = access.authority_for_nomination(request.user)
         data = NominationInput(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        chosen_id = fields.pop("local_authority", None)
+        chosen = get_object_or_404(LocalAuthority, pk=record_id(chosen_id)) if chosen_id else None
+        authority = access.authority_for_nomination(request.user, chosen)
         nomination = services.nomination_submit(
             actor=request.user,
             local_authority=authority,
             route=Nomination.Route.REFERRAL,
-            **data.validated_data,
+            **fields,
         )
         return self._detail(request, nomination, status=201)
+
+    @extend_schema(request=MergeInput, responses={200: NominationOutput})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """The coordinator's decision that the nominated family is one already known."""
+        nomination = access.nomination_for_user(request.user, pk, write=True)
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        into = family_access.family_for_user(request.user, data.validated_data["into"], write=True)
+        nomination = services.nomination_merge(actor=request.user, nomination=nomination, into=into)
+        return self._detail(request, nomination)
 
     @extend_schema(request=ScreeningInput, responses={201: ScreeningOutput})
     @action(detail=True, methods=["post"])
     def screen(self, request, pk=None):
-        nomination = access.nomination_for_user(request.user, pk)
-        if not access.can_screen(request.user, nomination):
-            raise PermissionDenied
+        nomination = access.nomination_for_user(request.user, pk, write=True)
         data = ScreeningInput(data=request.data)
         data.is_valid(raise_exception=True)
         screening = services.nomination_screen(
@@ -222,16 +274,16 @@ class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=EvidenceInput, responses={201: EvidenceOutput})
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
-        nomination = access.nomination_for_user(request.user, pk)
-        if not access.can_add_evidence(request.user):
+        nomination = access.nomination_for_user(request.user, pk, write=False)
+        if not access.can_add_evidence(request.user, nomination):
             raise PermissionDenied
         data = EvidenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         person_id = fields.pop("person", None)
         person = (
-            get_object_or_404(Person, pk=person_id, memberships__family=nomination.family_id)
-            if person_id
+            family_access.member_of_family(nomination.family, person_id)
+            if person_id is not None
             else None
         )
         evidence = services.evidence_record(
@@ -288,13 +340,13 @@ class PanelOutput(serializers.ModelSerializer):
 
 class PanelInput(serializers.Serializer):
     meets_on = EventDateSerializerField()
-    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    member_agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
+    chair = serializers.IntegerField(help_text="A panel chair or coordinator of the authority.")
+    member_agencies = serializers.ListField(child=serializers.IntegerField())
     quorum = serializers.IntegerField(min_value=1)
 
 
 class AttendanceInput(serializers.Serializer):
-    agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
+    agencies = serializers.ListField(child=serializers.IntegerField())
 
 
 class DecisionInput(serializers.Serializer):
@@ -303,8 +355,8 @@ class DecisionInput(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=Family.Tier.choices, required=False, allow_blank=True, default=""
     )
-    lead_professional = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    lead_professional = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A key worker of the panel's authority."
     )
     referred_to = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
@@ -337,14 +389,23 @@ class PanelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=PanelInput, responses={201: PanelOutput})
     def create(self, request):
-        authority = request.user.authorities.first()
-        if not access.can_create_panel(request.user) or authority is None:
-            raise PermissionDenied
+        authority = access.authority_for_new_panel(request.user)
         data = PanelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        panel = services.panel_create(
-            actor=request.user, local_authority=authority, **data.validated_data
+        fields = dict(data.validated_data)
+        fields["chair"] = _one_of(
+            selectors.panel_chairs_of(authority),
+            fields["chair"],
+            "chair",
+            "a chair of this authority",
         )
+        fields["member_agencies"] = [
+            _one_of(
+                selectors.agencies_for(authority), a, "member_agencies", "agencies that serve it"
+            )
+            for a in fields["member_agencies"]
+        ]
+        panel = services.panel_create(actor=request.user, local_authority=authority, **fields)
         return Response(PanelOutput(panel, context={"detail": True}).data, status=201)
 
     def _act(self, request, pk, act):
@@ -375,7 +436,12 @@ class PanelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             request,
             pk,
             lambda panel: services.panel_record_attendance(
-                actor=request.user, panel=panel, agencies=data.validated_data["agencies"]
+                actor=request.user,
+                panel=panel,
+                agencies=[
+                    _one_of(panel.member_agencies.all(), a, "agencies", "the panel's members")
+                    for a in data.validated_data["agencies"]
+                ],
             ),
         )
 
@@ -385,15 +451,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     serializer_class = AgendaItemOutput
 
     def _item(self, request, pk, *, write: bool) -> AgendaItem:
-        panels = access.panels_visible_to(request.user)
-        item = get_object_or_404(
-            AgendaItem.objects.select_related("panel", "nomination__family"),
-            pk=pk,
-            panel__in=panels,
-        )
-        if write and not access.can_run_panel(request.user, item.panel):
-            raise PermissionDenied
-        return item
+        return access.agenda_item_for_user(request.user, pk, write=write)
 
     def retrieve(self, request, pk=None):
         item = self._item(request, pk, write=False)
@@ -406,7 +464,15 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         item = self._item(request, pk, write=True)
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        item = services.agenda_decide(actor=request.user, item=item, **data.validated_data)
+        fields = dict(data.validated_data)
+        if fields.get("lead_professional") is not None:
+            fields["lead_professional"] = _one_of(
+                family_selectors.key_workers_of(item.panel.local_authority),
+                fields["lead_professional"],
+                "lead_professional",
+                "a key worker of this authority",
+            )
+        item = services.agenda_decide(actor=request.user, item=item, **fields)
         return Response(AgendaItemOutput(item).data)
 
     @extend_schema(request=RateInput, responses={200: AgendaItemOutput})
@@ -447,6 +513,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         user = self.request.user
-        if not user.has_role(*AUTHORITY_WIDE_ROLES, Role.ADMINISTRATOR):
+        authority_id = working.working_authority_id(user)
+        if not user.has_role(*AUTHORITY_WIDE_ROLES, Role.ADMINISTRATOR) or authority_id is None:
             raise PermissionDenied
-        return FrameworkVersion.objects.filter(local_authority__in=user.authorities.all())
+        return FrameworkVersion.objects.filter(local_authority_id=authority_id)

@@ -1,10 +1,8 @@
 """Panel minutes as a PDF a chair can sign. Families appear by name only to those
 the agenda names them to (eligibility.access.named_on_agenda)."""
 
-from django.template.loader import render_to_string
-from weasyprint import HTML
-
 from eligibility import access, selectors
+from tafcase import web
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, client_ip
 
@@ -12,16 +10,6 @@ from tafcase.audit.services import audit_record, client_ip
 def minutes_pdf(request, panel) -> bytes:
     items = list(selectors.agenda(panel))
     visible = access.named_on_agenda(request.user, panel, [i.nomination.family_id for i in items])
-    html = render_to_string(
-        "eligibility/minutes_pdf.html",
-        {
-            "panel": panel,
-            "rows": [(i, i.nomination.family_id in visible) for i in items],
-            "members": panel.member_agencies.order_by("name"),
-            "present": panel.agencies_present.order_by("name"),
-        },
-        request=request,
-    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
@@ -29,4 +17,13 @@ def minutes_pdf(request, panel) -> bytes:
         ip=client_ip(request),
         summary=f"Minutes of the {panel} as PDF",
     )
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    return web.render_pdf(
+        request,
+        "eligibility/minutes_pdf.html",
+        {
+            "panel": panel,
+            "rows": [(i, i.nomination.family_id in visible) for i in items],
+            "members": panel.member_agencies.order_by("name"),
+            "present": panel.agencies_present.order_by("name"),
+        },
+    )

@@ -1,9 +1,9 @@
 from django import forms
-from django.db.models import Q
 
+from eligibility import selectors
 from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Screening
 from families.models import Family, Membership, Person
-from tafcase.accounts.models import Agency, Role, User
+from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
 from tafcase.forms import GovukForm
 
@@ -155,6 +155,15 @@ class ScreeningForm(GovukForm):
     )
 
 
+class AuthorityForm(GovukForm):
+    local_authority = forms.ModelChoiceField(
+        label="Council",
+        queryset=LocalAuthority.objects.order_by("name"),
+        empty_label="Choose the council",
+        error_messages={"required": "Choose the council the family lives in."},
+    )
+
+
 class PanelForm(GovukForm):
     meets_on = EventDateField(label="Date of the meeting")
     chair = forms.ModelChoiceField(label="Chair", queryset=User.objects.none())
@@ -171,17 +180,8 @@ class PanelForm(GovukForm):
 
     def __init__(self, *args, local_authority, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = User.objects.filter(
-            is_active=True, roles__overlap=[Role.PANEL_CHAIR, Role.COORDINATOR]
-        ).order_by("full_name")
-        self.fields["member_agencies"].queryset = agencies_for(local_authority)
-
-
-def agencies_for(local_authority):
-    """The authority's own agencies and the ones that serve several (police, health…)."""
-    return Agency.objects.filter(
-        Q(local_authority=local_authority) | Q(local_authority__isnull=True)
-    ).order_by("name")
+        self.fields["chair"].queryset = selectors.panel_chairs_of(local_authority)
+        self.fields["member_agencies"].queryset = selectors.agencies_for(local_authority)
 
 
 class AttendanceForm(GovukForm):

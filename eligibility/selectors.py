@@ -12,11 +12,11 @@ from django.utils import timezone
 from eligibility import rules
 from eligibility.datamatch.selectors import partner_records_for_people
 from eligibility.models import AgendaItem, FrameworkVersion, Nomination, RecordedEvidence
+from families import selectors as family_selectors
 from families.models import Family, Involvement, Membership, Person
-from tafcase import identity
-from tafcase.accounts.models import LocalAuthority, Role, User
+from tafcase.accounts.models import Agency, LocalAuthority, Role, User
 
-RELATIONSHIPS = {
+RELATIONSHIPS: dict[str, rules.Relationship] = {
     Membership.Role.PARENT_CARER: rules.Relationship.PARENT_CARER,
     Membership.Role.CHILD: rules.Relationship.CHILD,
     Membership.Role.OTHER_ADULT: rules.Relationship.OTHER_ADULT,
@@ -119,28 +119,47 @@ def evidence_for(nomination: Nomination) -> QuerySet[RecordedEvidence]:
 # --- nominations ----------------------------------------------------------------------
 
 
-def find_known_family(authority: LocalAuthority, members: list[dict]) -> Family | None:
-    """A family the programme already knows with any of these people in it: the same
-    strong identifier, or the same name and date of birth. The most recent wins."""
+def panel_chairs_of(authority: LocalAuthority) -> QuerySet[User]:
+    """Who may chair the authority's panels: its panel chairs and coordinators."""
+    return User.objects.filter(
+        is_active=True,
+        roles__overlap=[Role.PANEL_CHAIR, Role.COORDINATOR],
+        authorities=authority,
+    ).order_by("full_name", "pk")
+
+
+def agencies_for(authority: LocalAuthority) -> QuerySet[Agency]:
+    """The authority's own agencies and the ones that serve several (police, health…)."""
+    return Agency.objects.filter(
+        Q(local_authority=authority) | Q(local_authority__isnull=True)
+    ).order_by("name")
+
+
+def known_families_like(nomination: Nomination) -> QuerySet[Family]:
+    """Families of the nomination's authority, other than its own, with one of its members
+    in them: the same strong identifier, or the same name and date of birth (any letter
+    case). For the coordinator at screening, who decides whether to merge."""
     match = Q()
-    for m in members:
+    people = Person.objects.filter(memberships__family_id=nomination.family_id)
+    for person in people:
         for field in ("upn", "nino", "nhs_number", "la_person_id"):
-            if m.get(field):
-                match |= Q(**{field: identity.normalise_identifier(field, m[field])})
-        if m.get("dob"):
+            if getattr(person, field):
+                match |= Q(**{field: getattr(person, field)})
+        if person.dob:
             match |= Q(
-                forename__iexact=m["forename"].strip(),
-                surname__iexact=m["surname"].strip(),
-                dob=m["dob"],
+                forename__iexact=person.forename, surname__iexact=person.surname, dob=person.dob
             )
     if not match:
-        return None
-    people = Person.objects.filter(match, local_authority=authority)
+        return Family.objects.none()
+    known = Person.objects.filter(match, local_authority_id=nomination.local_authority_id)
     return (
-        Family.objects.filter(memberships__person__in=people)
-        .order_by("-created_at", "-pk")
+        Family.objects.filter(
+            local_authority_id=nomination.local_authority_id, memberships__person__in=known
+        )
+        .exclude(pk=nomination.family_id)
+        .select_related("lead_professional")
         .distinct()
-        .first()
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -213,12 +232,7 @@ def caseload_weight(tier: str) -> float:
 
 def lead_candidates(authority: LocalAuthority) -> list[Candidate]:
     """Key workers of the authority with their current weighted caseloads, lightest first."""
-    workers = list(
-        User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER])
-        .filter(Q(authorities=authority) | Q(agency__local_authority=authority))
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    workers = list(family_selectors.key_workers_of(authority))
     loads: dict[int, list[tuple[str, int]]] = defaultdict(list)
     counts = (
         Family.objects.filter(lead_professional__in=workers, status=Family.Status.ACTIVE)

@@ -2,6 +2,7 @@
 and writes its audit rows; the family's lifecycle moves only through family_transition."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from eligibility.models import (
 from families import services as family_services
 from families.models import Consent, Family
 from tafcase import identity
-from tafcase.accounts.models import Agency, LocalAuthority, Role, User
+from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -210,7 +211,7 @@ def nomination_submit(
     family_name: str,
     members: list[dict],
     reason: str,
-    criteria: list[dict] = (),
+    criteria: Sequence[dict] = (),
     address_line_1: str = "",
     town: str = "",
     postcode: str = "",
@@ -218,12 +219,16 @@ def nomination_submit(
     consent_given_by: int | None = None,
     family: Family | None = None,
 ) -> Nomination:
-    """Put a family forward. People are matched against the families the programme already
-    knows, so a known family is recognised (a closed or not-eligible one as a re-referral);
-    a referral needs the family's consent (004). ``members`` are dicts of person fields
-    plus ``role``; ``criteria`` are dicts of ``code``, ``evidence_date``, ``text`` and an
-    optional ``member`` index; ``consent_given_by`` is the index of the member who agreed.
-    ``family`` is given by the data-match, which already knows the household."""
+    """Put a family forward; a referral needs the family's consent (004). ``members`` are
+    dicts of person fields plus ``role``; ``criteria`` are dicts of ``code``,
+    ``evidence_date``, ``text`` and an optional ``member`` index; ``consent_given_by`` is
+    the index of the member who agreed. ``family`` is given by the data-match, which
+    already knows the household.
+
+    A referral always starts a family record of its own and touches no other: whether it
+    is a family the programme already knows is the coordinator's decision at screening
+    (nomination_merge), so nothing a nominator submits reveals or changes a family they
+    cannot see (DESIGN.md §4)."""
     if not members and family is None:
         raise ValidationError("Add at least one member of the family.")
     if route == Nomination.Route.REFERRAL and (
@@ -235,12 +240,11 @@ def nomination_submit(
         )
     if consent_given_by is not None and not 0 <= consent_given_by < len(members):
         raise ValidationError({"consent_given_by": "Choose the member who gave consent."})
-    # Checked before anything is written: an index past either end would otherwise pick
-    # the wrong member (-1 is the last) or fail half-way through.
-    if any(c.get("member") is not None and not 0 <= c["member"] < len(members) for c in criteria):
-        raise ValidationError({"criteria": "A criterion names a member who is not listed."})
-    if family is None:
-        family = selectors.find_known_family(local_authority, members)
+    if consent_given_by is not None and consent_given_on is None:
+        raise ValidationError({"consent_given_on": "Enter the date the family agreed."})
+    for c in criteria:
+        if c.get("member") is not None and not 0 <= c["member"] < len(members):
+            raise ValidationError({"criteria": "Each criterion's member must be one described."})
     if family is None:
         family = family_services.family_create(
             actor=actor,
@@ -266,6 +270,7 @@ def nomination_submit(
         is_re_referral=status_before in (S.CLOSED, S.NOT_ELIGIBLE),
     )
     if nomination.consent_given_by is not None:
+        assert consent_given_on is not None  # checked with consent_given_by above
         family_services.consent_record(
             actor=actor,
             family=family,
@@ -341,6 +346,64 @@ def _same_person(person, fields: dict) -> bool:
         and person.forename.lower() == fields["forename"].strip().lower()
         and person.surname.lower() == fields["surname"].strip().lower()
     )
+
+
+def _same_person_record(known, other) -> bool:
+    fields = {"forename": other.forename, "surname": other.surname, "dob": other.dob}
+    fields |= {name: getattr(other, name) for name in ("upn", "nino", "nhs_number", "la_person_id")}
+    return _same_person(known, fields)
+
+
+@transaction.atomic
+def nomination_merge(*, actor, nomination: Nomination, into: Family) -> Nomination:
+    """The coordinator's decision, at screening, that a referred family is one the
+    programme already knows. The referral's members join the known family (a person
+    recognised there is kept once), its consent and evidence move with it, and the family
+    record the referral started is removed. A closed or not-eligible family is nominated
+    again as a re-referral; an active one is passed to its lead professional; one with an
+    open nomination gains this one's evidence."""
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    started = Family.objects.select_for_update().get(pk=nomination.family_id)
+    into = Family.objects.select_for_update().get(pk=into.pk)
+    if nomination.stage != Stage.SUBMITTED:
+        raise ValidationError("Only a nomination awaiting screening can be merged.")
+    if into.pk == started.pk or into.local_authority_id != nomination.local_authority_id:
+        raise ValidationError("Choose another family of this authority.")
+    if started.nominations.exclude(pk=nomination.pk).exists() or started.status != S.NOMINATED:
+        raise ValidationError("This nomination's family is already known to the programme.")
+    status_before = into.status
+    same_as = family_services.family_merge_members(
+        actor=actor, source=started, into=into, same_person=_same_person_record
+    )
+    for duplicate_id, person_id in same_as.items():
+        RecordedEvidence.objects.filter(person_id=duplicate_id).update(person_id=person_id)
+        Nomination.objects.filter(consent_given_by_id=duplicate_id).update(
+            consent_given_by_id=person_id
+        )
+    RecordedEvidence.objects.filter(family=started).update(family=into)
+    nomination.family = into
+    nomination.family_status_before = status_before
+    nomination.is_re_referral = status_before in (S.CLOSED, S.NOT_ELIGIBLE)
+    nomination.save(update_fields=["family", "family_status_before", "is_re_referral"])
+    family_services.family_discard_merged(
+        actor=actor, source=started, into=into, duplicates=list(same_as)
+    )
+    if status_before == S.ACTIVE:
+        _set_stage(nomination, Stage.ALREADY_ALLOCATED)
+    elif status_before in (S.NOMINATED, S.SCREENING, S.ELIGIBLE, S.AWAITING_PANEL):
+        _set_stage(nomination, Stage.MERGED)
+    elif status_before in (S.CLOSED, S.NOT_ELIGIBLE, S.IDENTIFIED):
+        family_services.family_transition(
+            actor=actor, family=into, to_status=S.NOMINATED, reason=f"Re-referred as {nomination}"
+        )
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=nomination,
+        family_id=into.pk,
+        summary=f"Nomination {nomination} merged with the known family {into.reference}",
+    )
+    return nomination
 
 
 # --- screening ------------------------------------------------------------------------
@@ -426,8 +489,15 @@ def panel_create(
     member_agencies: list[Agency],
     quorum: int,
 ) -> PanelMeeting:
-    if not chair.has_role(Role.PANEL_CHAIR, Role.COORDINATOR):
-        raise ValidationError({"chair": "The chair must be a panel chair or a coordinator."})
+    if not selectors.panel_chairs_of(local_authority).filter(pk=chair.pk).exists():
+        raise ValidationError(
+            {"chair": "The chair must be a panel chair or coordinator of this authority."}
+        )
+    allowed = set(selectors.agencies_for(local_authority).values_list("pk", flat=True))
+    if any(agency.pk not in allowed for agency in member_agencies):
+        raise ValidationError(
+            {"member_agencies": "Choose agencies of this authority or that serve it."}
+        )
     if quorum > len(member_agencies):
         raise ValidationError({"quorum": "The quorum cannot be more than the member agencies."})
     panel = PanelMeeting.objects.create(
@@ -575,6 +645,48 @@ def agenda_rate(*, actor, item: AgendaItem, likelihood: int | None) -> AgendaIte
     return item
 
 
+def _acceptance_errors(
+    errors: dict[str, str],
+    *,
+    panel: PanelMeeting,
+    family: Family,
+    level: str,
+    lead_professional: User | None,
+    allow_over_capacity: bool,
+) -> bool:
+    """Add what stops the panel accepting the family to `errors`; True when the lead
+    professional would go over capacity."""
+    over = False
+    if not level:
+        errors["level"] = "Choose the level of support."
+    candidate = next(
+        (
+            c
+            for c in selectors.lead_candidates(panel.local_authority)
+            if c.user == lead_professional
+        ),
+        None,
+    )
+    if candidate is None:
+        errors["lead_professional"] = "Choose a key worker of this authority."
+    elif level and candidate.would_exceed(level):
+        over = True
+        if not allow_over_capacity:
+            errors["lead_professional"] = (
+                f"This would take {candidate.label.split(':')[0]} over capacity "
+                f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
+                f"{candidate.capacity:.0f}). Choose someone else, or confirm."
+            )
+    if not family.consents.filter(
+        scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
+    ).exists():
+        errors["decision"] = (
+            "The family's consent to take part is not recorded. Record it on the family "
+            "page before accepting."
+        )
+    return over
+
+
 @transaction.atomic
 def agenda_decide(
     *,
@@ -603,38 +715,19 @@ def agenda_decide(
             "recorded as present."
         )
     D = AgendaItem.Decision
-    errors = {}
+    errors: dict[str, str] = {}
     if not reasons.strip():
         errors["reasons"] = "Give the panel's reasons."
     over = False
     if decision == D.ACCEPT:
-        if not level:
-            errors["level"] = "Choose the level of support."
-        candidate = next(
-            (
-                c
-                for c in selectors.lead_candidates(panel.local_authority)
-                if c.user == lead_professional
-            ),
-            None,
+        over = _acceptance_errors(
+            errors,
+            panel=panel,
+            family=family,
+            level=level,
+            lead_professional=lead_professional,
+            allow_over_capacity=allow_over_capacity,
         )
-        if candidate is None:
-            errors["lead_professional"] = "Choose a key worker of this authority."
-        elif level and candidate.would_exceed(level):
-            over = True
-            if not allow_over_capacity:
-                errors["lead_professional"] = (
-                    f"This would take {candidate.label.split(':')[0]} over capacity "
-                    f"({candidate.weighted + selectors.caseload_weight(level):.1f} of "
-                    f"{candidate.capacity:.0f}). Choose someone else, or confirm."
-                )
-        if not family.consents.filter(
-            scope=Consent.Scope.PARTICIPATION, withdrawn_on__isnull=True
-        ).exists():
-            errors["decision"] = (
-                "The family's consent to take part is not recorded. Record it on the family "
-                "page before accepting."
-            )
     if decision == D.REFER and not referred_to.strip():
         errors["referred_to"] = "Say which service the family is referred to."
     if errors:
@@ -674,10 +767,15 @@ def agenda_decide(
 
 def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
     lead = item.lead_professional
-    family.tier = item.level
-    family.lead_professional = lead
-    family.programme_start = item.panel.meets_on
-    family.save(update_fields=["tier", "lead_professional", "programme_start", "updated_at"])
+    assert lead is not None  # agenda_decide accepts only with a lead professional
+    family = family_services.family_set_case_fields(
+        actor=actor,
+        family=family,
+        summary=f"Allocated at the {item.panel}",
+        tier=item.level,
+        lead_professional=lead,
+        programme_start=item.panel.meets_on,
+    )
     family_services.family_set_key_workers(
         actor=actor, family=family, key_workers=[lead, *family.key_workers.exclude(pk=lead.pk)]
     )

@@ -14,6 +14,7 @@ urlpatterns = [
         name="evidence-add",
     ),
     path("nominations/<int:nomination_id>/screen/", views.nomination_screen, name="screen"),
+    path("nominations/<int:nomination_id>/merge/", views.nomination_merge, name="merge"),
     path("panels/", views.panel_list, name="panels"),
     path("panels/new/", views.panel_new, name="panel-new"),
     path("panels/<int:panel_id>/", views.panel_detail, name="panel"),

@@ -5,14 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from eligibility import access, exports, selectors, services
 from eligibility.forms import (
     AttendanceForm,
+    AuthorityForm,
     DecisionForm,
     EvidenceForm,
     FrameworkSwitchForm,
@@ -26,9 +28,10 @@ from eligibility.forms import (
     criterion_forms,
     member_forms,
 )
-from eligibility.models import AgendaItem, FrameworkVersion, Nomination
+from eligibility.models import FrameworkVersion, Nomination
+from families import access as family_access
 from families.access import families_visible_to
-from families.views import _form_errors_from
+from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.services import audit_viewed
 
@@ -63,6 +66,7 @@ def nomination_list(request):
         "eligibility/nomination_list.html",
         {
             "page": page,
+            "progress": {n.pk for n in page if access.sees_progress(request.user, n)},
             "queue": selectors.nomination_queue(nominations) if team else None,
             "overrides": selectors.overridden(nominations).count() if team else None,
             "stages": Nomination.Stage.choices,
@@ -74,7 +78,28 @@ def nomination_list(request):
 
 @login_required
 def nomination_new(request):
-    authority = access.authority_for_nomination(request.user)
+    """Any practitioner nominates a family. Partners of agencies that serve several
+    authorities say which council the family lives in (the first step)."""
+    if access.needs_authority_choice(request.user):
+        if not access.may_nominate(request.user):
+            raise PermissionDenied
+        step = AuthorityForm(request.GET or None)
+        if not step.is_valid():
+            return render(
+                request,
+                "eligibility/form.html",
+                {
+                    "form": step,
+                    "method": "get",
+                    "heading": "Which council does the family live in?",
+                    "button": "Continue",
+                    "back": ("eligibility:nominations", None, "nominations"),
+                },
+            )
+        chosen = step.cleaned_data["local_authority"]
+    else:
+        chosen = None
+    authority = access.authority_for_nomination(request.user, chosen)
     criteria = selectors.criteria_choices(authority)
     data = request.POST if request.method == "POST" else None
     form = NominationForm(data)
@@ -97,11 +122,11 @@ def nomination_new(request):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _form_errors_from(form, error)
+                web.form_errors_from(form, error)
             else:
                 messages.success(
                     request,
-                    f"Nomination {nomination.reference} sent to the single point of access.",
+                    f"Nomination {nomination.reference} received by the single point of access.",
                 )
                 return redirect("eligibility:nomination", nomination.pk)
     return render(
@@ -113,9 +138,11 @@ def nomination_new(request):
 
 @login_required
 def nomination_detail(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
+    nomination = access.nomination_for_user(request.user, nomination_id, write=False)
     audit_viewed(request, nomination, family_id=nomination.family_id)
     sees_family = bool(_visible_family_ids(request.user, [nomination.family_id]))
+    if not access.sees_progress(request.user, nomination):
+        return render(request, "eligibility/nomination_receipt.html", {"nomination": nomination})
     screening = nomination.screenings.select_related("framework", "decided_by").first()
     return render(
         request,
@@ -130,7 +157,7 @@ def nomination_detail(request, nomination_id):
             "screening": screening if sees_family else None,
             "can_screen": access.can_screen(request.user, nomination)
             and nomination.stage == Nomination.Stage.SUBMITTED,
-            "can_add_evidence": access.can_add_evidence(request.user) and sees_family,
+            "can_add_evidence": access.can_add_evidence(request.user, nomination) and sees_family,
             "other_nominations": nomination.family.nominations.exclude(pk=nomination.pk)
             if sees_family
             else (),
@@ -140,8 +167,8 @@ def nomination_detail(request, nomination_id):
 
 @login_required
 def evidence_add(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
-    if not access.can_add_evidence(request.user):
+    nomination = access.nomination_for_user(request.user, nomination_id, write=False)
+    if not access.can_add_evidence(request.user, nomination):
         raise PermissionDenied
     family = nomination.family
     form = EvidenceForm(
@@ -155,7 +182,7 @@ def evidence_add(request, nomination_id):
                 actor=request.user, family=family, nomination=nomination, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, "Evidence recorded.")
             return redirect("eligibility:nomination", nomination.pk)
@@ -173,9 +200,7 @@ def evidence_add(request, nomination_id):
 
 @login_required
 def nomination_screen(request, nomination_id):
-    nomination = access.nomination_for_user(request.user, nomination_id)
-    if not access.can_screen(request.user, nomination):
-        raise PermissionDenied
+    nomination = access.nomination_for_user(request.user, nomination_id, write=True)
     decision = selectors.screening_preview(nomination, timezone.localdate())
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +209,7 @@ def nomination_screen(request, nomination_id):
                 actor=request.user, nomination=nomination, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(
                 request, f"{nomination.reference} screened: {screening.get_outcome_display()}."
@@ -199,8 +224,30 @@ def nomination_screen(request, nomination_id):
             "decision": decision,
             "framework": selectors.framework_in_force(nomination.local_authority),
             "form": form,
+            "known_families": selectors.known_families_like(nomination)
+            if nomination.stage == Nomination.Stage.SUBMITTED
+            else (),
         },
     )
+
+
+@require_POST
+@login_required
+def nomination_merge(request, nomination_id):
+    """The coordinator decides that a nominated family is one the programme knows."""
+    nomination = access.nomination_for_user(request.user, nomination_id, write=True)
+    into = family_access.family_for_user(request.user, request.POST.get("into"), write=True)
+    try:
+        nomination = services.nomination_merge(actor=request.user, nomination=nomination, into=into)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("eligibility:screen", nomination.pk)
+    messages.success(
+        request,
+        f"{nomination.reference} is now about {into.reference}: "
+        f"{nomination.get_stage_display().lower()}.",
+    )
+    return redirect("eligibility:nomination", nomination.pk)
 
 
 # --- panels ---------------------------------------------------------------------------
@@ -227,11 +274,7 @@ def panel_list(request):
 
 @login_required
 def panel_new(request):
-    if not access.can_create_panel(request.user):
-        raise PermissionDenied
-    authority = request.user.authorities.first()
-    if authority is None:
-        raise PermissionDenied
+    authority = access.authority_for_new_panel(request.user)
     form = PanelForm(request.POST or None, local_authority=authority)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +282,7 @@ def panel_new(request):
                 actor=request.user, local_authority=authority, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{panel} created.")
             return redirect("eligibility:panel", panel.pk)
@@ -259,7 +302,9 @@ def panel_new(request):
 def panel_detail(request, panel_id):
     panel = access.panel_for_user(request.user, panel_id, write=False)
     items = list(selectors.agenda(panel))
-    visible = access.named_on_agenda(request.user, panel, [i.nomination.family_id for i in items])
+    family_ids = [i.nomination.family_id for i in items]
+    visible = access.named_on_agenda(request.user, panel, family_ids)
+    shared = _visible_family_ids(request.user, family_ids)
     audit_viewed(request, panel)
     present = panel.agencies_present.all()
     return render(
@@ -267,7 +312,10 @@ def panel_detail(request, panel_id):
         "eligibility/panel_detail.html",
         {
             "panel": panel,
-            "rows": [(i, i.nomination.family_id in visible) for i in items],
+            "rows": [
+                (i, i.nomination.family_id in visible, i.nomination.family_id in shared)
+                for i in items
+            ],
             "can_run": access.can_run_panel(request.user, panel),
             "present": present,
             "quorate": len(present) >= panel.quorum,
@@ -282,14 +330,12 @@ def panel_detail(request, panel_id):
 
 def _panel_action(request, panel_id, action, success: str):
     panel = access.panel_for_user(request.user, panel_id, write=True)
-    try:
-        action(panel)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect("eligibility:panel", panel.pk)
+    return web.post_action(
+        request,
+        lambda: action(panel),
+        success=success,
+        done=reverse("eligibility:panel", args=[panel.pk]),
+    )
 
 
 @require_POST
@@ -329,10 +375,10 @@ def panel_attendance(request, panel_id):
 
 
 def _item_for(request, panel_id, item_id):
-    panel = access.panel_for_user(request.user, panel_id, write=True)
-    return get_object_or_404(
-        AgendaItem.objects.select_related("nomination__family", "panel"), pk=item_id, panel=panel
-    )
+    item = access.agenda_item_for_user(request.user, item_id, write=True)
+    if item.panel_id != family_access.record_id(panel_id):
+        raise Http404("No agenda item found.")
+    return item
 
 
 @require_POST
@@ -357,7 +403,7 @@ def item_move(request, panel_id, item_id):
         try:
             services.agenda_move(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{item.nomination.reference} moved.")
             return redirect("eligibility:panel", panel_id)
@@ -384,7 +430,7 @@ def item_decide(request, panel_id, item_id):
         try:
             services.agenda_decide(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"Decision recorded for {item.nomination.reference}.")
             return redirect("eligibility:panel", panel_id)
@@ -399,21 +445,16 @@ def item_decide(request, panel_id, item_id):
 @login_required
 def panel_minutes(request, panel_id):
     panel = access.panel_for_user(request.user, panel_id, write=False)
-    pdf = exports.minutes_pdf(request, panel)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="panel-{panel.meets_on}.pdf"'
-    return response
+    return web.pdf_response(
+        exports.minutes_pdf(request, panel), f"panel-{panel.meets_on}.pdf", inline=False
+    )
 
 
 # --- rulebooks ------------------------------------------------------------------------
 
 
 def _framework_row(request) -> FrameworkVersion:
-    if not access.can_edit_frameworks(request.user):
-        raise PermissionDenied
-    authority = request.user.authorities.first()
-    if authority is None:
-        raise PermissionDenied
+    authority = access.authority_for_rulebook(request.user)
     return services.framework_ensure(actor=request.user, authority=authority)
 
 
@@ -464,7 +505,7 @@ def frameworks(request):
                 return _saved(request, "Local criterion retired in a new version.")
         except ValidationError as error:
             target = forms_by_action.get(action) or forms_by_action["local"]
-            _form_errors_from(target, error)
+            web.form_errors_from(target, error)
     return render(
         request,
         "eligibility/frameworks.html",

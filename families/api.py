@@ -1,16 +1,16 @@
 """The families API: same access rules as the pages (families.access), writes via services."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
-from tafcase.accounts.models import Agency, Role, User
+from tafcase.accounts.models import Agency
 from tafcase.api_params import query_choice, query_flag, query_id
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
@@ -21,11 +21,8 @@ from tafcase.fields import (
 )
 
 
-def _writable_family(request, family_id: int) -> Family:
-    try:
-        return access.family_for_user(request.user, family_id, write=True)
-    except PermissionDenied:
-        raise ApiPermissionDenied from None
+def _writable_family(request, family_id) -> Family:
+    return access.family_for_user(request.user, family_id, write=True)
 
 
 # --- families -------------------------------------------------------------------------
@@ -64,11 +61,25 @@ class FamilyInput(serializers.Serializer):
     town = serializers.CharField(max_length=80, required=False, allow_blank=True)
     postcode = PostcodeSerializerField()
     tier = serializers.ChoiceField(choices=Family.Tier.choices, required=False, allow_blank=True)
-    lead_professional = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER]),
+    lead_professional = serializers.IntegerField(
         required=False,
         allow_null=True,
+        help_text="A key worker of the family's authority.",
     )
+
+    def lead_for(self, authority):
+        """The lead professional named in the request, resolved within `authority`."""
+        if "lead_professional" not in self.validated_data:
+            return {}
+        lead_id = self.validated_data["lead_professional"]
+        if lead_id is None:
+            return {"lead_professional": None}
+        lead = selectors.key_workers_of(authority).filter(pk=access.record_id(lead_id)).first()
+        if lead is None:
+            raise serializers.ValidationError(
+                {"lead_professional": "Choose a key worker of this authority."}
+            )
+        return {"lead_professional": lead}
 
 
 class FamilyUpdate(FamilyInput):
@@ -111,21 +122,17 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return families
 
     def retrieve(self, request, pk=None):
-        family = get_object_or_404(self.get_queryset(), pk=pk)
+        family = access.family_for_user(request.user, pk, write=False)
         audit_viewed(request, family, family_id=family.pk)
-        return Response(FamilyOutput(family).data)
+        return Response(FamilyOutput(selectors.with_last_contact(family)).data)
 
     @extend_schema(request=FamilyInput, responses={201: FamilyOutput})
     def create(self, request):
-        try:
-            authority = access.authority_for_new_family(request.user)
-        except PermissionDenied:
-            raise ApiPermissionDenied from None
+        authority = access.authority_for_new_family(request.user)
         data = FamilyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        family = services.family_create(
-            actor=request.user, local_authority=authority, **data.validated_data
-        )
+        fields = {**data.validated_data, **data.lead_for(authority)}
+        family = services.family_open(actor=request.user, local_authority=authority, **fields)
         return Response(FamilyOutput(family).data, status=201)
 
     @extend_schema(request=FamilyUpdate, responses={200: FamilyOutput, 409: dict})
@@ -133,7 +140,7 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         family = _writable_family(request, pk)
         data = FamilyUpdate(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = {**data.validated_data, **data.lead_for(family.local_authority)}
         version = fields.pop("version", None)
         if version is None:
             raise serializers.ValidationError({"version": "Send the version you are changing."})
@@ -146,9 +153,11 @@ class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         family = _writable_family(request, pk)
+        if not access.can_change_status(request.user, family):
+            raise PermissionDenied
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        family = services.family_transition(
+        family = services.family_transition_by_hand(
             actor=request.user, family=family, **data.validated_data
         )
         return Response(FamilyOutput(family).data)
@@ -221,16 +230,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         }
 
     def retrieve(self, request, pk=None):
-        person = get_object_or_404(self.get_queryset(), pk=pk)
+        person = access.person_for_user(request.user, pk, write=False)
         audit_viewed(request, person, person_ids=[person.pk])
         return Response(self.get_serializer(person).data)
 
     @extend_schema(request=PersonUpdate, responses={200: PersonOutput, 409: dict})
     def partial_update(self, request, pk=None):
-        person = get_object_or_404(self.get_queryset(), pk=pk)
-        family = access.families_visible_to(request.user).filter(memberships__person=person).first()
-        if family is None or not access.can_change_family(request.user, family):
-            raise ApiPermissionDenied
+        person = access.person_for_user(request.user, pk, write=True)
+        family = access.changeable_family_of(request.user, person)
         data = PersonUpdate(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = _person_data(request, dict(data.validated_data))
@@ -250,24 +257,41 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 # --- records that belong to a family ----------------------------------------------------
 
 
-class FamilyChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Lists of a kind of family record, filtered to families the user can see;
-    `?family=ID` narrows to one family."""
+class FamilyScopedViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Records that belong to a family, for every app: lists filtered in SQL to the
+    families the user can see (`?family=ID` narrows to one); one record by id through its
+    app's access helper, audited with the family and the people it names."""
 
     queryset = None  # each subclass names its model with Model.objects.none()
-    related = ()
+    family_path = "family"
+    related: tuple[str, ...] = ()
+    # The access helper for one record, e.g. staticmethod(outcomes.access.goal_for_user).
+    record_for_user: Any = None
 
     def get_queryset(self):
         records = (
             self.queryset.model.objects.filter(
-                family__in=access.families_visible_to(self.request.user)
+                **{f"{self.family_path}__in": access.families_visible_to(self.request.user)}
             )
             .select_related(*self.related)
             .order_by("-id")
         )
         if (family := query_id(self.request, "family")) is not None:
-            records = records.filter(family_id=family)
+            records = records.filter(**{f"{self.family_path}_id": family})
         return records
+
+    def retrieve(self, request, pk=None):
+        record = self.record_for_user(request.user, pk, write=False)
+        family = record
+        for name in self.family_path.split("__"):
+            family = getattr(family, name)
+        audit_viewed(request, record, family_id=family.pk, person_ids=self.person_ids(record))
+        return Response(self.get_serializer(record).data)
+
+    def person_ids(self, record) -> list[int]:
+        return []
 
 
 class MembershipOutput(serializers.ModelSerializer):
@@ -300,8 +324,9 @@ class MembershipInput(serializers.Serializer):
     no_contact_for_safety = serializers.BooleanField(default=False)
 
 
-class MembershipViewSet(FamilyChildViewSet):
+class MembershipViewSet(FamilyScopedViewSet):
     queryset = Membership.objects.none()
+    record_for_user = staticmethod(access.membership_for_user)
     related = ("person",)
     serializer_class = MembershipOutput
 
@@ -324,7 +349,7 @@ class ConsentOutput(serializers.ModelSerializer):
 
 class ConsentInput(serializers.Serializer):
     family = serializers.IntegerField()
-    given_by = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    given_by = serializers.IntegerField(help_text="A member of the family.")
     given_on = PastDateSerializerField()
     scope = serializers.ChoiceField(choices=Consent.Scope.choices)
     agency = serializers.PrimaryKeyRelatedField(
@@ -336,8 +361,9 @@ class DateInput(serializers.Serializer):
     on = PastDateSerializerField()
 
 
-class ConsentViewSet(FamilyChildViewSet):
+class ConsentViewSet(FamilyScopedViewSet):
     queryset = Consent.objects.none()
+    record_for_user = staticmethod(access.consent_for_user)
     serializer_class = ConsentOutput
 
     @extend_schema(request=ConsentInput, responses={201: ConsentOutput})
@@ -346,14 +372,14 @@ class ConsentViewSet(FamilyChildViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         family = _writable_family(request, fields.pop("family"))
+        fields["given_by"] = access.member_of_family(family, fields["given_by"])
         consent = services.consent_record(actor=request.user, family=family, **fields)
         return Response(ConsentOutput(consent).data, status=201)
 
     @extend_schema(request=DateInput, responses={200: ConsentOutput})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        consent = get_object_or_404(self.get_queryset(), pk=pk)
-        _writable_family(request, consent.family_id)
+        consent = access.consent_for_user(request.user, pk, write=True)
         data = DateInput(data=request.data)
         data.is_valid(raise_exception=True)
         consent = services.consent_withdraw(
@@ -392,8 +418,9 @@ class PauseInput(serializers.Serializer):
     paused = serializers.BooleanField()
 
 
-class InvolvementViewSet(FamilyChildViewSet):
+class InvolvementViewSet(FamilyScopedViewSet):
     queryset = Involvement.objects.none()
+    record_for_user = staticmethod(access.involvement_for_user)
     related = ("agency",)
     serializer_class = InvolvementOutput
 
@@ -406,15 +433,10 @@ class InvolvementViewSet(FamilyChildViewSet):
         involvement = services.involvement_add(actor=request.user, family=family, **fields)
         return Response(InvolvementOutput(involvement).data, status=201)
 
-    def _writable(self, request, pk) -> Involvement:
-        involvement = get_object_or_404(self.get_queryset(), pk=pk)
-        _writable_family(request, involvement.family_id)
-        return involvement
-
     @extend_schema(request=DateInput, responses={200: InvolvementOutput})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        involvement = self._writable(request, pk)
+        involvement = access.involvement_for_user(request.user, pk, write=True)
         data = DateInput(data=request.data)
         data.is_valid(raise_exception=True)
         involvement = services.involvement_end(
@@ -425,7 +447,7 @@ class InvolvementViewSet(FamilyChildViewSet):
     @extend_schema(request=PauseInput, responses={200: InvolvementOutput})
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        involvement = self._writable(request, pk)
+        involvement = access.involvement_for_user(request.user, pk, write=True)
         data = PauseInput(data=request.data)
         data.is_valid(raise_exception=True)
         involvement = services.involvement_set_paused(
@@ -465,13 +487,13 @@ class NoteInput(serializers.Serializer):
     confidentiality = serializers.ChoiceField(
         choices=CaseNote.Confidentiality.choices, default=CaseNote.Confidentiality.NORMAL
     )
-    people = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), many=True, required=False
+    people = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Members of the family."
     )
     child_seen_alone = serializers.BooleanField(required=False, default=False)
 
 
-class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
+class NoteViewSet(FamilyScopedViewSet):
     queryset = CaseNote.objects.none()
     related = ("author", "author_agency")
     serializer_class = NoteOutput
@@ -484,25 +506,19 @@ class NoteViewSet(FamilyChildViewSet, mixins.RetrieveModelMixin):
             .prefetch_related("people")
         )
 
-    def retrieve(self, request, pk=None):
-        note = get_object_or_404(self.get_queryset(), pk=pk)
-        audit_viewed(
-            request, note, family_id=note.family_id, person_ids=[p.pk for p in note.people.all()]
-        )
-        return Response(NoteOutput(note).data)
+    record_for_user = staticmethod(access.note_for_user)
+
+    def person_ids(self, record) -> list[int]:
+        return [p.pk for p in record.people.all()]
 
     @extend_schema(request=NoteInput, responses={201: NoteOutput})
     def create(self, request):
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        family = get_object_or_404(
-            access.families_visible_to(request.user), pk=fields.pop("family")
-        )
+        family = access.family_for_user(request.user, fields.pop("family"), write=False)
         if not access.can_add_notes(request.user, family):
-            raise ApiPermissionDenied
-        fields["people"] = [
-            p for p in fields.get("people", []) if family.memberships.filter(person=p).exists()
-        ]
+            raise PermissionDenied
+        fields["people"] = [access.member_of_family(family, p) for p in fields.get("people", [])]
         note = services.note_add(actor=request.user, family=family, **fields)
         return Response(NoteOutput(note).data, status=201)

@@ -263,17 +263,11 @@ def _key_workers(rng, context, needed: int) -> list[User]:
     return workers + existing
 
 
-def seed(rng: random.Random, context: dict) -> None:
-    count = context["families"]
-    if Family.objects.filter(local_authority=context["authority"]).exists():
-        return
+def _families(
+    rng: random.Random, context: dict, workers: list[User], count: int, today: date
+) -> list[Family]:
     authority, localities = context["authority"], context["localities"]
-    today = timezone.localdate()
-    coordinator = context["users"]["coordinator"]
-    workers = _key_workers(rng, context, max(4, count * KEY_WORKERS_PER_1000_FAMILIES // 1000))
-    partners = [a for a in context["agencies"] if a.kind != Agency.Kind.LA_EARLY_HELP]
     statuses, weights = zip(*STATUS_MIX, strict=True)
-
     families = []
     for _ in range(count):
         surname = rng.choice(SURNAMES)
@@ -304,8 +298,13 @@ def seed(rng: random.Random, context: dict) -> None:
                 ),
             )
         )
-    families = Family.objects.bulk_create(families, batch_size=2000)
+    return Family.objects.bulk_create(families, batch_size=2000)
 
+
+def _people(
+    rng: random.Random, families: list[Family], today: date
+) -> tuple[list[Person], list[tuple[Family, str]]]:
+    """Each family's members, and the (family, role) of each person in the same order."""
     people, memberships_for = [], []
     for family in families:
         surname = family.name.removesuffix(" family")
@@ -323,7 +322,7 @@ def seed(rng: random.Random, context: dict) -> None:
             own_surname = surname if role != "wider_family" else rng.choice(SURNAMES)
             people.append(
                 Person(
-                    local_authority=authority,
+                    local_authority=family.local_authority,
                     forename=forename,
                     surname=own_surname,
                     dob=dob,
@@ -339,7 +338,19 @@ def seed(rng: random.Random, context: dict) -> None:
                 )
             )
             memberships_for.append((family, role))
-    people = Person.objects.bulk_create(people, batch_size=5000)
+    return Person.objects.bulk_create(people, batch_size=5000), memberships_for
+
+
+def seed(rng: random.Random, context: dict) -> None:
+    count = context["families"]
+    if Family.objects.filter(local_authority=context["authority"]).exists():
+        return
+    today = timezone.localdate()
+    coordinator = context["users"]["coordinator"]
+    workers = _key_workers(rng, context, max(4, count * KEY_WORKERS_PER_1000_FAMILIES // 1000))
+    partners = [a for a in context["agencies"] if a.kind != Agency.Kind.LA_EARLY_HELP]
+    families = _families(rng, context, workers, count, today)
+    people, memberships_for = _people(rng, families, today)
     memberships = [
         Membership(
             family=family,

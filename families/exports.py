@@ -6,11 +6,10 @@ details before release (the PDF says so).
 """
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.text import capfirst
-from weasyprint import HTML
 
 from families.models import CaseNote, Consent, Membership, Person
+from tafcase import web
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -94,8 +93,8 @@ def subject_access_pdf(export: dict, programme_name: str) -> bytes:
         "id": "Record number",
     }
     person_rows = [(labels.get(key, key), value) for key, value in export["person"].items()]
-    html = render_to_string(
+    return web.render_pdf(
+        None,
         "families/sar_pdf.html",
         {"export": export, "person_rows": person_rows, "programme_name": programme_name},
     )
-    return HTML(string=html).write_pdf()

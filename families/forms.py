@@ -1,6 +1,7 @@
 from django import forms
 
 from families.models import CaseNote, Consent, Family, Membership, Person
+from families.selectors import key_workers_of
 from tafcase.accounts.models import Agency, Locality, User
 from tafcase.fields import DateOfBirthField, IdentityField, PastDateField, PostcodeField
 from tafcase.forms import GovukForm
@@ -34,9 +35,7 @@ class FamilyForm(GovukForm):
     def __init__(self, *args, local_authority, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(local_authority=local_authority)
-        self.fields["lead_professional"].queryset = User.objects.filter(
-            is_active=True, roles__contains=["key_worker"]
-        ).order_by("full_name")
+        self.fields["lead_professional"].queryset = key_workers_of(local_authority)
 
 
 class PersonForm(GovukForm):

@@ -1,13 +1,14 @@
 """Reads for families. Every query starts from what the user may see (families.access)."""
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from eligibility.datamatch.selectors import evidence_for_family
-from families.access import can_see_identifiers, families_visible_to, note_visibility_filter
+from families.access import families_visible_to, note_visibility_filter
 from families.models import (
     CaseNote,
     Consent,
@@ -18,6 +19,7 @@ from families.models import (
     id_from_reference,
 )
 from tafcase import identity
+from tafcase.accounts.models import Role, User
 
 
 def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
@@ -30,6 +32,22 @@ def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:
     # picks one page, which is most of the cost for an agency that sees thousands.
     return families.prefetch_related("lead_professional", "locality").annotate(
         last_contact=Subquery(last_contact)
+    )
+
+
+def with_last_contact(family: Family) -> Family:
+    """The family again, with the list columns (last contact) the API shows."""
+    return with_list_columns(Family.objects.filter(pk=family.pk)).get()
+
+
+def key_workers_of(authority) -> QuerySet[User]:
+    """Active key workers who serve the authority or work for one of its agencies: the
+    only people who may lead its families."""
+    return (
+        User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER])
+        .filter(Q(authorities=authority) | Q(agency__local_authority=authority))
+        .distinct()
+        .order_by("full_name", "pk")
     )
 
 
@@ -93,7 +111,17 @@ def family_search(user, text: str) -> QuerySet[Family]:
     return with_list_columns(families).order_by("name", "-id")
 
 
-PARTNER_EVIDENCE_SHOWN = 50
+FamilyPageSection = Callable[[Any, Family], dict[str, Any]]
+# Apps above families add to the family page (the data-match adds the partner records
+# behind its people) without families importing them: they register a section here from
+# their AppConfig.ready, and `family_detail` merges what each returns into the page.
+_family_page_sections: list[FamilyPageSection] = []
+
+
+def register_family_page_section(section: FamilyPageSection) -> None:
+    """Add `section(user, family) -> context` to every family page's context."""
+    if section not in _family_page_sections:
+        _family_page_sections.append(section)
 
 
 def family_detail(user, family: Family) -> dict:
@@ -106,7 +134,7 @@ def family_detail(user, family: Family) -> dict:
             Prefetch("people", queryset=Person.objects.only("id", "forename", "surname"))
         )
     )
-    return {
+    context = {
         "memberships": list(
             Membership.objects.filter(family=family)
             .select_related("person")
@@ -119,13 +147,7 @@ def family_detail(user, family: Family) -> dict:
         "notes": list(notes[:100]),
         "status_changes": list(family.status_changes.select_related("changed_by")[:50]),
         "key_workers": list(family.key_workers.all()),
-        # Partner records the data-match linked to the family's people: for those who
-        # may see identifiers (programme team and key workers), not every TAF partner.
-        "partner_evidence": list(
-            evidence_for_family(Membership.objects.filter(family=family).values("person_id"))[
-                :PARTNER_EVIDENCE_SHOWN
-            ]
-        )
-        if can_see_identifiers(user)
-        else [],
     }
+    for section in _family_page_sections:
+        context.update(section(user, family))
+    return context

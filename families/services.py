@@ -5,12 +5,13 @@ families and people are optimistic: the caller names the version it edited, and 
 version is refused with StaleEdit rather than silently overwriting someone else's work.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.access import VIEW_PERMISSION
@@ -25,10 +26,10 @@ from families.models import (
     StatusChange,
 )
 from tafcase import identity
-from tafcase.accounts.models import Agency
+from tafcase.accounts.models import Agency, Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import StaleEdit
+from tafcase.errors import StaleEdit, bump_version
 
 A = AuditEvent.Action
 S = Family.Status
@@ -43,6 +44,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_PANEL: frozenset({S.ACTIVE, S.NOT_ELIGIBLE}),
     S.ACTIVE: frozenset({S.CLOSED}),
     S.CLOSED: frozenset({S.ACTIVE, S.NOMINATED}),
+}
+
+
+# Changes of status made by hand on the status page: the rest belong to a workflow
+# (screening decides eligibility, the panel makes a family active, closure closes it).
+WORKFLOW_STATUSES = frozenset({S.ELIGIBLE, S.NOT_ELIGIBLE, S.ACTIVE, S.CLOSED})
+MANUAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: targets - WORKFLOW_STATUSES for status, targets in TRANSITIONS.items()
 }
 
 
@@ -67,12 +76,6 @@ def _apply_changes(obj, fields: dict[str, Any]) -> dict[str, list[Any]]:
             changes[name] = [_plain(before), _plain(value)]
             setattr(obj, name, value)
     return changes
-
-
-def _bump_version(model, pk: int, expected_version: int, what: str) -> None:
-    updated = model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1)
-    if not updated:
-        raise StaleEdit(what)
 
 
 # --- families -------------------------------------------------------------------------
@@ -116,6 +119,16 @@ def family_create(
     return family
 
 
+def family_open(*, actor, local_authority, lead_professional=None, **fields) -> Family:
+    """A family opened by a worker: a key worker who names no lead professional leads it,
+    so that its creator can always find it again."""
+    if lead_professional is None and actor.has_role(Role.KEY_WORKER):
+        lead_professional = actor
+    return family_create(
+        actor=actor, local_authority=local_authority, lead_professional=lead_professional, **fields
+    )
+
+
 FAMILY_EDITABLE = (
     "name",
     "address_line_1",
@@ -129,6 +142,35 @@ FAMILY_EDITABLE = (
 )
 
 
+def _family_change(
+    *,
+    actor,
+    family: Family,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+    action: str = A.UPDATED,
+    summary: str = "",
+) -> Family:
+    """The one writer of a Family row: lock it, check the version the editor read (when
+    there is one), apply the fields, bump the version and audit the diff. Must run inside
+    the caller's transaction."""
+    locked = Family.objects.select_for_update().get(pk=family.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEdit("family", current_version=locked.version)
+    changes = _apply_changes(locked, fields)
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=locked,
+        family_id=locked.pk,
+        changes=changes,
+        summary=summary or f"Updated family {locked.reference}",
+    )
+    return locked
+
+
 @transaction.atomic
 def family_update(*, actor, family: Family, expected_version: int, **fields) -> Family:
     unknown = set(fields) - set(FAMILY_EDITABLE)
@@ -136,19 +178,24 @@ def family_update(*, actor, family: Family, expected_version: int, **fields) -> 
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     if "postcode" in fields:
         fields["postcode"] = identity.normalise_postcode(fields["postcode"])
-    _bump_version(Family, family.pk, expected_version, "family")
-    family.refresh_from_db()
-    changes = _apply_changes(family, fields)
-    family.save(update_fields=[*fields, "updated_at"])
-    audit_record(
-        actor=actor,
-        action=A.UPDATED,
-        obj=family,
-        family_id=family.pk,
-        changes=changes,
-        summary=f"Updated family {family.reference}",
+    return _family_change(
+        actor=actor, family=family, fields=fields, expected_version=expected_version
     )
-    return family
+
+
+# Fields that other apps' services set as a case moves on (allocation at panel, tier
+# changes, reviews, closure), always through family_set_case_fields.
+CASE_FIELDS = frozenset(
+    {"tier", "lead_professional", "programme_start", "programme_end", "next_review_due"}
+)
+
+
+@transaction.atomic
+def family_set_case_fields(*, actor, family: Family, summary: str, **fields) -> Family:
+    unknown = set(fields) - CASE_FIELDS
+    if unknown:
+        raise ValueError(f"Not set here: {', '.join(sorted(unknown))}")
+    return _family_change(actor=actor, family=family, fields=fields, summary=summary)
 
 
 @transaction.atomic
@@ -176,22 +223,67 @@ def family_transition(*, actor, family: Family, to_status: str, reason: str = ""
             f"{S(to_status).label.lower()}. It can become: {allowed}."
         )
     before = family.status
-    family.status = to_status
-    family.version = F("version") + 1
-    family.save(update_fields=["status", "version", "updated_at"])
-    family.refresh_from_db()
+    family = _family_change(
+        actor=actor,
+        family=family,
+        fields={"status": to_status},
+        action=A.TRANSITIONED,
+        summary=reason or f"Status changed to {S(to_status).label.lower()}",
+    )
     StatusChange.objects.create(
         family=family, from_status=before, to_status=to_status, changed_by=actor, reason=reason
     )
+    return family
+
+
+def family_transition_by_hand(*, actor, family: Family, to_status: str, reason: str = ""):
+    """A coordinator's change of status on the status page; workflow statuses refused."""
+    if to_status not in MANUAL_TRANSITIONS[family.status]:
+        raise InvalidTransition(
+            {
+                "to_status": "That change is made by screening, a panel decision or closing the "
+                "case, not by hand."
+            }
+        )
+    return family_transition(actor=actor, family=family, to_status=to_status, reason=reason)
+
+
+@transaction.atomic
+def family_merge_members(*, actor, source: Family, into: Family, same_person) -> dict[int, int]:
+    """Move a family record's members and consents into another family; a member that
+    `same_person(known, member)` recognises in `into` is not moved. Returns the ids of
+    those duplicates and the person each is the same as; the caller repoints its own
+    records, then calls family_discard_merged."""
+    known = [m.person for m in into.memberships.select_related("person")]
+    same_as: dict[int, int] = {}
+    for membership in source.memberships.select_related("person"):
+        match = next((p for p in known if same_person(p, membership.person)), None)
+        if match is None:
+            membership.family = into
+            membership.save(update_fields=["family"])
+        else:
+            same_as[membership.person_id] = match.pk
+    for duplicate_id, person_id in same_as.items():
+        Consent.objects.filter(given_by_id=duplicate_id).update(given_by_id=person_id)
+    Consent.objects.filter(family=source).update(family=into)
+    family_sync_agency_access(family=into)
+    return same_as
+
+
+@transaction.atomic
+def family_discard_merged(*, actor, source: Family, into: Family, duplicates: list[int]) -> None:
+    """Remove a family record whose members were merged into `into`, with the duplicate
+    people family_merge_members found."""
+    Membership.objects.filter(family=source).delete()
+    Person.objects.filter(pk__in=duplicates, memberships__isnull=True).delete()
     audit_record(
         actor=actor,
-        action=A.TRANSITIONED,
-        obj=family,
-        family_id=family.pk,
-        changes={"status": [before, to_status]},
-        summary=reason,
+        action=A.DELETED,
+        obj=source,
+        family_id=source.pk,
+        summary=f"Family record {source.reference} merged into {into.reference}",
     )
-    return family
+    source.delete()
 
 
 # --- people and membership ------------------------------------------------------------
@@ -243,7 +335,7 @@ def member_add(
         person=person,
         role=role,
         lives_in_household=lives_in_household,
-        started_on=started_on or date.today(),
+        started_on=started_on or timezone.localdate(),
         in_care=in_care,
         in_custody=in_custody,
         no_contact_for_safety=no_contact_for_safety,
@@ -264,7 +356,7 @@ def person_update(
     *, actor, person: Person, expected_version: int, family_id: int | None, **fields
 ) -> Person:
     fields = _person_fields(fields)
-    _bump_version(Person, person.pk, expected_version, "person")
+    bump_version(Person, person.pk, expected_version, "person")
     person.refresh_from_db()
     changes = _apply_changes(person, fields)
     person.save(update_fields=list(fields))
@@ -461,10 +553,10 @@ def note_add(
     contact_date: date,
     text: str,
     confidentiality: str,
-    people: list[Person] = (),
+    people: Sequence[Person] = (),
     child_seen_alone: bool = False,
 ) -> CaseNote:
-    if contact_date > date.today():
+    if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
     note = CaseNote.objects.create(
         family=family,

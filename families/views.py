@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from families import access, exports, selectors, services
@@ -25,7 +26,8 @@ from families.forms import (
     SearchForm,
     TransitionForm,
 )
-from families.models import Consent, Family, Involvement, Membership
+from families.models import Family, Membership
+from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
@@ -38,30 +40,18 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _form_page(request, family, form, save, *, heading, button, success, intro="", done=None):
-    """A family form page: on a valid POST call save(**cleaned_data) (a service), then go
-    to `done` (a URL name taking the family id; the family page by default); a service's
-    ValidationError lands on the form, with what was typed."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(**form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(done or "families:detail", family.pk)
-    return render(
+def family_form_page(
+    request, family, form, save, *, heading, button, success, intro="", done="families:detail"
+):
+    """A form page about one family (tafcase.web.form_page); `done` is a URL name that
+    takes the family's id."""
+    return web.form_page(
         request,
-        "families/form.html",
-        {"form": form, "family": family, "heading": heading, "button": button, "intro": intro},
+        form,
+        save,
+        success=success,
+        done=reverse(done, args=[family.pk]),
+        context={"family": family, "heading": heading, "button": button, "intro": intro},
     )
 
 
@@ -104,9 +94,7 @@ def family_create(request):
     form = FamilyForm(request.POST or None, local_authority=authority)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        if data["lead_professional"] is None and request.user.has_role(Role.KEY_WORKER):
-            data["lead_professional"] = request.user
-        family = services.family_create(actor=request.user, local_authority=authority, **data)
+        family = services.family_open(actor=request.user, local_authority=authority, **data)
         messages.success(request, f"Family {family.reference} created. Add its members next.")
         return redirect("families:detail", family.pk)
     return render(
@@ -127,6 +115,7 @@ def family_detail(request, family_id):
             "family": family,
             **selectors.family_detail(request.user, family),
             "can_change": access.can_change_family(request.user, family),
+            "can_change_status": access.can_change_status(request.user, family),
             "can_add_notes": access.can_add_notes(request.user, family),
             "show_identifiers": access.can_see_identifiers(request.user),
         },
@@ -145,37 +134,36 @@ def _family_edit_form(family: Family, data=None) -> FamilyForm:
 @login_required
 def family_edit(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    form = _family_edit_form(family, request.POST or None)
-    context = {"family": family, "heading": "Change family details", "button": "Save changes"}
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.family_update(
-                actor=request.user,
-                family=family,
-                expected_version=form.cleaned_data["version"] or 0,
-                **data,
-            )
-        except StaleEdit as stale:
-            family.refresh_from_db()
-            context.update(form=_family_edit_form(family), problem=str(stale))
-            return render(request, "families/form.html", context, status=409)
-        messages.success(request, "Family details saved.")
-        return redirect("families:detail", family.pk)
-    return render(request, "families/form.html", {**context, "form": form})
+
+    def save(version, **fields):
+        services.family_update(
+            actor=request.user, family=family, expected_version=version or 0, **fields
+        )
+
+    return family_form_page(
+        request,
+        family,
+        _family_edit_form(family, request.POST or None),
+        save,
+        heading="Change family details",
+        button="Save changes",
+        success="Family details saved.",
+    )
 
 
 @login_required
 def family_transition(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    allowed = sorted(services.TRANSITIONS[family.status])
-    form = TransitionForm(request.POST or None, initial={"to_status": allowed[0]})
+    if not access.can_change_status(request.user, family):
+        raise PermissionDenied
+    allowed = sorted(services.MANUAL_TRANSITIONS[family.status])
+    form = TransitionForm(request.POST or None, initial={"to_status": next(iter(allowed), None)})
     form.fields["to_status"].choices = [(s, Family.Status(s).label) for s in allowed]
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
-        partial(services.family_transition, actor=request.user, family=family),
+        partial(services.family_transition_by_hand, actor=request.user, family=family),
         heading="Change status",
         button="Change status",
         success="Status changed.",
@@ -209,10 +197,10 @@ def member_add(request, family_id):
 
 @login_required
 def member_edit(request, family_id, membership_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    membership = get_object_or_404(
-        Membership.objects.select_related("person"), pk=membership_id, family=family
+    membership = access.in_family(
+        access.membership_for_user(request.user, membership_id, write=True), family_id
     )
+    family = membership.family
     person = membership.person
     show_ids = access.can_see_identifiers(request.user)
     person_form = PersonForm(
@@ -227,7 +215,7 @@ def member_edit(request, family_id, membership_id):
         request.POST or None,
         initial={n: getattr(membership, n) for n in services.MEMBERSHIP_EDITABLE},
     )
-    status, problem = 200, None
+    status = 200
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
         person_data = {k: v for k, v in person_form.cleaned_data.items() if k != "version"}
         try:
@@ -243,17 +231,10 @@ def member_edit(request, family_id, membership_id):
                     actor=request.user, membership=membership, **membership_form.cleaned_data
                 )
         except StaleEdit as stale:
-            person.refresh_from_db()
-            person_form = PersonForm(
-                show_identifiers=show_ids,
-                initial={
-                    **{n: getattr(person, n) for n in services.PERSON_FIELDS},
-                    "version": person.version,
-                },
-            )
-            status, problem = 409, str(stale)
+            web.keep_typed_after_stale_edit([person_form, membership_form], stale)
+            status = 409
         except ValidationError as error:
-            _form_errors_from(membership_form, error)
+            web.form_errors_from(membership_form, error)
         else:
             messages.success(request, f"{person.forename}'s details saved.")
             return redirect("families:detail", family.pk)
@@ -265,7 +246,6 @@ def member_edit(request, family_id, membership_id):
             "forms": [person_form, membership_form],
             "heading": f"Change {person}'s details",
             "button": "Save changes",
-            "problem": problem,
         },
         status=status,
     )
@@ -274,7 +254,7 @@ def member_edit(request, family_id, membership_id):
 @login_required
 def consent_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    return _form_page(
+    return family_form_page(
         request,
         family,
         ConsentForm(request.POST or None, family=family),
@@ -287,15 +267,17 @@ def consent_add(request, family_id):
 
 @login_required
 def consent_withdraw(request, family_id, consent_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    consent = get_object_or_404(Consent, pk=consent_id, family=family)
+    consent = access.in_family(
+        access.consent_for_user(request.user, consent_id, write=True), family_id
+    )
+    family = consent.family
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date consent was withdrawn"
 
     def save(on):
         services.consent_withdraw(actor=request.user, consent=consent, withdrawn_on=on)
 
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -311,7 +293,7 @@ def consent_withdraw(request, family_id, consent_id):
 @login_required
 def involvement_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
-    return _form_page(
+    return family_form_page(
         request,
         family,
         InvolvementForm(request.POST or None),
@@ -325,17 +307,17 @@ def involvement_add(request, family_id):
 
 @login_required
 def involvement_end(request, family_id, involvement_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    involvement = get_object_or_404(
-        Involvement.objects.select_related("agency"), pk=involvement_id, family=family
+    involvement = access.in_family(
+        access.involvement_for_user(request.user, involvement_id, write=True), family_id
     )
+    family = involvement.family
     form = DateForm(request.POST or None)
     form.fields["on"].label = "Date the agency left"
 
     def save(on):
         services.involvement_end(actor=request.user, involvement=involvement, ended_on=on)
 
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -349,8 +331,12 @@ def involvement_end(request, family_id, involvement_id):
 @login_required
 @require_POST
 def involvement_pause(request, family_id, involvement_id):
-    family = access.family_for_user(request.user, family_id, write=True)
-    involvement = get_object_or_404(Involvement, pk=involvement_id, family=family, ended_on=None)
+    involvement = access.in_family(
+        access.involvement_for_user(request.user, involvement_id, write=True), family_id
+    )
+    family = involvement.family
+    if involvement.ended_on is not None:
+        raise Http404("That agency has left the Team Around the Family.")
     services.involvement_set_paused(
         actor=request.user, involvement=involvement, paused=not involvement.paused
     )
@@ -365,7 +351,7 @@ def note_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=False)
     if not access.can_add_notes(request.user, family):
         raise PermissionDenied
-    return _form_page(
+    return family_form_page(
         request,
         family,
         NoteForm(request.POST or None, family=family),
@@ -378,7 +364,7 @@ def note_add(request, family_id):
 
 @login_required
 def person_detail(request, person_id):
-    person = access.person_for_user(request.user, person_id)
+    person = access.person_for_user(request.user, person_id, write=False)
     audit_viewed(request, person, person_ids=[person.pk])
     memberships = Membership.objects.filter(
         person=person, family__in=access.families_visible_to(request.user)
@@ -390,14 +376,14 @@ def person_detail(request, person_id):
             "person": person,
             "memberships": memberships,
             "show_identifiers": access.can_see_identifiers(request.user),
-            "can_export": request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST),
+            "can_export": access.can_export_person(request.user, person),
         },
     )
 
 
 def _sar_export(request, person_id):
-    person = access.person_for_user(request.user, person_id)
-    if not request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST):
+    person = access.person_for_user(request.user, person_id, write=False)
+    if not access.can_export_person(request.user, person):
         raise PermissionDenied
     return person, exports.person_subject_access_export(actor=request.user, person=person)
 
@@ -414,6 +400,4 @@ def person_sar_json(request, person_id):
 def person_sar_pdf(request, person_id):
     person, export = _sar_export(request, person_id)
     pdf = exports.subject_access_pdf(export, settings.PROGRAMME_NAME)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{person.pk}.pdf"'
-    return response
+    return web.pdf_response(pdf, f"subject-access-{person.pk}.pdf", inline=False)

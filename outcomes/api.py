@@ -1,16 +1,16 @@
 """Casework API: the same access rules (families.access) and services as the pages."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
-from families import access
+from families import access as family_access
+from families.api import FamilyScopedViewSet
 from families.models import Family, Person
-from outcomes import selectors, services
+from outcomes import access, selectors, services
 from outcomes.models import (
     Action,
     Assessment,
@@ -29,36 +29,7 @@ from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 
 
 def _family(request, family_id, *, write: bool) -> Family:
-    try:
-        return access.family_for_user(request.user, family_id, write=write)
-    except PermissionDenied:
-        raise ApiPermissionDenied from None
-
-
-class FamilyScoped(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Objects of the families the user can see; `?family=` narrows the list."""
-
-    family_path = "family"
-    related: tuple[str, ...] = ()
-
-    def get_queryset(self):
-        families = access.families_visible_to(self.request.user)
-        objects = self.queryset.model.objects.filter(
-            **{f"{self.family_path}__in": families}
-        ).select_related(*self.related)
-        family = query_id(self.request, "family")
-        return objects if family is None else objects.filter(**{f"{self.family_path}_id": family})
-
-    def retrieve(self, request, pk=None):
-        obj = get_object_or_404(self.get_queryset(), pk=pk)
-        audit_viewed(request, obj, family_id=self._family_id(obj))
-        return Response(self.get_serializer(obj).data)
-
-    def _family_id(self, obj) -> int:
-        target = obj
-        for part in self.family_path.split("__"):
-            target = getattr(target, part)
-        return target.pk
+    return family_access.family_for_user(request.user, family_id, write=write)
 
 
 FAMILY_FILTER = extend_schema_view(
@@ -121,8 +92,9 @@ class AssessmentStartInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class AssessmentViewSet(FamilyScoped):
+class AssessmentViewSet(FamilyScopedViewSet):
     queryset = Assessment.objects.none()
+    record_for_user = staticmethod(access.assessment_for_user)
     serializer_class = AssessmentOutput
 
     def get_queryset(self):
@@ -138,8 +110,8 @@ class AssessmentViewSet(FamilyScoped):
 
     @extend_schema(request=AssessmentInput, responses={200: AssessmentOutput, 409: dict})
     def partial_update(self, request, pk=None):
-        assessment = get_object_or_404(self.get_queryset(), pk=pk)
-        family = _family(request, assessment.family_id, write=True)
+        assessment = access.assessment_for_user(request.user, pk, write=True)
+        family = assessment.family
         data = AssessmentInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -224,8 +196,8 @@ class GoalInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     criterion = serializers.CharField(max_length=40)
     target = serializers.CharField(max_length=300)
-    members = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), many=True, required=False, default=list
+    members = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Members."
     )
 
 
@@ -238,8 +210,8 @@ class ActionInput(serializers.Serializer):
     goal = serializers.IntegerField()
     description = serializers.CharField(max_length=300)
     due_on = EventDateSerializerField()
-    owner_person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True, default=None
+    owner_person = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="A member of the family."
     )
     owner_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
@@ -247,8 +219,9 @@ class ActionInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class GoalViewSet(FamilyScoped):
+class GoalViewSet(FamilyScopedViewSet):
     queryset = Goal.objects.none()
+    record_for_user = staticmethod(access.goal_for_user)
     serializer_class = GoalOutput
 
     def get_queryset(self):
@@ -260,14 +233,14 @@ class GoalViewSet(FamilyScoped):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         family = _family(request, fields.pop("family"), write=True)
+        fields["members"] = [family_access.member_of_family(family, p) for p in fields["members"]]
         goal = services.goal_add(actor=request.user, family=family, **fields)
         return Response(GoalOutput(goal).data, status=201)
 
     @extend_schema(request=StatusInput, responses={200: GoalOutput, 409: dict})
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        goal = get_object_or_404(self.get_queryset(), pk=pk)
-        _family(request, goal.family_id, write=True)
+        goal = access.goal_for_user(request.user, pk, write=True)
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.goal_set_status(
@@ -279,8 +252,9 @@ class GoalViewSet(FamilyScoped):
         return Response(GoalOutput(self.get_queryset().get(pk=pk)).data)
 
 
-class ActionViewSet(FamilyScoped):
+class ActionViewSet(FamilyScopedViewSet):
     queryset = Action.objects.none()
+    record_for_user = staticmethod(access.action_for_user)
     serializer_class = ActionOutput
     family_path = "goal__family"
     related = ("goal",)
@@ -290,19 +264,18 @@ class ActionViewSet(FamilyScoped):
         data = ActionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        goal = get_object_or_404(Goal, pk=fields.pop("goal"))
-        _family(request, goal.family_id, write=True)
+        goal = access.goal_for_user(request.user, fields.pop("goal"), write=True)
+        if fields["owner_person"] is not None:
+            fields["owner_person"] = family_access.member_of_family(
+                goal.family, fields["owner_person"]
+            )
         item = services.action_add(actor=request.user, goal=goal, **fields)
         return Response(ActionOutput(item).data, status=201)
 
     @extend_schema(request=StatusInput, responses={200: ActionOutput, 409: dict})
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        item = get_object_or_404(self.get_queryset(), pk=pk)
-        family = _family(request, item.goal.family_id, write=False)
-        can_change = access.can_change_family(request.user, family)
-        if not services.can_update_action(request.user, item, can_change_family=can_change):
-            raise ApiPermissionDenied
+        item = access.action_for_user(request.user, pk, write=True)
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.action_set_status(
@@ -353,8 +326,9 @@ def _create(request, input_class, output_class, service):
 
 
 @FAMILY_FILTER
-class ReviewViewSet(FamilyScoped):
+class ReviewViewSet(FamilyScopedViewSet):
     queryset = Review.objects.none()
+    record_for_user = staticmethod(access.review_for_user)
     serializer_class = ReviewOutput
 
     def get_queryset(self):
@@ -378,8 +352,9 @@ class TierChangeInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class TierChangeViewSet(FamilyScoped):
+class TierChangeViewSet(FamilyScopedViewSet):
     queryset = TierChange.objects.none()
+    record_for_user = staticmethod(access.tier_change_for_user)
     serializer_class = TierChangeOutput
 
     @extend_schema(request=TierChangeInput, responses={201: TierChangeOutput})
@@ -410,8 +385,9 @@ class BudgetItemInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class BudgetItemViewSet(FamilyScoped):
+class BudgetItemViewSet(FamilyScopedViewSet):
     queryset = BudgetItem.objects.none()
+    record_for_user = staticmethod(access.budget_item_for_user)
     serializer_class = BudgetItemOutput
 
     @extend_schema(request=BudgetItemInput, responses={201: BudgetItemOutput})
@@ -421,8 +397,9 @@ class BudgetItemViewSet(FamilyScoped):
     @extend_schema(request=None, responses={200: BudgetItemOutput})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        item = get_object_or_404(self.get_queryset(), pk=pk)
-        _family(request, item.family_id, write=True)
+        item = access.budget_item_for_user(request.user, pk, write=True)
+        if not access.can_approve_spend(request.user, item):
+            raise PermissionDenied
         return Response(
             BudgetItemOutput(services.spend_approve(actor=request.user, item=item)).data
         )
@@ -468,8 +445,9 @@ class FollowUpInput(serializers.Serializer):
 
 
 @FAMILY_FILTER
-class ClosureViewSet(FamilyScoped):
+class ClosureViewSet(FamilyScopedViewSet):
     queryset = Closure.objects.none()
+    record_for_user = staticmethod(access.closure_for_user)
     serializer_class = ClosureOutput
 
     def get_queryset(self):
@@ -482,17 +460,18 @@ class ClosureViewSet(FamilyScoped):
     @extend_schema(request=None, responses={200: ClosureOutput})
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
-        closure = get_object_or_404(self.get_queryset(), pk=pk)
-        _family(request, closure.family_id, write=True)
+        closure = access.closure_for_user(request.user, pk, write=True)
+        if not access.can_sign_off(request.user, closure):
+            raise PermissionDenied
         services.closure_sign_off(actor=request.user, closure=closure)
         return Response(ClosureOutput(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=FollowUpInput, responses={200: FollowUpOutput})
     @action(detail=True, methods=["post"], url_path=r"follow-ups/(?P<follow_up_id>\d+)")
     def follow_up(self, request, pk=None, follow_up_id=None):
-        closure = get_object_or_404(self.get_queryset(), pk=pk)
-        _family(request, closure.family_id, write=True)
-        item = get_object_or_404(FollowUp, pk=follow_up_id, closure=closure)
+        item = access.follow_up_for_user(request.user, follow_up_id, write=True)
+        if item.closure_id != family_access.record_id(pk):
+            raise Http404("No follow-up found.")
         data = FollowUpInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.follow_up_record(actor=request.user, follow_up=item, **data.validated_data)

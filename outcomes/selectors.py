@@ -1,6 +1,8 @@
 """Reads for casework: distance travelled, the plan, and what is overdue."""
 
+from collections.abc import Hashable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -17,7 +19,9 @@ FAMILY = casework.FAMILY_SUBJECT
 
 def subjects_for(family: Family, as_of: date) -> list[tuple[casework.Subject, object]]:
     """The family profile, then each current member as a child or an adult profile."""
-    subjects = [(casework.Subject(FAMILY, casework.Profile.FAMILY, "Whole family"), None)]
+    subjects: list[tuple[casework.Subject, object]] = [
+        (casework.Subject(FAMILY, casework.Profile.FAMILY, "Whole family"), None)
+    ]
     for m in (
         Membership.objects.filter(family=family, ended_on__isnull=True)
         .exclude(role=Membership.Role.WIDER_FAMILY)
@@ -83,10 +87,11 @@ def plan_for(family: Family) -> QuerySet[Goal]:
     )
 
 
-def budget_for(family: Family) -> tuple[list[BudgetItem], dict]:
+def budget_for(family: Family) -> tuple[list[tuple[BudgetItem, Decimal | int]], dict]:
+    """Each item with the running total after it, and the total and agreed amounts."""
     items = list(family.budget_items.select_related("approved_by", "recorded_by"))
-    running = []
-    total = 0
+    running: list[tuple[BudgetItem, Decimal | int]] = []
+    total: Decimal | int = 0
     for item in items:
         total += item.amount
         running.append((item, total))
@@ -116,7 +121,8 @@ def dashboard(user) -> dict:
         .annotate(last_review=Max("reviews__held_on"))
         .select_related("lead_professional")
     )
-    by_id = {f.pk: f for f in active}
+    # Keyed as the schedule rules key cases and actions: by any hashable id.
+    by_id: dict[Hashable, Family] = {f.pk: f for f in active}
     cases = [
         casework.CaseDates(
             case=f.pk,
@@ -131,7 +137,7 @@ def dashboard(user) -> dict:
         .exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIEVED])
         .select_related("goal__family", "owner_agency", "owner_person")
     )
-    by_action = {a.pk: a for a in actions}
+    by_action: dict[Hashable, Action] = {a.pk: a for a in actions}
     overdue_actions = casework.overdue_actions(
         [casework.Action(a.pk, a.goal.family_id, a.due_on) for a in actions], today
     )

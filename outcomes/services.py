@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
+from eligibility.selectors import agencies_for, criteria_choices
 from families import services as family_services
 from families.models import Family, Membership
 from outcomes import casework
@@ -27,7 +28,7 @@ from outcomes.models import (
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import StaleEdit
+from tafcase.errors import bump_version
 
 A = AuditEvent.Action
 
@@ -42,12 +43,7 @@ def casework_settings() -> casework.CaseworkSettings:
 
 
 def _bump(model, obj, expected_version: int, what: str) -> None:
-    """Optimistic locking: change only the version that was read, else StaleEdit."""
-    if not model.objects.filter(pk=obj.pk, version=expected_version).update(
-        version=F("version") + 1
-    ):
-        raise StaleEdit(f"Someone else changed this {what} while you were editing it.")
-    obj.version = expected_version + 1
+    obj.version = bump_version(model, obj.pk, expected_version, what)
 
 
 def _audit(actor, obj, family_id, summary, action=A.UPDATED):
@@ -165,6 +161,14 @@ def assessment_save(
 
 @transaction.atomic
 def goal_add(*, actor, family: Family, title: str, criterion: str, target: str, members=()) -> Goal:
+    """A goal of the family's plan, linked to one of the rulebook's criteria (or none) and
+    to members of this family only."""
+    codes = {code for code, _ in criteria_choices(family.local_authority)}
+    if criterion and criterion not in codes:
+        raise ValidationError({"criterion": "Choose one of the programme's criteria."})
+    member_ids = set(family.memberships.values_list("person_id", flat=True))
+    if any(person.pk not in member_ids for person in members):
+        raise ValidationError({"members": "Choose members of this family."})
     goal = Goal.objects.create(
         family=family, title=title, criterion=criterion, target=target, created_by=actor
     )
@@ -188,6 +192,16 @@ def action_add(
 ) -> Action:
     if (owner_person is None) == (owner_agency is None):
         raise ValidationError("Give the action one owner: a family member or an agency.")
+    family = goal.family
+    if owner_person is not None and not family.memberships.filter(person=owner_person).exists():
+        raise ValidationError({"owner_person": "Choose a member of this family."})
+    if (
+        owner_agency is not None
+        and not family.involvements.filter(agency=owner_agency, ended_on__isnull=True).exists()
+    ):
+        raise ValidationError(
+            {"owner_agency": "Choose an agency on the family's Team Around the Family."}
+        )
     action = Action.objects.create(
         goal=goal,
         description=description,
@@ -197,15 +211,6 @@ def action_add(
     )
     _audit(actor, action, goal.family_id, f"Action added: {description}", A.CREATED)
     return action
-
-
-def can_update_action(user, action: Action, *, can_change_family: bool) -> bool:
-    """The family's workers update any action; a TAF partner only their agency's."""
-    if user.is_read_only:
-        return False
-    return can_change_family or (
-        action.owner_agency_id is not None and action.owner_agency_id == user.agency_id
-    )
 
 
 @transaction.atomic
@@ -237,6 +242,9 @@ def review_record(
     assessment (Review n) that this review's scores go into."""
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be recorded before it is held."})
+    allowed = set(agencies_for(family.local_authority).values_list("pk", flat=True))
+    if any(agency.pk not in allowed for agency in attendees):
+        raise ValidationError({"attendees": "Choose agencies that serve this authority."})
     review = Review.objects.create(
         family=family,
         held_on=held_on,
@@ -250,9 +258,11 @@ def review_record(
         review.assessment = assessment_start(actor=actor, family=family)
         review.save(update_fields=["assessment"])
     attached = family.programme_start or held_on
-    Family.objects.filter(pk=family.pk).update(
+    family_services.family_set_case_fields(
+        actor=actor,
+        family=family,
+        summary=f"Next review scheduled after the review held {held_on:%-d %B %Y}",
         next_review_due=casework.next_review_due(attached, held_on, casework_settings()),
-        version=F("version") + 1,
     )
     _audit(actor, review, family.pk, f"Review held {held_on:%-d %B %Y}", A.CREATED)
     return review
@@ -270,7 +280,9 @@ def tier_change(*, actor, family: Family, to_tier: str, reason: str) -> TierChan
     change = TierChange.objects.create(
         family=family, from_tier=family.tier, to_tier=to_tier, reason=reason, changed_by=actor
     )
-    Family.objects.filter(pk=family.pk).update(tier=to_tier, version=F("version") + 1)
+    family_services.family_set_case_fields(
+        actor=actor, family=family, summary="Tier of need changed", tier=to_tier
+    )
     _audit(actor, change, family.pk, f"Tier changed to {change.get_to_tier_display()}")
     return change
 
@@ -329,13 +341,19 @@ def case_close(
         raise ValidationError({"exit_plan": "Write the exit plan agreed with the family."})
     if reason in (Closure.Reason.STEPPED_UP, Closure.Reason.STEPPED_DOWN) and not destination:
         raise ValidationError({"destination": "Say which service the family moves to."})
-    family_services.family_transition(
+    family = family_services.family_transition(
         actor=actor,
         family=family,
         to_status=Family.Status.CLOSED,
         reason=f"Closed: {Closure.Reason(reason).label}",
     )
-    Family.objects.filter(pk=family.pk).update(programme_end=closed_on, next_review_due=None)
+    family_services.family_set_case_fields(
+        actor=actor,
+        family=family,
+        summary="Case closed",
+        programme_end=closed_on,
+        next_review_due=None,
+    )
     closure = Closure.objects.create(
         family=family,
         closed_on=closed_on,

@@ -2,22 +2,23 @@
 workers and coordinators change things; everyone who can see the family can read; a TAF
 partner may update their own agency's actions; anyone else gets 404."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
-from weasyprint import HTML
 
 from eligibility.selectors import criteria_choices
-from families import access
-from families.views import _form_errors_from, _form_page
-from outcomes import selectors, services
+from families import access as family_access
+from families.views import family_form_page
+from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
     AssessmentForm,
@@ -29,7 +30,8 @@ from outcomes.forms import (
     StatusForm,
     TierForm,
 )
-from outcomes.models import Action, Assessment, BudgetItem, Closure, FollowUp, Goal
+from outcomes.models import Assessment, Goal
+from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
@@ -37,7 +39,7 @@ from tafcase.errors import StaleEdit
 
 
 def _family(request, family_id, *, write: bool):
-    return access.family_for_user(request.user, family_id, write=write)
+    return family_access.family_for_user(request.user, family_id, write=write)
 
 
 # --- assessments and distance travelled -----------------------------------------------
@@ -53,7 +55,7 @@ def assessments(request, family_id):
         {
             "family": family,
             "assessments": family.assessments.select_related("created_by"),
-            "can_change": access.can_change_family(request.user, family),
+            "can_change": family_access.can_change_family(request.user, family),
         },
     )
 
@@ -72,9 +74,11 @@ def assessment_start(request, family_id):
 
 @login_required
 def assessment_edit(request, family_id, assessment_id):
-    family = _family(request, family_id, write=False)
-    assessment = get_object_or_404(Assessment, pk=assessment_id, family=family)
-    can_change = access.can_change_family(request.user, family) and (
+    assessment = family_access.in_family(
+        access.assessment_for_user(request.user, assessment_id, write=False), family_id
+    )
+    family = assessment.family
+    can_change = family_access.can_change_family(request.user, family) and (
         assessment.status == Assessment.Status.OPEN
     )
     if request.method == "POST" and not can_change:
@@ -114,13 +118,10 @@ def assessment_edit(request, family_id, assessment_id):
                 complete="complete" in request.POST,
             )
         except StaleEdit as stale:
-            form.add_error(None, f"{stale} Your changes are below; check them and save again.")
+            web.keep_typed_after_stale_edit([form], stale)
             status = 409
-            assessment.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = assessment.version
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, f"{assessment} saved.")
             return redirect("outcomes:assessments", family.pk)
@@ -148,11 +149,6 @@ def distance(request, family_id):
 
 
 def _pdf(request, family, template: str, context: dict, name: str) -> HttpResponse:
-    html = render_to_string(
-        template,
-        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
-        request=request,
-    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
@@ -161,10 +157,12 @@ def _pdf(request, family, template: str, context: dict, name: str) -> HttpRespon
         ip=client_ip(request),
         summary=f"Printed {name}",
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}-{family.reference}.pdf"'
-    return response
+    pdf = web.render_pdf(
+        request,
+        template,
+        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
+    )
+    return web.pdf_response(pdf, f"{name}-{family.reference}.pdf", inline=True)
 
 
 @login_required
@@ -181,13 +179,11 @@ def distance_pdf(request, family_id):
 def plan(request, family_id):
     family = _family(request, family_id, write=False)
     audit_viewed(request, family, family_id=family.pk)
-    can_change = access.can_change_family(request.user, family)
+    can_change = family_access.can_change_family(request.user, family)
     goals = list(selectors.plan_for(family))
     for goal in goals:
         for action in goal.actions.all():
-            action.can_update = services.can_update_action(
-                request.user, action, can_change_family=can_change
-            )
+            action.can_update = access.can_update_action(request.user, action, family)
     return render(
         request,
         "outcomes/plan.html",
@@ -219,7 +215,7 @@ def goal_add(request, family_id):
     form = GoalForm(
         request.POST or None, family=family, criteria=criteria_choices(family.local_authority)
     )
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -233,10 +229,12 @@ def goal_add(request, family_id):
 
 @login_required
 def action_add(request, family_id, goal_id):
-    family = _family(request, family_id, write=True)
-    goal = get_object_or_404(Goal, pk=goal_id, family=family)
+    goal = family_access.in_family(
+        access.goal_for_user(request.user, goal_id, write=True), family_id
+    )
+    family = goal.family
     form = ActionForm(request.POST or None, family=family)
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -248,51 +246,46 @@ def action_add(request, family_id, goal_id):
     )
 
 
+def _set_status(request, family, set_status, noun: str):
+    """The plan's status buttons: a goal's or an action's status, at the version shown."""
+    form = StatusForm(request.POST)
+
+    def update():
+        if not form.is_valid():
+            raise ValidationError(f"Choose the {noun}'s status.")
+        set_status(
+            status=form.cleaned_data["status"], expected_version=form.cleaned_data["version"]
+        )
+
+    done = reverse("outcomes:plan", args=[family.pk])
+    return web.post_action(request, update, success=f"{noun.capitalize()} updated.", done=done)
+
+
 @require_POST
 @login_required
 def action_status(request, family_id, action_id):
-    family = _family(request, family_id, write=False)
-    action = get_object_or_404(
-        Action.objects.select_related("goal"), pk=action_id, goal__family=family
+    action = access.action_for_user(request.user, action_id, write=True)
+    family = family_access.in_family(action.goal, family_id).family
+    return _set_status(
+        request,
+        family,
+        partial(services.action_set_status, actor=request.user, action=action),
+        "action",
     )
-    can_change = access.can_change_family(request.user, family)
-    if not services.can_update_action(request.user, action, can_change_family=can_change):
-        raise PermissionDenied
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_set_status(
-                actor=request.user,
-                action=action,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            messages.error(request, f"{stale} It now reads: {action.get_status_display()}.")
-        else:
-            messages.success(request, "Action updated.")
-    return redirect("outcomes:plan", family.pk)
 
 
 @require_POST
 @login_required
 def goal_status(request, family_id, goal_id):
-    family = _family(request, family_id, write=True)
-    goal = get_object_or_404(Goal, pk=goal_id, family=family)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.goal_set_status(
-                actor=request.user,
-                goal=goal,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            messages.error(request, str(stale))
-        else:
-            messages.success(request, "Goal updated.")
-    return redirect("outcomes:plan", family.pk)
+    goal = family_access.in_family(
+        access.goal_for_user(request.user, goal_id, write=True), family_id
+    )
+    return _set_status(
+        request,
+        goal.family,
+        partial(services.goal_set_status, actor=request.user, goal=goal),
+        "goal",
+    )
 
 
 # --- reviews, tier, budget ------------------------------------------------------------
@@ -308,7 +301,7 @@ def reviews(request, family_id):
         {
             "family": family,
             "reviews": family.reviews.prefetch_related("attendees").select_related("assessment"),
-            "can_change": access.can_change_family(request.user, family),
+            "can_change": family_access.can_change_family(request.user, family),
         },
     )
 
@@ -321,7 +314,7 @@ def review_add(request, family_id):
         try:
             review = services.review_record(actor=request.user, family=family, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            web.form_errors_from(form, error)
         else:
             messages.success(request, "Review recorded.")
             if review.assessment:
@@ -338,7 +331,7 @@ def review_add(request, family_id):
 def tier_change(request, family_id):
     family = _family(request, family_id, write=True)
     form = TierForm(request.POST or None, initial={"to_tier": family.tier})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -354,7 +347,7 @@ def budget(request, family_id):
     family = _family(request, family_id, write=False)
     audit_viewed(request, family, family_id=family.pk)
     items, totals = selectors.budget_for(family)
-    can_change = access.can_change_family(request.user, family)
+    can_change = family_access.can_change_family(request.user, family)
     form = SpendForm(request.POST or None) if can_change else None
     if request.method == "POST":
         if not can_change:
@@ -363,7 +356,7 @@ def budget(request, family_id):
             try:
                 item = services.spend_record(actor=request.user, family=family, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors_from(form, error)
+                web.form_errors_from(form, error)
             else:
                 messages.success(
                     request,
@@ -382,8 +375,7 @@ def budget(request, family_id):
             "totals": totals,
             "form": form,
             "threshold": settings.BUDGET_APPROVAL_THRESHOLD,
-            "can_approve": request.user.has_role(Role.COORDINATOR)
-            and not request.user.is_read_only,
+            "can_approve": family_access.is_programme_team(request.user, family),
         },
     )
 
@@ -391,15 +383,18 @@ def budget(request, family_id):
 @require_POST
 @login_required
 def spend_approve(request, family_id, item_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(BudgetItem, pk=item_id, family=family)
-    try:
-        services.spend_approve(actor=request.user, item=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"£{item.amount} approved.")
-    return redirect("outcomes:budget", family.pk)
+    item = family_access.in_family(
+        access.budget_item_for_user(request.user, item_id, write=True), family_id
+    )
+    family = item.family
+    if not access.can_approve_spend(request.user, item):
+        raise PermissionDenied
+    return web.post_action(
+        request,
+        lambda: services.spend_approve(actor=request.user, item=item),
+        success=f"£{item.amount} approved.",
+        done=reverse("outcomes:budget", args=[family.pk]),
+    )
 
 
 # --- closure --------------------------------------------------------------------------
@@ -409,7 +404,7 @@ def spend_approve(request, family_id, item_id):
 def close(request, family_id):
     family = _family(request, family_id, write=True)
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,
@@ -433,9 +428,8 @@ def closure(request, family_id):
             "closures": family.closures.select_related(
                 "closed_by", "signed_off_by"
             ).prefetch_related("follow_ups"),
-            "can_change": access.can_change_family(request.user, family),
-            "can_sign_off": request.user.has_role(Role.COORDINATOR)
-            and not request.user.is_read_only,
+            "can_change": family_access.can_change_family(request.user, family),
+            "can_sign_off": family_access.is_programme_team(request.user, family),
         },
     )
 
@@ -443,23 +437,26 @@ def closure(request, family_id):
 @require_POST
 @login_required
 def closure_sign_off(request, family_id, closure_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(Closure, pk=closure_id, family=family)
-    try:
-        services.closure_sign_off(actor=request.user, closure=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Closure signed off.")
-    return redirect("outcomes:closure", family.pk)
+    item = family_access.in_family(
+        access.closure_for_user(request.user, closure_id, write=True), family_id
+    )
+    family = item.family
+    if not access.can_sign_off(request.user, item):
+        raise PermissionDenied
+    return web.post_action(
+        request,
+        lambda: services.closure_sign_off(actor=request.user, closure=item),
+        success="Closure signed off.",
+        done=reverse("outcomes:closure", args=[family.pk]),
+    )
 
 
 @login_required
 def follow_up(request, family_id, follow_up_id):
-    family = _family(request, family_id, write=True)
-    item = get_object_or_404(FollowUp, pk=follow_up_id, closure__family=family)
+    item = access.follow_up_for_user(request.user, follow_up_id, write=True)
+    family = family_access.in_family(item.closure, family_id).family
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    return _form_page(
+    return family_form_page(
         request,
         family,
         form,

@@ -1,3 +1,4 @@
+from drf_spectacular.authentication import SessionScheme, TokenScheme
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -17,3 +18,13 @@ def api_root(request):
             "panels": reverse("eligibility-api:panel-list", request=request),
         }
     )
+
+
+class _TokenScheme(TokenScheme):
+    """Our token and session classes bind the working authority; documented like DRF's."""
+
+    target_class = "tafcase.authentication.TokenAuthentication"
+
+
+class _SessionScheme(SessionScheme):
+    target_class = "tafcase.authentication.SessionAuthentication"

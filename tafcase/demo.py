@@ -14,6 +14,9 @@ DEMO_PASSWORD = "demo-families-first"  # noqa: S105 - synthetic demo accounts on
 DOMAIN = "northbridge.example"
 
 AUTHORITY = ("Northbridge Borough Council", "E99000001")
+# A neighbouring borough whose programme shares a coordinator with Northbridge (003 §2.2:
+# one coordinator across several councils), so the demo shows choosing an authority.
+NEIGHBOUR = ("Southmere Borough Council", "E99000002")
 WARDS = [
     "Abbey",
     "Brookside",
@@ -51,7 +54,8 @@ AGENCIES = [
     ("Northbridge Citizens Advice", K.OTHER, False),
 ]
 R = Role
-# (email local part, name, agency index, roles, serves the authority's programme)
+# (email local part, name, agency index, roles, serves Northbridge's programme: True,
+# False, or "both" for Northbridge and its neighbour)
 USERS = [
     ("keyworker", "Kate Walker", 0, [R.KEY_WORKER], False),
     ("keyworker2", "Amir Hussain", 0, [R.KEY_WORKER], False),
@@ -71,6 +75,7 @@ USERS = [
     ("partner.housing", "Claire Dunn", 8, [R.PARTNER_PRACTITIONER], False),
     ("partner.vcs", "Femi Adeyemi", 9, [R.PARTNER_PRACTITIONER], False),
     ("admin", "Alex Morgan", 0, [R.ADMINISTRATOR], True),
+    ("coordinator.shared", "Jo Bennett", 0, [R.COORDINATOR], "both"),
 ]
 
 
@@ -79,6 +84,9 @@ def seed(rng: random.Random, context: dict) -> None:
         code=AUTHORITY[1], defaults={"name": AUTHORITY[0]}
     )
     context["authority"] = authority
+    neighbour, _ = LocalAuthority.objects.get_or_create(
+        code=NEIGHBOUR[1], defaults={"name": NEIGHBOUR[0]}
+    )
     context["localities"] = [
         Locality.objects.get_or_create(local_authority=authority, name=ward)[0] for ward in WARDS
     ]
@@ -98,7 +106,7 @@ def seed(rng: random.Random, context: dict) -> None:
             agency=agencies[agency_index],
             roles=roles,
             password=DEMO_PASSWORD,
-            authorities=[authority] if serves else [],
+            authorities=[authority, neighbour] if serves == "both" else [authority] * bool(serves),
         )
     context["users"] = users
 

@@ -1,11 +1,25 @@
+from django.db.models import F
+
+
 class StaleEdit(Exception):
     """Optimistic locking: the record changed since the editor loaded it; nothing was saved.
 
-    Pages answer 409 with the latest details; the API answers 409 Conflict.
+    Pages answer 409 with what was typed and the latest version to save against; the API
+    answers 409 Conflict.
     """
 
-    def __init__(self, what: str):
+    def __init__(self, what: str, *, current_version: int | None = None):
+        self.current_version = current_version
         super().__init__(
             f"Someone else changed this {what} after you opened it, so your changes were "
-            f"not saved. The latest details are shown: check them and make your changes again."
+            f"not saved. Check the latest details and make your changes again."
         )
+
+
+def bump_version(model, pk: int, expected_version: int, what: str) -> int:
+    """Move a row's version on only from the version the editor read (else StaleEdit with
+    the current one); returns the new version. Run inside the caller's transaction."""
+    if not model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1):
+        current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
+        raise StaleEdit(what, current_version=current)
+    return expected_version + 1

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import TextIO
 
 from tafcase import embedded
 
@@ -17,16 +19,20 @@ PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
 
 
+def _say(message: str, stream: TextIO | None = None) -> None:
+    """Write a line at once: the child processes share the terminal and write too."""
+    stream = stream or sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def main() -> int:
-    # Ctrl-C and a plain `kill` both stop everything this command started.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
-    port = os.environ.get("PORT", "8000")
-    env = dict(os.environ)
+def _start_servers(env: dict[str, str]) -> list[Callable[[], None]]:
+    """Start the embedded PostgreSQL and Redis unless `env` names servers, and put their
+    URLs in `env`; returns how to stop the ones this call started."""
     started_services = []
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"], started = embedded.ensure_postgres()
@@ -36,6 +42,28 @@ def main() -> int:
         env["REDIS_URL"], started = embedded.ensure_redis()
         if started:
             started_services.append(embedded.stop_redis)
+    return started_services
+
+
+def _stop_processes(processes: list[subprocess.Popen]) -> None:
+    """Ask every process still running to stop, then kill any that take over 20 seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> int:
+    # Ctrl-C and a plain `kill` both stop everything this command started.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    started_services = _start_servers(env)
 
     def manage(*args: str) -> None:
         subprocess.run([PYTHON, "manage.py", *args], env=env, check=True)
@@ -80,29 +108,20 @@ def main() -> int:
         }
         for args in commands.values():
             processes.append(subprocess.Popen(args, env=env))
-        print(
-            f"\n  tafcase is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n", flush=True
-        )
+        _say(f"\n  tafcase is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n")
         manage("seed_demo", "--print-logins")
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         failed = [name for name, p in zip(commands, processes, strict=True) if p.poll()]
-        print(f"Stopping: {', '.join(failed) or 'a process'} exited.", file=sys.stderr)
+        _say(f"Stopping: {', '.join(failed) or 'a process'} exited.", sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop_processes(processes)
         for stop in started_services:
             stop()
-        print("Stopped.", flush=True)
+        _say("Stopped.")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ api_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("authority/", views.choose_authority, name="choose-authority"),
     path("account/", include(account_urls)),
     path("api/", include(api_urls)),
     path("families/", include("families.urls")),

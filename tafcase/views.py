@@ -5,10 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from tafcase.accounts.models import Role
+from tafcase.accounts import authority
+from tafcase.accounts.forms import AuthorityChoiceForm
+from tafcase.accounts.models import LocalAuthority, Role
 from tafcase.tasks import BEAT_HEARTBEAT_KEY, ping
 
 
@@ -135,6 +138,28 @@ def home(request):
         if role in request.user.roles
     ]
     return render(request, "home/home.html", {"sections": sections})
+
+
+@login_required
+def choose_authority(request):
+    """Users who serve several authorities say which one they are working in."""
+    served = LocalAuthority.objects.filter(pk__in=authority.served_authority_ids(request.user))
+    form = AuthorityChoiceForm(
+        request.POST or None,
+        authorities=served,
+        initial={"authority": authority.working_authority_id(request.user)},
+    )
+    following = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()}):
+        following = ""
+    if request.method == "POST" and form.is_valid():
+        authority.choose(request, form.cleaned_data["authority"])
+        return redirect(following or "home")
+    return render(
+        request,
+        "accounts/choose_authority.html",
+        {"form": form, "next": following, "heading": "Choose an authority"},
+    )
 
 
 @never_cache

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from eligibility.datamatch import access, loading, selectors, services
 from eligibility.datamatch.models import KIND_CHOICES, DatamatchRun, PartnerImport, ReviewItem
+from families.access import record_id
 from families.models import Person
 from tafcase.accounts.models import Agency
 from tafcase.audit.services import audit_viewed
@@ -53,9 +54,7 @@ class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return PartnerImport.objects.filter(local_authority=authority)
 
     def retrieve(self, request, pk=None):
-        imported = self.get_queryset().filter(pk=pk).first()
-        if imported is None:
-            raise Http404
+        imported = access.partner_import_for_user(request.user, pk, write=False)
         audit_viewed(request, imported)
         return Response({**ImportOutput(imported).data, "errors": imported.errors})
 
@@ -160,16 +159,16 @@ class ReviewItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ReviewDecisionInput, responses={200: ReviewItemOutput})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        authority = access.authority_for(request.user)
-        item = self.get_queryset().filter(pk=pk).first()
-        if item is None:
-            raise Http404
+        item = access.review_item_for_user(request.user, pk, write=True)
+        if item.status != ReviewItem.Status.OPEN or not item.run.is_current:
+            raise Http404("That record has been decided.")
+        authority = item.run.local_authority
         data = ReviewDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         person = None
         if data.validated_data["person"] is not None:
             person = Person.objects.filter(
-                pk=data.validated_data["person"], local_authority=authority
+                pk=record_id(data.validated_data["person"]), local_authority=authority
             ).first()
             if person is None:
                 raise serializers.ValidationError({"person": "No such person."})

@@ -8,3 +8,9 @@ class DatamatchConfig(AppConfig):
     name = "eligibility.datamatch"
     label = "datamatch"
     verbose_name = "Partner data and data-match"
+
+    def ready(self) -> None:
+        from eligibility.datamatch.selectors import family_page_evidence
+        from families.selectors import register_family_page_section
+
+        register_family_page_section(family_page_evidence)

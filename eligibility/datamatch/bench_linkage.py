@@ -16,6 +16,7 @@ import argparse
 import json
 import logging
 import resource
+import sys
 import tempfile
 import time
 from datetime import date
@@ -372,14 +373,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.save_parameters:
-        print(f"saved {save_parameters(args.people, seed=args.seed)}")
+        sys.stdout.write(f"saved {save_parameters(args.people, seed=args.seed)}\n")
         return
     report: dict[str, Any] = {}
     if not args.skip_febrl:
         report["febrl4"] = febrl4()
     if not args.skip_council:
         report["council"] = council(args.people, seed=args.seed, with_splink=not args.skip_splink)
-    print(json.dumps(report, indent=2))
+    sys.stdout.write(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

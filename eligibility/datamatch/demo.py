@@ -10,6 +10,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from django.utils import timezone
+
 from eligibility.datamatch import services
 from eligibility.datamatch.generator import generate_quarter
 from eligibility.datamatch.loading import partner_file_import
@@ -45,7 +47,7 @@ def seed(rng: random.Random, context: dict) -> None:
         return
     analyst = context["users"]["analyst"]
     by_kind = {a.kind: a for a in reversed(context["agencies"])}
-    as_of = quarter_end(date.today())
+    as_of = quarter_end(timezone.localdate())
     with tempfile.TemporaryDirectory() as tmp:
         quarter = generate_quarter(DEMO_PEOPLE, Path(tmp), seed=rng.randrange(10**6), as_of=as_of)
         for kind, path in quarter.files.items():

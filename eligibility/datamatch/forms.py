@@ -1,7 +1,7 @@
 from django import forms
 
 from eligibility.datamatch.models import KIND_CHOICES
-from eligibility.forms import agencies_for
+from eligibility.selectors import agencies_for
 from tafcase.accounts.models import Agency
 from tafcase.fields import EventDateField, PastDateField
 from tafcase.forms import GovukForm

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -561,9 +562,8 @@ def _surname_variant(rng: random.Random, s: str) -> str:
     return f"{s}-{rng.choice(SURNAMES)}"
 
 
-def _noisy_identity(rng: random.Random, p: TruePerson, moved_to: Address) -> dict[str, Any]:
-    """How one partner system holds this person: usually right, sometimes not."""
-    fore, sur, dob = p.forename, p.surname, p.dob
+def _noisy_name(rng: random.Random, p: TruePerson) -> tuple[str, str]:
+    fore, sur = p.forename, p.surname
     variants = nickname_variants(fore)
     if variants and rng.random() < NOISE["nickname"]:
         fore = rng.choice(variants)
@@ -575,24 +575,39 @@ def _noisy_identity(rng: random.Random, p: TruePerson, moved_to: Address) -> dic
         sur = _typo(rng, sur)
     if rng.random() < NOISE["name_swap"]:
         fore, sur = sur, fore
-    dob_out: date | None = dob
+    return fore, sur
+
+
+def _noisy_dob(rng: random.Random, dob: date) -> date | None:
     r = rng.random()
     if r < NOISE["dob_missing"]:
-        dob_out = None
-    elif (
+        return None
+    if (
         r < NOISE["dob_missing"] + NOISE["dob_transposed"]
         and dob.day <= 12
         and dob.day != dob.month
     ):
-        dob_out = dob.replace(month=dob.day, day=dob.month)
-    elif r < NOISE["dob_missing"] + NOISE["dob_transposed"] + NOISE["dob_typo"]:
-        dob_out = dob.replace(day=min(28, max(1, dob.day + rng.choice((-10, -1, 1, 10)))))
-    address = moved_to if rng.random() < NOISE["moved"] else p.address
-    postcode: str | None = address.postcode
+        return dob.replace(month=dob.day, day=dob.month)
+    if r < NOISE["dob_missing"] + NOISE["dob_transposed"] + NOISE["dob_typo"]:
+        return dob.replace(day=min(28, max(1, dob.day + rng.choice((-10, -1, 1, 10)))))
+    return dob
+
+
+def _noisy_postcode(rng: random.Random, postcode: str) -> str | None:
     if rng.random() < NOISE["postcode_missing"]:
-        postcode = None
-    elif rng.random() < 0.3:  # partners' own spacing and case
-        postcode = rng.choice((postcode.replace(" ", ""), postcode.lower()))
+        return None
+    if rng.random() < 0.3:  # partners' own spacing and case
+        return rng.choice((postcode.replace(" ", ""), postcode.lower()))
+    return postcode
+
+
+def _noisy_identity(rng: random.Random, p: TruePerson, moved_to: Address) -> dict[str, Any]:
+    """How one partner system holds this person: usually right, sometimes not."""
+    # The order of the draws from `rng` is part of the output: keep it.
+    fore, sur = _noisy_name(rng, p)
+    dob_out = _noisy_dob(rng, p.dob)
+    address = moved_to if rng.random() < NOISE["moved"] else p.address
+    postcode = _noisy_postcode(rng, address.postcode)
     case = rng.random()
     if case < 0.3:
         fore, sur = fore.title(), sur.title()
@@ -647,7 +662,8 @@ def _past(rng: random.Random, as_of: date, days: int) -> date:
     return as_of - timedelta(days=rng.randrange(days))
 
 
-def _kind_fields(kind: str, rng: random.Random, as_of: date, i: int, age: int) -> dict[str, Any]:
+# One branch per partner file kind: a table of the contract's kinds, read top to bottom.
+def _kind_fields(kind: str, rng: random.Random, as_of: date, i: int, age: int) -> dict[str, Any]:  # noqa: C901
     """The kind's own columns for the i-th row of one person (always contract-valid)."""
     if kind == "school_attendance":
         # Rows cycle through the terms of recent academic years, newest first.
@@ -768,6 +784,70 @@ def _write(path: Path, kind: str, rows: list[dict[str, Any]], dmy: bool) -> None
             w.writerow([_fmt(row.get(h), dmy) for h in header])
 
 
+def _spine_row(rng: random.Random, p: TruePerson) -> dict[str, Any]:
+    return {
+        "record_id": p.la_person_id,
+        "forename": p.forename.title(),
+        "surname": p.surname.title(),
+        "dob": p.dob,
+        "sex": p.sex,
+        "address_line_1": p.address.line_1,
+        "town": p.address.town,
+        "postcode": p.address.postcode,
+        "la_person_id": p.la_person_id,
+        "household_id": p.household_id,
+        "relationship": p.relationship,
+        # The LA holds partner identifiers for some people (from past matches).
+        "upn": p.upn if p.upn and rng.random() < 0.7 else None,
+        "nhs_number": p.nhs_number if rng.random() < 0.5 else None,
+        "nino": p.nino if p.nino and rng.random() < 0.4 else None,
+    }
+
+
+def _partner_identity(
+    rng: random.Random, p: TruePerson, plan: _KindPlan, la: _Authority, as_of: date
+) -> dict[str, Any]:
+    """The identifying columns one partner holds for this person, noise included."""
+    identity = _noisy_identity(rng, p, la.addresses[rng.randrange(len(la.addresses))])
+    if identity["dob"] and identity["dob"] > as_of:
+        # A partner system would refuse a birth date after its own extract date.
+        identity["dob"] = p.dob
+    for column, share in plan.identifiers:
+        value = getattr(p, column)
+        if value and rng.random() < share:
+            if rng.random() < NOISE["identifier_typo"]:
+                value = _key_error(rng, value)
+            identity[column] = value
+    return identity
+
+
+def _partner_rows(
+    rng: random.Random,
+    kind: str,
+    population: tuple[TruePerson, ...],
+    la: _Authority,
+    as_of: date,
+    truth: dict[tuple[str, str], str],
+) -> list[dict[str, Any]]:
+    """One partner file's rows; each row's true person is added to `truth`."""
+    plan = _PLANS[kind]
+    rows: list[dict[str, Any]] = []
+    prefix = "".join(w[0] for w in kind.split("_")).upper()
+    for p in population:
+        age = _age(p, as_of)
+        if not plan.eligible(age, p) or rng.random() >= plan.share:
+            continue
+        identity = _partner_identity(rng, p, plan, la, as_of)
+        n_rows = 1 + min(int(rng.expovariate(1 / (plan.mean_rows - 1 or 1))), 30)
+        for i in range(n_rows):
+            record_id = f"{prefix}{len(rows) + 1:08d}"
+            rows.append(
+                {"record_id": record_id, **identity, **_kind_fields(kind, rng, as_of, i, age)}
+            )
+            truth[(kind, record_id)] = p.person_id
+    return rows
+
+
 def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> GeneratedQuarter:
     """Write `persons.csv` (the LA spine) and one CSV per partner kind into `out`.
 
@@ -788,23 +868,7 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
         if p.la_person_id is None:
             continue
         age = _age(p, as_of)
-        row: dict[str, Any] = {
-            "record_id": p.la_person_id,
-            "forename": p.forename.title(),
-            "surname": p.surname.title(),
-            "dob": p.dob,
-            "sex": p.sex,
-            "address_line_1": p.address.line_1,
-            "town": p.address.town,
-            "postcode": p.address.postcode,
-            "la_person_id": p.la_person_id,
-            "household_id": p.household_id,
-            "relationship": p.relationship,
-            # The LA holds partner identifiers for some people (from past matches).
-            "upn": p.upn if p.upn and rng.random() < 0.7 else None,
-            "nhs_number": p.nhs_number if rng.random() < 0.5 else None,
-            "nino": p.nino if p.nino and rng.random() < 0.4 else None,
-        }
+        row = _spine_row(rng, p)
         if age < 0:  # pragma: no cover - ages are never negative
             continue
         spine_rows.append(row)
@@ -813,30 +877,7 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
     _write(files["persons"], "persons", spine_rows, dmy=False)
 
     for k_index, kind in enumerate(k for k in KINDS if k != "persons"):
-        plan = _PLANS[kind]
-        rows: list[dict[str, Any]] = []
-        prefix = "".join(w[0] for w in kind.split("_")).upper()
-        for p in population:
-            age = _age(p, as_of)
-            if not plan.eligible(age, p) or rng.random() >= plan.share:
-                continue
-            identity = _noisy_identity(rng, p, la.addresses[rng.randrange(len(la.addresses))])
-            if identity["dob"] and identity["dob"] > as_of:
-                # A partner system would refuse a birth date after its own extract date.
-                identity["dob"] = p.dob
-            for column, share in plan.identifiers:
-                value = getattr(p, column)
-                if value and rng.random() < share:
-                    if rng.random() < NOISE["identifier_typo"]:
-                        value = _key_error(rng, value)
-                    identity[column] = value
-            n_rows = 1 + min(int(rng.expovariate(1 / (plan.mean_rows - 1 or 1))), 30)
-            for i in range(n_rows):
-                record_id = f"{prefix}{len(rows) + 1:08d}"
-                rows.append(
-                    {"record_id": record_id, **identity, **_kind_fields(kind, rng, as_of, i, age)}
-                )
-                truth[(kind, record_id)] = p.person_id
+        rows = _partner_rows(rng, kind, population, la, as_of, truth)
         files[kind] = out / f"{kind}.csv"
         # Half the partners export UK-style dates, as the contract allows.
         _write(files[kind], kind, rows, dmy=k_index % 2 == 1)
@@ -859,7 +900,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     q = generate_quarter(args.people, args.out, seed=args.seed, as_of=args.as_of)
     total = sum(1 for k, _ in q.truth if k != "persons")
-    print(f"wrote {len(q.files)} files, {total} partner rows, to {args.out}")
+    sys.stdout.write(f"wrote {len(q.files)} files, {total} partner rows, to {args.out}\n")
 
 
 if __name__ == "__main__":

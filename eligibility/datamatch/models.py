@@ -109,6 +109,9 @@ class DatamatchRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # Not a column: time.perf_counter() when the stage now running began, set while a
+    # run executes so each stage's seconds can be recorded in `counts`.
+    _stage_started: float | None = None
 
     class Meta:
         ordering = ["-created_at", "-pk"]

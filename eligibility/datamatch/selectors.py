@@ -1,6 +1,8 @@
 """Reads for partner data and data-match runs."""
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -11,7 +13,8 @@ from eligibility.datamatch.models import (
     RecordLink,
     ReviewItem,
 )
-from families.models import Person
+from families.access import can_see_identifiers
+from families.models import Family, Membership, Person
 from tafcase import identity
 from tafcase.accounts.models import LocalAuthority
 
@@ -50,7 +53,7 @@ def _rule_records(links: QuerySet[RecordLink]) -> dict[int, list[rules.Record]]:
                 kind=rules.Kind(kind),
                 record_id=record_id,
                 person_id=str(person_id),
-                date=event_date,
+                date=event_date,  # type: ignore[arg-type]  # callers keep only dated records
                 end_date=end_date,
                 agency=agency,
                 attributes=attributes,
@@ -78,7 +81,20 @@ def partner_records_for_people(person_ids) -> dict[int, list[rules.Record]]:
     )
 
 
-def evidence_for_family(person_ids: list[int]) -> QuerySet[RecordLink]:
+PARTNER_EVIDENCE_SHOWN = 50
+
+
+def family_page_evidence(user, family: Family) -> dict[str, Any]:
+    """The family page's section of partner records the data-match linked to the family's
+    people: for those who may see identifiers (programme team and key workers), not every
+    TAF partner."""
+    if not can_see_identifiers(user):
+        return {"partner_evidence": []}
+    person_ids = Membership.objects.filter(family=family).values_list("person_id", flat=True)
+    return {"partner_evidence": list(evidence_for_family(person_ids)[:PARTNER_EVIDENCE_SHOWN])}
+
+
+def evidence_for_family(person_ids: Iterable[int]) -> QuerySet[RecordLink]:
     """Partner records behind a family's people, newest first, for the family page."""
     return (
         RecordLink.objects.filter(run__is_current=True, person_id__in=person_ids)

@@ -80,7 +80,7 @@ def _progress(run: DatamatchRun, stage: str, percent: int, on_progress: Progress
     """Record the stage reached; the seconds the previous stage took go in counts."""
     now = time.perf_counter()
     timings = dict(run.counts.get("stage_seconds", {}))
-    if run.stage and getattr(run, "_stage_started", None) is not None:
+    if run.stage and run._stage_started is not None:
         timings[run.stage] = round(now - run._stage_started, 1)
     run._stage_started = now
     run.stage, run.percent = stage, percent
@@ -174,7 +174,7 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
 
     _progress(run, "Grouping households and applying the rulebook", 80, on_progress)
     households = _households_save(run, spine)
-    by_method = defaultdict(int)
+    by_method: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         by_method[row[3]] += 1
     run.report = {

@@ -65,17 +65,41 @@ class _CellError(ValueError):
     pass
 
 
-def _parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
-    """A function turning a non-blank, stripped cell into its typed value or raising.
+def _nhs_number(v: str) -> str:
+    try:
+        # The contract asks partners for the format, not the check digit.
+        return identity.parse_nhs_number(v, check_digit=False)
+    except identity.IdentityError as exc:
+        raise _CellError(str(exc)) from None
 
-    Values are normalised by the identity rules every app uses (tafcase.identity), so a
-    partner's identifier or postcode compares equal to the same one typed by a worker.
-    """
-    parse = _typed_parser_for(col, as_of)
-    if col.max_length is None:
-        return parse
-    limit = col.max_length
 
+def _identifier_parser(col: Column) -> Callable[[str], str]:
+    if col.strict_format:
+        return _nhs_number
+    if col.name in identity.IDENTIFIER_PARSERS:
+        return lambda v: identity.normalise_identifier(col.name, v)
+    return identity.compact
+
+
+def _date_parser(as_of: date, *, of_birth: bool) -> Callable[[str], date]:
+    plausible = identity.check_date_of_birth if of_birth else identity.check_not_future
+
+    def a_date(v: str) -> date:
+        try:
+            d = identity.parse_date(v)
+        except identity.IdentityError:
+            raise _CellError(f"{v!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
+        if d > as_of:
+            raise _CellError(f"{d.isoformat()} is after the as-of date {as_of.isoformat()}")
+        try:
+            return plausible(d, today=as_of)
+        except identity.IdentityError as exc:
+            raise _CellError(str(exc)) from None
+
+    return a_date
+
+
+def _within_length(parse: Callable[[str], Any], limit: int) -> Callable[[str], Any]:
     def within_length(v: str) -> Any:
         value = parse(v)
         if len(value) > limit:
@@ -85,74 +109,62 @@ def _parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
     return within_length
 
 
+def _integer(v: str) -> int:
+    # isdigit() also refuses "-1", "+1", "1.0" and "1e3".
+    if not (v.isascii() and v.isdigit()):
+        raise _CellError(f"{v!r} is not a non-negative integer")
+    return int(v)
+
+
+def _vocabulary_parser(vocabulary: tuple[str, ...]) -> Callable[[str], str]:
+    # Partner systems differ in case ("Autumn", "m"); the value is stored in the
+    # contract's spelling so later stages compare like with like.
+    canonical = {v.casefold(): v for v in vocabulary}
+    allowed = ", ".join(vocabulary)
+
+    def vocab(v: str) -> str:
+        try:
+            return canonical[v.casefold()]
+        except KeyError:
+            raise _CellError(f"{v!r} is not one of: {allowed}") from None
+
+    return vocab
+
+
+def _academic_year(v: str) -> str:
+    m = _ACADEMIC_YEAR.match(v)
+    if not m or (int(m[1]) + 1) % 100 != int(m[2]):
+        raise _CellError(f"{v!r} is not an academic year like 2025/26")
+    return v
+
+
+def _parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
+    """A function turning a non-blank, stripped cell into its typed value or raising.
+
+    Values are normalised by the identity rules every app uses (tafcase.identity), so a
+    partner's identifier or postcode compares equal to the same one typed by a worker.
+    """
+    parse = _typed_parser_for(col, as_of)
+    return parse if col.max_length is None else _within_length(parse, col.max_length)
+
+
 def _typed_parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
     if col.type is ColumnType.TEXT:
         return lambda v: v
     if col.type is ColumnType.IDENTIFIER:
-        if col.strict_format:
-
-            def identifier(v: str) -> str:
-                try:
-                    # The contract asks partners for the format, not the check digit.
-                    return identity.parse_nhs_number(v, check_digit=False)
-                except identity.IdentityError as exc:
-                    raise _CellError(str(exc)) from None
-
-            return identifier
-        if col.name in identity.IDENTIFIER_PARSERS:
-            return lambda v: identity.normalise_identifier(col.name, v)
-        return identity.compact
+        return _identifier_parser(col)
     if col.type is ColumnType.POSTCODE:
         # A partner's typo in a postcode must not stop the file loading: malformed ones
         # are tidied, not refused.
         return identity.normalise_postcode
     if col.type is ColumnType.DATE:
-        plausible = identity.check_date_of_birth if col.name == "dob" else identity.check_not_future
-
-        def a_date(v: str) -> date:
-            try:
-                d = identity.parse_date(v)
-            except identity.IdentityError:
-                raise _CellError(f"{v!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
-            if d > as_of:
-                raise _CellError(f"{d.isoformat()} is after the as-of date {as_of.isoformat()}")
-            try:
-                return plausible(d, today=as_of)
-            except identity.IdentityError as exc:
-                raise _CellError(str(exc)) from None
-
-        return a_date
+        return _date_parser(as_of, of_birth=col.name == "dob")
     if col.type is ColumnType.INTEGER:
-
-        def an_int(v: str) -> int:
-            # isdigit() also refuses "-1", "+1", "1.0" and "1e3".
-            if not (v.isascii() and v.isdigit()):
-                raise _CellError(f"{v!r} is not a non-negative integer")
-            return int(v)
-
-        return an_int
+        return _integer
     if col.type is ColumnType.VOCABULARY:
-        # Partner systems differ in case ("Autumn", "m"); the value is stored in the
-        # contract's spelling so later stages compare like with like.
-        canonical = {v.casefold(): v for v in col.vocabulary}
-        allowed = ", ".join(col.vocabulary)
-
-        def vocab(v: str) -> str:
-            try:
-                return canonical[v.casefold()]
-            except KeyError:
-                raise _CellError(f"{v!r} is not one of: {allowed}") from None
-
-        return vocab
+        return _vocabulary_parser(col.vocabulary)
     if col.type is ColumnType.ACADEMIC_YEAR:
-
-        def academic_year(v: str) -> str:
-            m = _ACADEMIC_YEAR.match(v)
-            if not m or (int(m[1]) + 1) % 100 != int(m[2]):
-                raise _CellError(f"{v!r} is not an academic year like 2025/26")
-            return v
-
-        return academic_year
+        return _academic_year
     raise AssertionError(col.type)  # pragma: no cover - every type is handled above
 
 
@@ -232,22 +244,12 @@ def validate_csv(data: bytes, kind: str, as_of: date) -> ValidationResult:
     return result
 
 
-def _validate_records(
-    reader: Any,
-    columns: dict[str, Column],
-    as_of: date,
-    result: ValidationResult,
-    sink: Callable[[int, dict[str, Any]], None] | None = None,
-) -> None:
-    try:
-        header = next(reader)
-    except StopIteration:
-        result.errors.append(RowError(1, "", "file is empty; expected a header row"))
-        return
-    result.header = header
+def _plan_columns(
+    header: list[str], columns: dict[str, Column], as_of: date, result: ValidationResult
+) -> tuple[list[tuple[int, str, Callable[[str], Any]]], set[str]]:
+    """(index in row, column name, parser) for every known column in the file, and the
+    names seen; header problems go on `result`."""
     names = [h.strip().casefold() for h in header]
-
-    # (index in row, column name, parser) for every known column in the file.
     plan: list[tuple[int, str, Callable[[str], Any]]] = []
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -262,6 +264,59 @@ def _validate_records(
     for col in columns.values():
         if col.required and col.name not in seen:
             result.errors.append(RowError(1, col.name, "required column is missing"))
+    return plan, seen
+
+
+def _parse_row(
+    line: int,
+    fields: list[str],
+    plan: list[tuple[int, str, Callable[[str], Any]]],
+    required: list[str],
+) -> tuple[dict[str, Any], list[RowError]]:
+    """One record's typed values by column name, and its cell-level errors."""
+    row: dict[str, Any] = {}
+    row_errors: list[RowError] = []
+    for i, name, parse in plan:
+        value = fields[i].strip()
+        if not value:
+            row[name] = None  # blank means unknown
+            continue
+        try:
+            row[name] = parse(value)
+        except _CellError as exc:
+            row_errors.append(RowError(line, name, str(exc)))
+    for name in required:
+        if row.get(name) is None and not any(e.column == name for e in row_errors):
+            row_errors.append(RowError(line, name, "is required"))
+    return row, row_errors
+
+
+def _absence_error(line: int, row: dict[str, Any]) -> RowError | None:
+    possible = row.get(POSSIBLE_SESSIONS_COLUMN)
+    absent = sum(row.get(c) or 0 for c in ABSENCE_COLUMNS)
+    if possible is not None and absent > possible:
+        return RowError(
+            line,
+            POSSIBLE_SESSIONS_COLUMN,
+            f"authorised + unauthorised absences ({absent}) exceed possible sessions ({possible})",
+        )
+    return None
+
+
+def _validate_records(
+    reader: Any,
+    columns: dict[str, Column],
+    as_of: date,
+    result: ValidationResult,
+    sink: Callable[[int, dict[str, Any]], None] | None = None,
+) -> None:
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.errors.append(RowError(1, "", "file is empty; expected a header row"))
+        return
+    result.header = header
+    plan, seen = _plan_columns(header, columns, as_of, result)
     if result.errors:
         return
 
@@ -282,20 +337,7 @@ def _validate_records(
             errors.append(RowError(line, "", f"has {len(fields)} fields; the header has {width}"))
             rejected[line] = fields
             continue
-        row: dict[str, Any] = {}
-        row_errors: list[RowError] = []
-        for i, name, parse in plan:
-            value = fields[i].strip()
-            if not value:
-                row[name] = None  # blank means unknown
-                continue
-            try:
-                row[name] = parse(value)
-            except _CellError as exc:
-                row_errors.append(RowError(line, name, str(exc)))
-        for name in required:
-            if row.get(name) is None and not any(e.column == name for e in row_errors):
-                row_errors.append(RowError(line, name, "is required"))
+        row, row_errors = _parse_row(line, fields, plan, required)
         record_id = row.get("record_id")
         if record_id is not None:
             first = record_ids.setdefault(record_id, line)
@@ -304,17 +346,9 @@ def _validate_records(
                     RowError(line, "record_id", f"{record_id!r} already used on line {first}")
                 )
         if check_absences and not row_errors:
-            possible = row.get(POSSIBLE_SESSIONS_COLUMN)
-            absent = sum(row.get(c) or 0 for c in ABSENCE_COLUMNS)
-            if possible is not None and absent > possible:
-                row_errors.append(
-                    RowError(
-                        line,
-                        POSSIBLE_SESSIONS_COLUMN,
-                        f"authorised + unauthorised absences ({absent}) exceed "
-                        f"possible sessions ({possible})",
-                    )
-                )
+            absence_error = _absence_error(line, row)
+            if absence_error:
+                row_errors.append(absence_error)
         if row_errors:
             errors.extend(row_errors)
             rejected[line] = fields

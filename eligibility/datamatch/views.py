@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -79,12 +79,7 @@ def imports(request):
 
 
 def _import_for(request, import_id) -> PartnerImport:
-    authority = access.authority_for(request.user)
-    return get_object_or_404(
-        PartnerImport.objects.select_related("agency", "uploaded_by"),
-        pk=import_id,
-        local_authority=authority,
-    )
+    return access.partner_import_for_user(request.user, import_id, write=False)
 
 
 @login_required
@@ -131,8 +126,7 @@ def runs(request):
 
 
 def _run_for(request, run_id) -> DatamatchRun:
-    authority = access.authority_for(request.user)
-    return get_object_or_404(DatamatchRun, pk=run_id, local_authority=authority)
+    return access.datamatch_run_for_user(request.user, run_id, write=False)
 
 
 @login_required
@@ -174,13 +168,9 @@ def run_progress(request, run_id):
 @require_POST
 @login_required
 def household_nominate(request, household_id):
-    authority = access.authority_for(request.user)
-    household = get_object_or_404(
-        HouseholdResult.objects.select_related("run", "family"),
-        pk=household_id,
-        run__local_authority=authority,
-        newly_eligible=True,
-    )
+    household = access.household_result_for_user(request.user, household_id, write=True)
+    if not household.newly_eligible:
+        raise Http404("That household is not newly eligible.")
     try:
         nomination = services.nomination_from_household(actor=request.user, household=household)
     except ValidationError as error:
@@ -202,12 +192,8 @@ def review_queue(request):
 
 @login_required
 def review_item(request, item_id):
-    authority = access.authority_for(request.user)
-    item = get_object_or_404(
-        ReviewItem.objects.select_related("record", "record__agency", "run"),
-        pk=item_id,
-        run__local_authority=authority,
-    )
+    item = access.review_item_for_user(request.user, item_id, write=request.method == "POST")
+    authority = item.run.local_authority
     people = {
         p.pk: p
         for p in Person.objects.filter(

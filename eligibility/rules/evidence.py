@@ -6,6 +6,7 @@ database, builds a :class:`Household`, and hands it to the engine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -157,7 +158,8 @@ class Record:
     record_id: str
     person_id: str
     date: date
-    end_date: date | None = None
+    # Below here `date` names the field above, so the type is spelt dt.date.
+    end_date: dt.date | None = None
     agency: str = ""
     attributes: Mapping[str, str | int] = field(default_factory=dict)
 
@@ -167,11 +169,11 @@ class Record:
     def number(self, name: str) -> int:
         return int(self.attributes.get(name, 0) or 0)
 
-    def is_open_on(self, d: date) -> bool:
+    def is_open_on(self, d: dt.date) -> bool:
         return is_open_on(self.date, self.end_date, d)
 
     @property
-    def span(self) -> tuple[date, date | None]:
+    def span(self) -> tuple[dt.date, dt.date | None]:
         """The days the record covers: its period (None = ongoing), or its single date."""
         return (self.date, self.end_date) if self.kind in PERIOD_KINDS else (self.date, self.date)
 

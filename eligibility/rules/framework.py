@@ -87,7 +87,11 @@ class Parameters:
         unknown = set(data) - set(known)
         if unknown:
             raise ValueError(f"unknown parameters: {', '.join(sorted(unknown))}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        # Stored JSON is loosely typed; __post_init__ rejects values no rule can use.
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+        }
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def crime_reduction(
                 tuple(r.ref() for r in adult),
                 (
                     f"Proven offences by adults: {len(adult)}"
-                    + (f" ({cite(r.ref() for r in adult)})" if adult else "")
+                    + (f" ({cite(r.ref() for r in adult)})" if adult else ""),
                 ),
                 octx.after(_latest(r.date for r in adult)) if adult else None,
             )

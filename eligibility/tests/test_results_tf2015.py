@@ -101,6 +101,12 @@ def test_crime_outcome_needs_asb_cut_60_percent_youth_offending_33_and_no_adult_
     assert {e.record_id for e in outcome.evidence} == sustain_ids
 
 
+def test_crime_outcome_explains_an_adult_offence_in_words():
+    records = [*_asb(1, A, "B"), rec(OFF, "S0", "P1", D - days(5), proven="Y")]
+    outcome = progress(household(*records))
+    assert "Proven offences by adults: 1 (offending records S0)." in outcome.explanation
+
+
 def test_crime_outcome_in_progress_until_enough_asb_records_leave_the_window():
     records = _asb(5, A, "B") + [
         rec(ASB, f"S{i}", "P1", D - months(m), role="perpetrator") for i, m in enumerate((5, 4, 3))

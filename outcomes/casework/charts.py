@@ -119,9 +119,50 @@ def render_distance_chart(
     heading = title if title is not None else f"{progress.subject.name}: distance travelled"
 
     body: list[str] = []
-    y = MARGIN
+    y = _heading(body, heading, scale, MARGIN)
+    y = _legend(body, occasions, id_prefix, y)
+    y = _column_headings(body, max_score, unit, y)
+    plot_top = y
+    rows, bars, y, any_flagged = _domain_rows(progress, occasions, unit, id_prefix, y)
+    plot_bottom = y
 
-    # Heading and the plain-words reading guide.
+    grid = [
+        f'<line x1="{_n(PLOT_X + score * unit)}" y1="{_n(plot_top)}" '
+        f'x2="{_n(PLOT_X + score * unit)}" y2="{_n(plot_bottom)}" stroke="{GRID}" '
+        f'stroke-width="1" stroke-dasharray="4,3"/>'
+        for score in range(1, max_score + 1)
+    ]
+    axis = (
+        f'<line x1="{PLOT_X}" y1="{_n(plot_top)}" x2="{PLOT_X}" y2="{_n(plot_bottom)}" '
+        f'stroke="{TEXT}" stroke-width="1.5"/>'
+    )
+    body.extend([*rows, *grid, axis, *bars])
+    height = _footer(body, progress, any_flagged, y) + MARGIN
+
+    title_id = f"{id_prefix}-title"
+    desc_id = f"{id_prefix}-desc"
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
+            f'height="{_n(height)}" viewBox="0 0 {WIDTH} {_n(height)}" role="img" '
+            f"aria-label={quoteattr(heading)} aria-describedby={quoteattr(desc_id)} "
+            f'font-family="{FONT}">',
+            f"<title id={quoteattr(title_id)}>{escape(heading)}</title>",
+            f"<desc id={quoteattr(desc_id)}>{escape(_description(progress, scale))}</desc>",
+            _defs(occasions, id_prefix),
+            f'<rect x="0" y="0" width="{WIDTH}" height="{_n(height)}" fill="#ffffff"/>',
+            *body,
+            "</svg>",
+            "",
+        ]
+    )
+
+
+# Each part below appends its elements to `body` and returns the y where the next starts.
+
+
+def _heading(body: list[str], heading: str, scale: Sequence[ScaleLevel], y: float) -> float:
+    """The heading and the plain-words reading guide."""
     for line in _wrap(heading, WIDTH - 2 * MARGIN, TITLE_SIZE):
         y += TITLE_SIZE + 6
         body.append(_text(MARGIN, y, line, TITLE_SIZE, bold=True))
@@ -133,8 +174,11 @@ def render_distance_chart(
     for line in _wrap(key, WIDTH - 2 * MARGIN, SMALL_SIZE):
         y += SMALL_LINE
         body.append(_text(MARGIN, y, line, SMALL_SIZE))
+    return y
 
-    # Legend: swatch + "R1 = Review 1" for each occasion, wrapping onto more rows if needed.
+
+def _legend(body: list[str], occasions: int, id_prefix: str, y: float) -> float:
+    """Swatch + "R1 = Review 1" for each occasion, wrapping onto more rows if needed."""
     y += 12
     item_width = 150
     per_row = (WIDTH - 2 * MARGIN) // item_width
@@ -146,9 +190,11 @@ def render_distance_chart(
         body.append(_bar(x, y, 28, BAR_HEIGHT, index, id_prefix))
         legend = f"{occasion_code(index)} = {occasion_label(index)}"
         body.append(_text(x + 34, y + 13, legend, SMALL_SIZE))
-    y += BAR_HEIGHT + 22
+    return y + BAR_HEIGHT + 22
 
-    # Column headings and the score axis.
+
+def _column_headings(body: list[str], max_score: int, unit: float, y: float) -> float:
+    """Column headings and the score axis."""
     body.append(_text(LABEL_X, y + 14, "Area", SMALL_SIZE, bold=True))
     for score in range(1, max_score + 1):
         body.append(
@@ -161,10 +207,17 @@ def render_distance_chart(
     body.append(
         _text(PLOT_X + PLOT_WIDTH, y + 14, "More need", SMALL_SIZE, fill=SECONDARY, anchor="end")
     )
-    y += 24
-    plot_top = y
+    return y + 24
 
-    # Rows, with a heading whenever the domain group changes (Health, Learning).
+
+def _domain_rows(
+    progress: SubjectProgress, occasions: int, unit: float, id_prefix: str, y: float
+) -> tuple[list[str], list[str], float, bool]:
+    """Rows, with a heading whenever the domain group changes (Health, Learning).
+
+    Returns the row elements, the bar elements (drawn over the grid), the y below the last
+    row and whether any bar carries the "more need found" mark.
+    """
     rows: list[str] = []
     bars: list[str] = []
     group = ""
@@ -192,55 +245,59 @@ def render_distance_chart(
             rows.append(
                 _text(CHANGE_X, y + ROW_PAD + 15 + offset * LINE, line, BODY_SIZE, bold=True)
             )
-        bar_y = y + ROW_PAD
         if unscored:
             bars.append(
-                _text(PLOT_X + 6, bar_y + 13, "Not scored", SMALL_SIZE, fill=SECONDARY, italic=True)
+                _text(
+                    PLOT_X + 6,
+                    y + ROW_PAD + 13,
+                    "Not scored",
+                    SMALL_SIZE,
+                    fill=SECONDARY,
+                    italic=True,
+                )
             )
-        previous: int | None = None
-        for point in () if unscored else item.scores:
-            code = occasion_code(point.occasion)
-            if point.score is None:
-                bars.append(
-                    _text(
-                        PLOT_X + 6,
-                        bar_y + 13,
-                        f"{code}: not scored",
-                        SMALL_SIZE,
-                        fill=SECONDARY,
-                        italic=True,
-                    )
-                )
-            else:
-                width = point.score * unit
-                bars.append(_bar(PLOT_X, bar_y, width, BAR_HEIGHT, point.occasion, id_prefix))
-                # The footnote says the score went up, so only mark a flagged rise.
-                rose = previous is not None and point.score > previous
-                mark = " *" if point.more_need_found and rose else ""
-                previous = point.score
-                any_flagged = any_flagged or bool(mark)
-                bars.append(
-                    _text(
-                        PLOT_X + width + 6, bar_y + 13, f"{code}: {point.score}{mark}", SMALL_SIZE
-                    )
-                )
-            bar_y += BAR_HEIGHT + BAR_GAP
+        else:
+            any_flagged = _score_bars(bars, item, unit, id_prefix, y + ROW_PAD) or any_flagged
         y += height
-    plot_bottom = y
+    return rows, bars, y, any_flagged
 
-    grid = [
-        f'<line x1="{_n(PLOT_X + score * unit)}" y1="{_n(plot_top)}" '
-        f'x2="{_n(PLOT_X + score * unit)}" y2="{_n(plot_bottom)}" stroke="{GRID}" '
-        f'stroke-width="1" stroke-dasharray="4,3"/>'
-        for score in range(1, max_score + 1)
-    ]
-    axis = (
-        f'<line x1="{PLOT_X}" y1="{_n(plot_top)}" x2="{PLOT_X}" y2="{_n(plot_bottom)}" '
-        f'stroke="{TEXT}" stroke-width="1.5"/>'
-    )
-    body.extend([*rows, *grid, axis, *bars])
 
-    # Footer: the summary in words, and what the asterisk means.
+def _score_bars(
+    bars: list[str], item: DomainProgress, unit: float, id_prefix: str, bar_y: float
+) -> bool:
+    """One bar (or "not scored") per occasion for a scored domain; True if any is marked."""
+    flagged = False
+    previous: int | None = None
+    for point in item.scores:
+        code = occasion_code(point.occasion)
+        if point.score is None:
+            bars.append(
+                _text(
+                    PLOT_X + 6,
+                    bar_y + 13,
+                    f"{code}: not scored",
+                    SMALL_SIZE,
+                    fill=SECONDARY,
+                    italic=True,
+                )
+            )
+        else:
+            width = point.score * unit
+            bars.append(_bar(PLOT_X, bar_y, width, BAR_HEIGHT, point.occasion, id_prefix))
+            # The footnote says the score went up, so only mark a flagged rise.
+            rose = previous is not None and point.score > previous
+            mark = " *" if point.more_need_found and rose else ""
+            previous = point.score
+            flagged = flagged or bool(mark)
+            bars.append(
+                _text(PLOT_X + width + 6, bar_y + 13, f"{code}: {point.score}{mark}", SMALL_SIZE)
+            )
+        bar_y += BAR_HEIGHT + BAR_GAP
+    return flagged
+
+
+def _footer(body: list[str], progress: SubjectProgress, any_flagged: bool, y: float) -> float:
+    """The summary in words, and what the asterisk means."""
     y += 8
     for line in _wrap(_summary_sentence(progress), WIDTH - 2 * MARGIN, BODY_SIZE):
         y += LINE
@@ -250,25 +307,7 @@ def render_distance_chart(
         for line in _wrap(note, WIDTH - 2 * MARGIN, SMALL_SIZE):
             y += SMALL_LINE
             body.append(_text(MARGIN, y, line, SMALL_SIZE))
-    height = y + MARGIN
-
-    title_id = f"{id_prefix}-title"
-    desc_id = f"{id_prefix}-desc"
-    return "\n".join(
-        [
-            f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
-            f'height="{_n(height)}" viewBox="0 0 {WIDTH} {_n(height)}" role="img" '
-            f"aria-label={quoteattr(heading)} aria-describedby={quoteattr(desc_id)} "
-            f'font-family="{FONT}">',
-            f"<title id={quoteattr(title_id)}>{escape(heading)}</title>",
-            f"<desc id={quoteattr(desc_id)}>{escape(_description(progress, scale))}</desc>",
-            _defs(occasions, id_prefix),
-            f'<rect x="0" y="0" width="{WIDTH}" height="{_n(height)}" fill="#ffffff"/>',
-            *body,
-            "</svg>",
-            "",
-        ]
-    )
+    return y
 
 
 def _summary_sentence(progress: SubjectProgress) -> str:

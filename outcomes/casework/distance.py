@@ -227,13 +227,13 @@ def domain_progress(
 
     scores = []
     for occasion in range(occasions):
-        record = by_occasion.get(occasion)
-        score = record.score if record is not None else None
+        at_occasion = by_occasion.get(occasion)
+        score = at_occasion.score if at_occasion is not None else None
         scores.append(
             OccasionScore(
                 occasion=occasion,
                 score=score,
-                more_need_found=record is not None and record.more_need_found,
+                more_need_found=at_occasion is not None and at_occasion.more_need_found,
                 change_from_baseline=(
                     score - baseline if score is not None and baseline is not None else None
                 ),

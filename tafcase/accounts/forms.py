@@ -53,3 +53,17 @@ class ResetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
         user = super().save(commit=commit)
         services.user_unlock(user=user)
         return user
+
+
+class AuthorityChoiceForm(forms.Form):
+    authority = forms.TypedChoiceField(
+        label="Which authority are you working in?",
+        help_text="You can change this at any time from the top of the page.",
+        widget=forms.RadioSelect,
+        coerce=int,
+        error_messages={"required": "Choose the authority you are working in."},
+    )
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].choices = [(a.pk, a.name) for a in authorities]

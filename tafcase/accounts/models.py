@@ -62,8 +62,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
-# Roles that read but never change case records.
-READ_ONLY_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
+# Roles that read but never change case records. Panel members read the agendas of their
+# panels; the chair and coordinators run them.
+READ_ONLY_ROLES = frozenset({Role.MANAGER, Role.AUDITOR, Role.PANEL_MEMBER})
 # Roles that see every family of the authorities they serve (DESIGN.md §4).
 PROGRAMME_TEAM_ROLES = frozenset({Role.COORDINATOR, Role.DATA_ANALYST})
 

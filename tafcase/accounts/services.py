@@ -1,5 +1,6 @@
 """Writes for agencies and users."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +28,7 @@ def user_create(
     agency: Agency,
     roles: list[str],
     password: str | None,
-    authorities: list[LocalAuthority] = (),
+    authorities: Sequence[LocalAuthority] = (),
 ) -> User:
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name, agency=agency, roles=list(roles)

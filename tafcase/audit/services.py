@@ -1,5 +1,6 @@
 """The audit trail. Every service that reads or changes personal data calls audit_record."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -16,7 +17,7 @@ def audit_record(
     summary: str = "",
     changes: dict[str, list[Any]] | None = None,
     family_id: int | None = None,
-    person_ids: list[int] = (),
+    person_ids: Sequence[int] = (),
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor,
@@ -37,7 +38,7 @@ def client_ip(request) -> str | None:
 
 
 def audit_viewed(
-    request, obj: models.Model, *, family_id: int | None = None, person_ids: list[int] = ()
+    request, obj: models.Model, *, family_id: int | None = None, person_ids: Sequence[int] = ()
 ) -> AuditEvent:
     """Record that the signed-in user read a record (a page or an API object)."""
     return audit_record(

@@ -4,6 +4,7 @@ axe-core on the caseload, family, assessment, plan and review pages."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -45,11 +46,13 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
         agency=police,
         role="PCSO",
         statutory=False,
-        started_on=date.today(),
+        started_on=timezone.localdate(),
     )
     for status in ("screening", "eligible", "awaiting_panel", "active"):
         family_services.family_transition(actor=worker, family=family, to_status=status)
-    Family.objects.filter(pk=family.pk).update(programme_start=date.today() - timedelta(days=42))
+    Family.objects.filter(pk=family.pk).update(
+        programme_start=timezone.localdate() - timedelta(days=42)
+    )
 
     sign_in(browser, live_server, worker)
     open_nav(browser, "Families")
@@ -81,7 +84,7 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     click_link(browser, "Add an action")
     type_into(browser, "description", "Housing repair request")
     Select(browser.find_element(By.NAME, "owner_person")).select_by_index(1)
-    set_date(browser, "due_on", date.today() + timedelta(days=14))
+    set_date(browser, "due_on", timezone.localdate() + timedelta(days=14))
     submit(browser, "Save action")
     assert "Housing repair request" in browser.page_source
     check_page(browser)
@@ -90,7 +93,7 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     browser.get(f"{live_server.url}/families/{family.pk}/")
     click_link(browser, "Reviews")
     click_link(browser, "Record a review")
-    set_date(browser, "held_on", date.today())
+    set_date(browser, "held_on", timezone.localdate())
     type_into(browser, "decisions", "Repairs booked; GP appointment made.")
     check_page(browser)
     submit(browser, "Save review")
@@ -110,7 +113,7 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     # Budget spend.
     browser.get(f"{live_server.url}/families/{family.pk}/")
     click_link(browser, "Personalised budget")
-    set_date(browser, "spent_on", date.today())
+    set_date(browser, "spent_on", timezone.localdate())
     type_into(browser, "purpose", "Dehumidifier")
     type_into(browser, "amount", "89.99")
     submit(browser, "Record spend")
@@ -120,7 +123,7 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     # Close the case with an exit plan.
     browser.get(f"{live_server.url}/families/{family.pk}/")
     click_link(browser, "Close the case")
-    set_date(browser, "closed_on", date.today())
+    set_date(browser, "closed_on", timezone.localdate())
     browser.find_element(By.CSS_SELECTOR, "input[name=reason][value=outcomes_met]").click()
     type_into(browser, "exit_plan", "Housing officer stays in touch; family knows who to call.")
     submit(browser, "Close the case")
@@ -137,7 +140,7 @@ def test_what_was_typed_survives_an_expired_session(browser, live_server, make_u
     sign_in(browser, live_server, worker)
     browser.get(f"{live_server.url}/families/{family.pk}/notes/new/")
     Select(browser.find_element(By.NAME, "contact_type")).select_by_visible_text("Home visit")
-    set_date(browser, "contact_date", date.today())
+    set_date(browser, "contact_date", timezone.localdate())
     type_into(browser, "text", "Long note about the visit that must not be lost.")
     browser.delete_cookie("sessionid")  # the session expires while the worker types
     submit(browser, "Save note")

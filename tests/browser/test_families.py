@@ -4,6 +4,7 @@ and a partner who sees the family only while consent is in force."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -89,13 +90,13 @@ def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
     check_page(browser)
     Select(browser.find_element(By.NAME, "agency")).select_by_visible_text("Northshire Police")
     type_into(browser, "role", "Neighbourhood policing team")
-    set_date(browser, "started_on", date.today())
+    set_date(browser, "started_on", timezone.localdate())
     submit(browser, "Add agency")
 
     click_link(browser, "Record consent")
     check_page(browser)
     Select(browser.find_element(By.NAME, "given_by")).select_by_visible_text("Jade Rivers")
-    set_date(browser, "given_on", date.today())
+    set_date(browser, "given_on", timezone.localdate())
     browser.find_element(By.CSS_SELECTOR, "input[name=scope][value=share_taf]").click()
     submit(browser, "Record consent")
     assert "In force" in browser.page_source
@@ -103,7 +104,7 @@ def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
     click_link(browser, "Add a case note")
     check_page(browser)
     Select(browser.find_element(By.NAME, "contact_type")).select_by_visible_text("Home visit")
-    set_date(browser, "contact_date", date.today())
+    set_date(browser, "contact_date", timezone.localdate())
     type_into(browser, "text", "First visit: agreed what the family wants to change.")
     submit(browser, "Save note")
     assert "First visit" in browser.page_source
@@ -119,7 +120,9 @@ def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
 
     # Once consent is withdrawn the partner gets "Page not found".
     services.consent_withdraw(
-        actor=worker, consent=family.consents.get(scope="share_taf"), withdrawn_on=date.today()
+        actor=worker,
+        consent=family.consents.get(scope="share_taf"),
+        withdrawn_on=timezone.localdate(),
     )
     browser.refresh()
     assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"

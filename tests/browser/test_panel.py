@@ -6,6 +6,7 @@ page on the way."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -27,7 +28,7 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     chair = make_user(Role.PANEL_CHAIR, agency=early_help, email="chair@example.test")
     worker = make_user(Role.KEY_WORKER, agency=early_help, email="kw@example.test")
     make_user(Role.PANEL_MEMBER, agency=police, email="sgt@example.test")
-    today = date.today()
+    today = timezone.localdate()
 
     # A partner nominates a family, with consent and dated evidence.
     sign_in(browser, live_server, teacher)
@@ -57,7 +58,7 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     set_date(browser, "consent_given_on", today)
     Select(browser.find_element(By.NAME, "consent_given_by")).select_by_visible_text("Member 1")
     submit(browser, "Send nomination")
-    assert "sent to the single point of access" in browser.page_source
+    assert "received by the single point of access" in browser.page_source
     assert "Awaiting screening" in browser.page_source
     check_page(browser)
     submit(browser, "Sign out")

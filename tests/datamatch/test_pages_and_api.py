@@ -225,3 +225,21 @@ def test_family_page_shows_partner_evidence_to_key_workers(client, team, finishe
     client.force_login(team.coordinator)
     body = client.get(reverse("families:detail", args=[family.pk])).content.decode()
     assert "Partner data" in body and "as of" in body
+
+
+def test_two_authority_analyst_sees_each_authoritys_data_only_there(
+    client, team, finished_run, authority, other_authority
+):
+    team.analyst.authorities.set([authority, other_authority])
+    url = reverse("datamatch:run", args=[finished_run.pk])
+    client.force_login(team.analyst)
+    assert client.get(url)["Location"].startswith(reverse("choose-authority"))
+    client.post(reverse("choose-authority"), {"authority": authority.pk})
+    assert client.get(url).status_code == 200
+    client.post(reverse("choose-authority"), {"authority": other_authority.pk})
+    assert client.get(url).status_code == 404
+    api = APIClient()
+    api.force_login(team.analyst)
+    api_url = reverse("datamatch-api:datamatch-run-detail", args=[finished_run.pk])
+    assert api.get(api_url, HTTP_X_AUTHORITY=authority.code).status_code == 200
+    assert api.get(api_url, HTTP_X_AUTHORITY=other_authority.code).status_code == 404

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from eligibility import services
 from eligibility.models import Nomination, PanelMeeting
 from tafcase.accounts.models import Agency, Role, User
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 @dataclass

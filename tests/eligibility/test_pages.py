@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from eligibility import services
-from eligibility.models import AgendaItem, Nomination
+from eligibility.models import AgendaItem, Nomination, PanelMeeting
 from families import services as family_services
 from families.models import Family
 from tafcase.audit.models import AuditEvent
@@ -72,12 +72,13 @@ def test_nomination_list_shows_only_what_user_may_see(client, pw, nominate):
     assert nomination.reference not in client.get(listing).content.decode()
 
 
-def test_referrer_sees_summary_but_not_family_details(client, pw, nominate):
+def test_referrer_sees_a_receipt_but_nothing_of_the_family(client, pw, nominate):
     nomination = nominate("crime_asb", "health")
     client.force_login(pw.referrer)
     body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
-    assert nomination.family.reference in body
-    assert "Robin" not in body
+    assert "Nomination received" in body and nomination.reference in body
+    assert nomination.family.reference not in body
+    assert "Robin" not in body and "Awaiting screening" not in body
     client.force_login(pw.coordinator)
     body = client.get(reverse("eligibility:nomination", args=[nomination.pk])).content.decode()
     assert "Robin" in body and "crime_asb seen" in body
@@ -272,17 +273,36 @@ def test_referrer_is_not_told_a_family_was_known_before(client, pw, nominate):
     family = first.family
     for status in ("screening", "not_eligible"):
         family_services.family_transition(actor=pw.coordinator, family=family, to_status=status)
-    again = nominate("health")
+    again = services.nomination_merge(
+        actor=pw.coordinator, nomination=nominate("health"), into=family
+    )
     assert again.is_re_referral
     client.force_login(pw.referrer)
     for url in (
         reverse("eligibility:nomination", args=[again.pk]),
         reverse("eligibility:nominations"),
     ):
-        assert "Re-referral" not in client.get(url).content.decode()
+        body = client.get(url).content.decode()
+        assert "Re-referral" not in body and family.reference not in body
     client.force_login(pw.coordinator)
     body = client.get(reverse("eligibility:nomination", args=[again.pk])).content.decode()
     assert "Re-referral" in body
+
+
+def test_coordinator_sees_known_families_at_screening_and_merges(client, pw, nominate):
+    known = nominate("crime_asb").family
+    again = nominate("health")
+    client.force_login(pw.coordinator)
+    body = client.get(reverse("eligibility:screen", args=[again.pk])).content.decode()
+    assert known.reference in body and "Same family: merge" in body
+    client.force_login(pw.referrer)
+    merge = reverse("eligibility:merge", args=[again.pk])
+    assert client.post(merge, {"into": known.pk}).status_code in (403, 404)
+    client.force_login(pw.coordinator)
+    assert client.post(merge, {"into": "not-a-number"}).status_code == 404
+    assert client.post(merge, {"into": known.pk}).status_code == 302
+    again.refresh_from_db()
+    assert again.family_id == known.pk
 
 
 def test_partner_agency_panel_member_sees_panels_their_agency_sits_on(
@@ -309,3 +329,63 @@ def test_partner_agency_panel_member_sees_panels_their_agency_sits_on(
         status(client, sergeant, reverse("eligibility:item-decide", args=[panel.pk, item.pk]))
         == 403
     )
+
+
+def test_partners_of_agencies_across_authorities_can_nominate(client, pw, authority):
+    """Police, health and other partners serve several councils: they say which one the
+    family lives in, then nominate (they used to get 403 from a button the page offered)."""
+    officer = pw.member.__class__.objects.create_user(
+        "pc@example.test",
+        "pw",
+        full_name="PC Test",
+        agency=pw.agencies["police"],
+        roles=["partner_practitioner"],
+    )
+    client.force_login(officer)
+    new = reverse("eligibility:nomination-new")
+    first = client.get(new)
+    assert first.status_code == 200 and b"Which council does the family live in?" in first.content
+    assert client.get(new, {"local_authority": "abc"}).status_code == 200  # a form error
+    chosen = client.get(new, {"local_authority": authority.pk})
+    assert chosen.status_code == 200 and b"Family name" in chosen.content
+
+
+def test_panel_member_cannot_nominate_or_write(client, pw):
+    assert status(client, pw.member, reverse("eligibility:nomination-new")) == 403
+
+
+def test_chair_agenda_links_only_to_families_the_chair_may_open(client, pw, agenda):
+    panel, item = agenda
+    client.force_login(pw.chair)
+    body = client.get(reverse("eligibility:panel", args=[panel.pk])).content.decode()
+    assert item.nomination.family.name in body  # the chair sees every name on the agenda
+    family_url = reverse("families:detail", args=[item.nomination.family_id])
+    assert family_url not in body  # but is not sent to a family page they cannot open
+    assert client.get(family_url).status_code == 404
+
+
+def test_panel_chair_must_serve_the_panels_authority(client, pw, other_authority):
+    from rest_framework.test import APIClient
+
+    elsewhere_chair = pw.member.__class__.objects.create_user(
+        "chair2@example.test",
+        "pw",
+        full_name="Elsewhere Chair",
+        agency=pw.agencies["police"],
+        roles=["panel_chair"],
+    )
+    elsewhere_chair.authorities.set([other_authority])
+    api = APIClient()
+    api.force_authenticate(pw.coordinator)
+    response = api.post(
+        reverse("eligibility-api:panel-list"),
+        {
+            "meets_on": "2027-01-05",
+            "chair": elsewhere_chair.pk,
+            "member_agencies": [pw.agencies["police"].pk],
+            "quorum": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "chair" in response.json()
+    assert not PanelMeeting.objects.filter(chair=elsewhere_chair).exists()

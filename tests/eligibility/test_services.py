@@ -55,37 +55,103 @@ def test_data_identification_needs_no_consent_at_nomination(pw, authority):
     assert not nomination.family.consents.exists()
 
 
-def test_closed_family_is_recognised_as_a_re_referral(pw, nominate):
+def test_closed_family_is_recognised_as_a_re_referral_when_the_coordinator_merges(pw, nominate):
     first = nominate("crime_asb", "health")
     family = first.family
     for status in (S.SCREENING, S.ELIGIBLE, S.AWAITING_PANEL, S.ACTIVE, S.CLOSED):
         family_services.family_transition(actor=pw.coordinator, family=family, to_status=status)
     again = nominate("education")
+    # Submitting changes nothing about the known family: a new record, awaiting screening.
+    assert again.family != family
+    family.refresh_from_db()
+    assert family.status == S.CLOSED
+    assert list(selectors.known_families_like(again)) == [family]
+    started = again.family
+    again = services.nomination_merge(actor=pw.coordinator, nomination=again, into=family)
     assert again.family == family
     assert again.is_re_referral
     assert again.family_status_before == S.CLOSED
-    # The same people are recognised, not added twice.
+    # The same people are recognised, not added twice; the started record is gone.
     assert family.memberships.count() == 2
-    again.family.refresh_from_db()
-    assert again.family.status == S.NOMINATED
+    assert not Family.objects.filter(pk=started.pk).exists()
+    assert family.evidence.filter(nomination=again).exists()
+    family.refresh_from_db()
+    assert family.status == S.NOMINATED
 
 
-def test_nomination_of_active_family_goes_to_its_lead_professional(pw, nominate):
+def test_merging_into_an_active_family_passes_it_to_its_lead_professional(pw, nominate):
     family = nominate("crime_asb").family
     for status in (S.SCREENING, S.ELIGIBLE, S.AWAITING_PANEL, S.ACTIVE):
         family_services.family_transition(actor=pw.coordinator, family=family, to_status=status)
-    again = nominate("health")
+    again = services.nomination_merge(
+        actor=pw.coordinator, nomination=nominate("health"), into=family
+    )
     assert again.stage == Nomination.Stage.ALREADY_ALLOCATED
     family.refresh_from_db()
     assert family.status == S.ACTIVE
 
 
-def test_second_nomination_while_one_is_open_is_merged(pw, nominate):
+def test_merging_into_a_family_with_an_open_nomination(pw, nominate):
     first = nominate("crime_asb")
-    second = nominate("health")
+    second = services.nomination_merge(
+        actor=pw.coordinator, nomination=nominate("health"), into=first.family
+    )
     assert second.family == first.family
     assert second.stage == Nomination.Stage.MERGED
     assert first.family.evidence.count() == 2
+
+
+def test_nomination_never_reveals_an_unseen_family(pw, nominate):
+    """A partner's nomination whose members match people of a family they cannot see
+    (same NI number, or the same name and date of birth in another letter case) creates a
+    family record of its own and leaves the known family as it was."""
+    known = nominate("crime_asb").family
+    for status in (S.SCREENING, S.NOT_ELIGIBLE):
+        family_services.family_transition(actor=pw.coordinator, family=known, to_status=status)
+    people_before = set(known.memberships.values_list("person_id", flat=True))
+    consents_before = known.consents.count()
+    again = nominate("health", surname="NOMINEE")
+    assert again.family != known
+    assert again.stage == Nomination.Stage.SUBMITTED
+    assert not again.is_re_referral
+    known.refresh_from_db()
+    assert known.status == S.NOT_ELIGIBLE
+    assert set(known.memberships.values_list("person_id", flat=True)) == people_before
+    assert known.consents.count() == consents_before
+
+
+def test_merge_is_refused_across_authorities_and_after_screening(pw, nominate, other_authority):
+    known = nominate("crime_asb").family
+    elsewhere = family_services.family_create(
+        actor=pw.coordinator, local_authority=other_authority, name="Elsewhere"
+    )
+    again = nominate("health")
+    with pytest.raises(ValidationError):
+        services.nomination_merge(actor=pw.coordinator, nomination=again, into=elsewhere)
+    services.nomination_screen(
+        actor=pw.coordinator, nomination=again, outcome="eligible", override_reason="Known risk"
+    )
+    with pytest.raises(ValidationError):
+        services.nomination_merge(actor=pw.coordinator, nomination=again, into=known)
+
+
+def test_member_index_out_of_range_is_refused(pw, authority):
+    from tests.eligibility.conftest import evidence, members
+
+    criteria = [{**evidence("crime_asb")[0], "member": -1}]
+    with pytest.raises(ValidationError):
+        services.nomination_submit(
+            actor=pw.referrer,
+            local_authority=authority,
+            route=Nomination.Route.REFERRAL,
+            family_name="Indexed",
+            members=members("Indexed"),
+            reason="x",
+            criteria=criteria,
+            consent_given_on=TODAY,
+            consent_given_by=0,
+        )
+    assert not Family.objects.filter(name="Indexed").exists()
 
 
 def test_evidence_for_unknown_criterion_or_future_date_is_refused(pw, nominate):

@@ -5,18 +5,23 @@
 - school: partner practitioner at an agency not on the TAF (the outsider)
 - coordinator: programme team of the family's authority
 - auditor: read-only role of the same authority (managers see aggregates, not families)
+- elsewhere: coordinator of another authority whose agency is on the TAF (a partner here)
+- other_coordinator: coordinator of another authority, not on the TAF (an outsider)
+- panel_member: a read-only panel member at the police agency on the TAF
+- both: a coordinator who serves this authority and another
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from families import services
 from families.models import CaseNote, Consent, Family, Membership, Person
 from tafcase.accounts.models import Agency, Role, User
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 @dataclass
@@ -33,11 +38,15 @@ class World:
     school: User
     coordinator: User
     auditor: User
+    elsewhere: User
+    other_coordinator: User
+    panel_member: User
+    both: User
     agencies: dict
 
 
 @pytest.fixture
-def world(make_agency, make_user, authority) -> World:
+def world(make_agency, make_user, authority, other_authority) -> World:
     early_help = make_agency("Early Help")
     police_agency = make_agency("Police", Agency.Kind.POLICE, None)
     school_agency = make_agency("School", Agency.Kind.EDUCATION)
@@ -50,6 +59,32 @@ def world(make_agency, make_user, authority) -> World:
     )
     coordinator = make_user(Role.COORDINATOR, agency=early_help, email="coord@example.test")
     auditor = make_user(Role.AUDITOR, agency=early_help, email="auditor@example.test")
+    elsewhere_agency = make_agency(
+        "Elsewhere Early Help", Agency.Kind.LA_EARLY_HELP, other_authority
+    )
+    elsewhere = make_user(
+        Role.COORDINATOR,
+        agency=elsewhere_agency,
+        email="elsewhere@example.test",
+        authorities=[other_authority],
+    )
+    other_coordinator = make_user(
+        Role.COORDINATOR,
+        agency=make_agency(
+            "Elsewhere Social Care", Agency.Kind.CHILDRENS_SOCIAL_CARE, other_authority
+        ),
+        email="other-coord@example.test",
+        authorities=[other_authority],
+    )
+    panel_member = make_user(
+        Role.PANEL_MEMBER, agency=police_agency, email="panel@example.test", authorities=[]
+    )
+    both = make_user(
+        Role.COORDINATOR,
+        agency=early_help,
+        email="both@example.test",
+        authorities=[authority, other_authority],
+    )
     family = services.family_create(
         actor=coordinator,
         local_authority=authority,
@@ -85,6 +120,14 @@ def world(make_agency, make_user, authority) -> World:
         statutory=False,
         started_on=TODAY,
     )
+    services.involvement_add(
+        actor=lead,
+        family=family,
+        agency=elsewhere_agency,
+        role="Early help across the border",
+        statutory=False,
+        started_on=TODAY,
+    )
     note = services.note_add(
         actor=lead,
         family=family,
@@ -107,6 +150,10 @@ def world(make_agency, make_user, authority) -> World:
         school=school,
         coordinator=coordinator,
         auditor=auditor,
+        elsewhere=elsewhere,
+        other_coordinator=other_coordinator,
+        panel_member=panel_member,
+        both=both,
         agencies={"early_help": early_help, "police": police_agency, "school": school_agency},
     )
 

@@ -5,13 +5,13 @@ allowed: lead professional, TAF agency with consent, programme team;
 login/401: anonymous; 403: a read-only role or a partner writing.
 """
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from families import services
+from tafcase.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,12 @@ READ = "read"  # lead, TAF partner with consent, coordinator, auditor
 WRITE = "write"  # lead and coordinator; partners and auditors 403
 NOTE = "note"  # everyone who can see the family, except read-only roles
 EXPORT = "export"  # programme team only
+STATUS = "status"  # changes of status by hand: the family's coordinators only
 
 PAGES = [
     ("families:detail", lambda w: {"family_id": w.family.pk}, READ),
     ("families:edit", lambda w: {"family_id": w.family.pk}, WRITE),
-    ("families:transition", lambda w: {"family_id": w.family.pk}, WRITE),
+    ("families:transition", lambda w: {"family_id": w.family.pk}, STATUS),
     ("families:member-add", lambda w: {"family_id": w.family.pk}, WRITE),
     (
         "families:member-edit",
@@ -50,11 +51,15 @@ PAGES = [
 ]
 
 EXPECTED = {  # user → status by kind of page
-    "lead": {READ: 200, WRITE: 200, NOTE: 200, EXPORT: 403},
-    "coordinator": {READ: 200, WRITE: 200, NOTE: 200, EXPORT: 200},
-    "police": {READ: 200, WRITE: 403, NOTE: 200, EXPORT: 403},
-    "auditor": {READ: 200, WRITE: 403, NOTE: 403, EXPORT: 403},
-    "school": {READ: 404, WRITE: 404, NOTE: 404, EXPORT: 404},
+    "lead": {READ: 200, WRITE: 200, NOTE: 200, EXPORT: 403, STATUS: 403},
+    "coordinator": {READ: 200, WRITE: 200, NOTE: 200, EXPORT: 200, STATUS: 200},
+    "police": {READ: 200, WRITE: 403, NOTE: 200, EXPORT: 403, STATUS: 403},
+    "auditor": {READ: 200, WRITE: 403, NOTE: 403, EXPORT: 403, STATUS: 403},
+    "school": {READ: 404, WRITE: 404, NOTE: 404, EXPORT: 404, STATUS: 404},
+    # A coordinator elsewhere whose agency is on this TAF is a partner here.
+    "elsewhere": {READ: 200, WRITE: 403, NOTE: 200, EXPORT: 403, STATUS: 403},
+    "other_coordinator": {READ: 404, WRITE: 404, NOTE: 404, EXPORT: 404, STATUS: 404},
+    "panel_member": {READ: 200, WRITE: 403, NOTE: 403, EXPORT: 403, STATUS: 403},
 }
 
 
@@ -66,8 +71,129 @@ def test_page_access(client, world, user_name, name, kwargs, kind):
 
 
 @pytest.mark.parametrize(("name", "kwargs", "kind"), PAGES, ids=[p[0] for p in PAGES])
+def test_two_authority_coordinator_acts_only_in_the_authority_chosen(
+    client, world, other_authority, name, kwargs, kind
+):
+    client.force_login(world.both)
+    url = reverse(name, kwargs=kwargs(world))
+    chooser = client.get(url)
+    assert chooser.status_code == 302
+    assert chooser["Location"].startswith(reverse("choose-authority"))
+    client.post(reverse("choose-authority"), {"authority": world.family.local_authority_id})
+    assert client.get(url).status_code == EXPECTED["coordinator"][kind]
+    client.post(reverse("choose-authority"), {"authority": other_authority.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_other_authority_coordinator_gets_404_on_close(client, world):
+    client.force_login(world.other_coordinator)
+    url = reverse("outcomes:close", kwargs={"family_id": world.family.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_coordinator_on_another_authoritys_taf_cannot_edit_or_close(client, world):
+    client.force_login(world.elsewhere)
+    for name in ("families:edit", "outcomes:close"):
+        url = reverse(name, kwargs={"family_id": world.family.pk})
+        assert client.get(url).status_code == 403
+    response = client.post(
+        reverse("families:edit", kwargs={"family_id": world.family.pk}),
+        {"name": "Hijacked", "version": world.family.version},
+    )
+    assert response.status_code == 403
+    world.family.refresh_from_db()
+    assert world.family.name == "Testing family"
+
+
+def test_panel_member_cannot_add_case_notes(client, world):
+    client.force_login(world.panel_member)
+    url = reverse("families:note-add", kwargs={"family_id": world.family.pk})
+    response = client.post(
+        url, {"contact_type": "phone", "contact_date": "2026-01-05", "text": "x"}
+    )
+    assert response.status_code == 403
+    assert world.family.notes.count() == 1
+
+
+def test_key_worker_cannot_make_a_family_active_by_hand(client, world):
+    client.force_login(world.lead)
+    url = reverse("families:transition", kwargs={"family_id": world.family.pk})
+    assert client.post(url, {"to_status": "nominated"}).status_code == 403
+    api_response = api(world.lead).post(
+        reverse("api:family-transition", args=[world.family.pk]), {"to_status": "nominated"}
+    )
+    assert api_response.status_code == 403
+    world.family.refresh_from_db()
+    assert world.family.status == "identified"
+
+
+def test_coordinator_cannot_skip_screening_and_panel_by_hand(world):
+    from django.core.exceptions import ValidationError
+
+    services.family_transition_by_hand(
+        actor=world.coordinator, family=world.family, to_status="screening"
+    )
+    with pytest.raises(ValidationError):
+        services.family_transition_by_hand(
+            actor=world.coordinator, family=world.family, to_status="eligible"
+        )
+    world.family.refresh_from_db()
+    assert world.family.status == "screening"
+
+
+def test_api_family_created_without_a_lead_is_led_by_its_key_worker_creator(world):
+    response = api(world.lead).post(reverse("api:family-list"), {"name": "New family"})
+    assert response.status_code == 201
+    assert (
+        api(world.lead).get(reverse("api:family-detail", args=[response.json()["id"]])).status_code
+        == 200
+    )
+
+
+def test_api_refuses_a_lead_professional_of_another_authority(world, make_user, other_authority):
+    stranger = make_user(
+        Role.KEY_WORKER,
+        agency=world.elsewhere.agency,
+        email="kw-elsewhere@example.test",
+        authorities=[other_authority],
+    )
+    response = api(world.coordinator).patch(
+        reverse("api:family-detail", args=[world.family.pk]),
+        {"lead_professional": stranger.pk, "version": world.family.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    world.family.refresh_from_db()
+    assert world.family.lead_professional == world.lead
+
+
+def test_api_two_authority_user_must_say_which_authority(world, other_authority):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.both)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    url = reverse("api:family-detail", args=[world.family.pk])
+    assert client.get(url).status_code == 400
+    mine = world.family.local_authority
+    assert client.get(url, HTTP_X_AUTHORITY=str(mine.pk)).status_code == 200
+    assert client.get(url, HTTP_X_AUTHORITY=mine.code).status_code == 200
+    assert client.get(url, HTTP_X_AUTHORITY=other_authority.code).status_code == 404
+    assert client.get(url, HTTP_X_AUTHORITY="E00000000").status_code == 400
+
+
+def test_api_other_authority_coordinator_gets_404(world):
+    url = reverse("api:family-detail", args=[world.family.pk])
+    assert api(world.other_coordinator).get(url).status_code == 404
+    response = api(world.elsewhere).patch(url, {"name": "X", "version": 1}, format="json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("name", "kwargs", "kind"), PAGES, ids=[p[0] for p in PAGES])
 def test_taf_agency_gets_404_once_consent_is_withdrawn(client, world, name, kwargs, kind):
-    services.consent_withdraw(actor=world.lead, consent=world.consent, withdrawn_on=date.today())
+    services.consent_withdraw(
+        actor=world.lead, consent=world.consent, withdrawn_on=timezone.localdate()
+    )
     client.force_login(world.police)
     assert client.get(reverse(name, kwargs=kwargs(world))).status_code == 404
 
@@ -136,7 +262,7 @@ def test_restricted_note_is_hidden_from_other_taf_agencies(client, world):
         actor=world.lead,
         family=world.family,
         contact_type="phone",
-        contact_date=date.today(),
+        contact_date=timezone.localdate(),
         text="Disclosure of abuse: restricted.",
         confidentiality="restricted",
     )
@@ -152,7 +278,7 @@ def test_restricted_note_is_visible_to_its_recording_agency(client, world):
         actor=world.police,
         family=world.family,
         contact_type="phone",
-        contact_date=date.today(),
+        contact_date=timezone.localdate(),
         text="Police intelligence: restricted.",
         confidentiality="restricted",
     )
@@ -210,7 +336,9 @@ def test_api_detail_access(world, user_name, status, name, pk):
 
 @pytest.mark.parametrize(("name", "pk"), API_DETAIL, ids=[d[0] for d in API_DETAIL])
 def test_api_detail_is_404_after_consent_is_withdrawn(world, name, pk):
-    services.consent_withdraw(actor=world.lead, consent=world.consent, withdrawn_on=date.today())
+    services.consent_withdraw(
+        actor=world.lead, consent=world.consent, withdrawn_on=timezone.localdate()
+    )
     assert api(world.police).get(reverse(name, args=[pk(world)])).status_code == 404
 
 

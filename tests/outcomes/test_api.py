@@ -147,7 +147,7 @@ def test_review_budget_tier_and_closure(api, active):
     )
     assert spend.status_code == 201 and spend.data["needs_approval"]
     approve = reverse("outcomes-api:budget-item-approve", args=[spend.data["id"]])
-    assert call(api, active.lead, "post", approve).status_code == 400
+    assert call(api, active.lead, "post", approve).status_code == 403
     assert call(api, active.coordinator, "post", approve).status_code == 200
     tier = call(
         api,

@@ -72,20 +72,42 @@ def get(client, user, url, method="get", data=None):
 def test_permissions_for_every_page(client, casework):
     world, assessment, goal, action, item = casework
     read, write = urls(world.family, assessment, goal, action, item)
+    readers = (world.lead, world.coordinator, world.auditor, world.police, world.panel_member)
     for url in read:
-        for user in (world.lead, world.coordinator, world.auditor, world.police):
+        for user in (*readers, world.elsewhere):
             assert get(client, user, url) == 200, (user, url)
-        assert get(client, world.school, url) == 404, url
+        for outsider in (world.school, world.other_coordinator):
+            assert get(client, outsider, url) == 404, (outsider, url)
     for url in write:
-        assert get(client, world.school, url, "post") == 404, url
-        assert get(client, world.auditor, url, "post") == 403, url
-        assert get(client, world.police, url, "post") == 403, url
+        for outsider in (world.school, world.other_coordinator):
+            assert get(client, outsider, url, "post") == 404, (outsider, url)
+        # Read-only roles, partners, and a coordinator of another authority on the TAF.
+        for user in (world.auditor, world.police, world.panel_member, world.elsewhere):
+            assert get(client, user, url, "post") == 403, (user, url)
     for url in [u for u in write if not u.endswith(("start/", "status/", "approve/"))]:
         assert get(client, world.lead, url) == 200, url
     client.logout()
     for url in read + write:
         response = client.post(url) if url in write else client.get(url)
         assert response.status_code == 302 and "/account/sign-in/" in response["Location"], url
+
+
+def test_two_authority_coordinator_works_on_casework_only_in_the_family_authority(
+    client, casework, other_authority
+):
+    world, assessment, goal, action, item = casework
+    read, write = urls(world.family, assessment, goal, action, item)
+    client.force_login(world.both)
+    chooser = reverse("choose-authority")
+    client.post(chooser, {"authority": world.family.local_authority_id})
+    for url in read:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("outcomes:close", args=[world.family.pk])).status_code == 200
+    client.post(chooser, {"authority": other_authority.pk})
+    for url in read:
+        assert client.get(url).status_code == 404, url
+    for url in write:
+        assert client.post(url).status_code == 404, url
 
 
 def test_partner_updates_own_agency_action_only(client, casework):
@@ -180,7 +202,7 @@ def test_closing_from_the_page(client, casework):
         assert get(client, world.auditor, url, "post") == 403
         assert get(client, world.police, url, "post") == 403
     assert get(client, world.lead, follow) == 200
-    assert get(client, world.lead, sign, "post") == 302  # refused with a message: own closure
+    assert get(client, world.lead, sign, "post") == 403  # sign-off is the coordinator's
     closure.refresh_from_db()
     assert closure.signed_off_by is None
     assert get(client, world.coordinator, sign, "post") == 302
@@ -264,6 +286,6 @@ def test_reviews_list_and_dashboard_queries_do_not_grow(client, casework, make_f
             goal=goal,
             description="late",
             due_on=TODAY - timedelta(days=5),
-            owner_agency=world.agencies["police"],
+            owner_person=other.memberships.first().person,
         )
     assert counts() == before

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from families.models import Family
-from outcomes import selectors, services
+from outcomes import access, selectors, services
 from outcomes.models import Assessment, BudgetItem, Closure, FollowUp, Review
 from tafcase.errors import StaleEdit
 from tests.outcomes.conftest import TODAY
@@ -242,6 +242,54 @@ def test_partner_updates_only_their_own_agencys_actions(active):
     family_action = services.action_add(
         actor=active.lead, goal=goal, description="Call", due_on=TODAY, owner_person=active.parent
     )
-    assert services.can_update_action(active.police, police_action, can_change_family=False)
-    assert not services.can_update_action(active.police, family_action, can_change_family=False)
-    assert not services.can_update_action(active.auditor, police_action, can_change_family=False)
+    family = active.family
+    assert access.can_update_action(active.police, police_action, family)
+    assert not access.can_update_action(active.police, family_action, family)
+    assert not access.can_update_action(active.auditor, police_action, family)
+    assert access.action_for_user(active.police, police_action.pk, write=True) == police_action
+    with pytest.raises(PermissionDenied):
+        access.action_for_user(active.police, family_action.pk, write=True)
+
+
+def test_action_owners_and_goal_members_belong_to_the_family(active, other_authority):
+    from families import services as family_services
+
+    stranger_family = family_services.family_create(
+        actor=active.coordinator, local_authority=other_authority, name="Elsewhere"
+    )
+    stranger = family_services.member_add(
+        actor=active.coordinator,
+        family=stranger_family,
+        role="child",
+        forename="Not",
+        surname="Here",
+    ).person
+    with pytest.raises(ValidationError):
+        services.goal_add(
+            actor=active.lead,
+            family=active.family,
+            title="Safe",
+            criterion="crime_asb",
+            target="x",
+            members=[stranger],
+        )
+    with pytest.raises(ValidationError):
+        services.goal_add(
+            actor=active.lead, family=active.family, title="Safe", criterion="free text", target="x"
+        )
+    goal = services.goal_add(
+        actor=active.lead, family=active.family, title="Safe", criterion="crime_asb", target="x"
+    )
+    with pytest.raises(ValidationError):
+        services.action_add(
+            actor=active.lead, goal=goal, description="x", due_on=TODAY, owner_person=stranger
+        )
+    with pytest.raises(ValidationError):
+        services.action_add(
+            actor=active.lead,
+            goal=goal,
+            description="x",
+            due_on=TODAY,
+            owner_agency=active.agencies["school"],
+        )
+    assert goal.actions.count() == 0

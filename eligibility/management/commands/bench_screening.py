@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils import timezone
 
 from eligibility import rules, selectors
 from eligibility.models import RecordedEvidence
@@ -133,7 +134,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Seeding {households} households into {BENCH_DATABASE}…")
             call_command("seed_demo", families=households, stdout=self.stdout)
             self._add_evidence()
-        as_of = date.today()
+        as_of = timezone.localdate()
         ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
         results = {"households": len(ids), "batch": BATCH, "frameworks": {}}
         for code, framework in rules.BUILT_IN.items():
@@ -176,7 +177,7 @@ class Command(BaseCommand):
                 RecordedEvidence(
                     family_id=family_id,
                     criterion=rng.choice(codes),
-                    evidence_date=date.today() - timedelta(days=rng.randint(1, 300)),
+                    evidence_date=timezone.localdate() - timedelta(days=rng.randint(1, 300)),
                     source="Bench",
                     text="Synthetic evidence",
                     recorded_by=actor,

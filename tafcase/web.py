@@ -1,0 +1,95 @@
+"""Shared page code: one way to run a form page, answer a stale edit, act on a POST and
+send a PDF. Views parse and authorise, then hand the rest to these."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from tafcase.errors import StaleEdit
+
+
+def form_errors_from(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def keep_typed_after_stale_edit(forms: list[Form], stale: StaleEdit) -> None:
+    """A stale save keeps what was typed: the forms stay bound to the POST, show why
+    nothing was saved, and carry the latest version so the next save can succeed."""
+    first = forms[0]
+    first.add_error(None, f"{stale} What you typed is below.")
+    if stale.current_version is None:
+        return
+    for form in forms:
+        if "version" in form.fields and form.is_bound:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = stale.current_version
+
+
+def form_page(
+    request: HttpRequest,
+    form: Form,
+    save: Callable[..., Any],
+    *,
+    success: str,
+    done: str,
+    template: str = "families/form.html",
+    context: dict | None = None,
+) -> HttpResponse:
+    """On a valid POST call save(**cleaned_data) (a service) and go to `done` (a URL).
+    A service's ValidationError lands on the form and a stale edit answers 409, both with
+    what was typed."""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except StaleEdit as stale:
+            keep_typed_after_stale_edit([form], stale)
+            status = 409
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(done)
+    return render(request, template, {**(context or {}), "form": form}, status=status)
+
+
+def post_action(
+    request: HttpRequest, act: Callable[[], Any], *, success: str, done: str
+) -> HttpResponse:
+    """A button that changes one thing: run the service, say what happened (its refusal as
+    an error message) and go back to `done` (post, then redirect)."""
+    try:
+        act()
+    except (ValidationError, StaleEdit) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(request, success)
+    return redirect(done)
+
+
+def render_pdf(request: HttpRequest | None, template: str, context: dict) -> bytes:
+    """A template rendered to PDF by WeasyPrint (static files resolved from the site)."""
+    html = render_to_string(template, context, request=request)
+    base_url = request.build_absolute_uri("/") if request is not None else None
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def pdf_response(pdf: bytes, filename: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
