@@ -19,6 +19,13 @@ def _has_nul(request) -> bool:
             return True
     if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
         return True
+    # Headers that views read (X-Authority names the working authority).
+    if any(
+        "\x00" in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    ):
+        return True
     if request.content_type == "application/json":
         body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
         return b"\x00" in body or bool(_JSON_NUL.search(body))
@@ -31,9 +38,9 @@ def _has_nul(request) -> bool:
 
 
 class RefuseNulBytesMiddleware:
-    """Answer 400 to a request with a NUL character in its path, query string, cookies,
-    form fields or JSON body. PostgreSQL cannot store NUL in text, so one that reached a query
-    would be a server error; refusing it at the door covers every view at once."""
+    """Answer 400 to a request with a NUL character in its path, query string, headers,
+    cookies, form fields or JSON body. PostgreSQL cannot store NUL in text, so one that
+    reached a query would be a server error; refusing it at the door covers every view."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -85,3 +85,8 @@ def test_nul_in_a_form_post_or_page_query_is_400(client, world):
     response = client.post(url, {"name": "A\x00B"})
     assert response.status_code == 400
     assert b"problem with your request" in response.content
+
+
+def test_nul_in_a_header_is_400(api):
+    response = api.get("/api/families/", HTTP_X_AUTHORITY="E99\x00")
+    assert response.status_code == 400
