@@ -12,6 +12,7 @@ from families.models import Family, Membership
 from outcomes import casework
 from outcomes.models import Action, BudgetItem, DomainScore, FollowUp, Goal
 from outcomes.services import casework_settings
+from tafcase.accounts.authority import working_authority_id
 from tafcase.accounts.models import Role
 
 FAMILY = casework.FAMILY_SUBJECT
@@ -103,10 +104,12 @@ def budget_for(family: Family) -> tuple[list[tuple[BudgetItem, Decimal | int]], 
 
 
 def _my_families(user) -> QuerySet[Family]:
-    """Key workers: families they lead or key-work. Coordinators: their authority's."""
+    """Key workers: families they lead or key-work. Coordinators: those of the authority
+    they are working in."""
     families = families_visible_to(user)
-    if user.has_role(Role.COORDINATOR):
-        return families.filter(local_authority__in=user.authorities.all())
+    authority_id = working_authority_id(user)
+    if user.has_role(Role.COORDINATOR) and authority_id is not None:
+        return families.filter(local_authority_id=authority_id)
     return families.filter(Q(lead_professional=user) | Q(key_workers=user)).distinct()
 
 

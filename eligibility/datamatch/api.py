@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from eligibility.datamatch import access, loading, selectors, services
 from eligibility.datamatch.models import KIND_CHOICES, DatamatchRun, PartnerImport, ReviewItem
+from eligibility.selectors import agencies_for
 from families.access import record_id
 from families.models import Person
 from tafcase.accounts.models import Agency
@@ -64,6 +65,8 @@ class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
+        if not agencies_for(authority).filter(pk=fields["agency"].pk).exists():
+            raise serializers.ValidationError({"agency": "Choose an agency that serves you."})
         try:
             outcome = loading.partner_file_import(
                 actor=request.user,

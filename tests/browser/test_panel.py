@@ -59,7 +59,9 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     Select(browser.find_element(By.NAME, "consent_given_by")).select_by_visible_text("Member 1")
     submit(browser, "Send nomination")
     assert "received by the single point of access" in browser.page_source
-    assert "Awaiting screening" in browser.page_source
+    # The partner is told the nomination was received, and nothing of what it matched.
+    assert "Nomination received" in browser.page_source
+    assert "Awaiting screening" not in browser.page_source
     check_page(browser)
     submit(browser, "Sign out")
 

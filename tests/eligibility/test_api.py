@@ -177,3 +177,58 @@ def test_query_count_of_nomination_list_is_constant(api, pw, nominate):
         assert api.get(url).data["count"] == 6
     assert len(many) == len(one)
     assert Nomination.objects.count() == 6
+
+
+@pytest.mark.parametrize("match_by", ["nino", "name_and_dob_in_another_case"])
+def test_api_nomination_never_reveals_an_unseen_family(api, pw, nominate, match_by):
+    """A partner who cannot see a closed family nominates someone in it: the answer is a
+    receipt, the known family keeps its status, members and consents."""
+    from families import services as family_services
+
+    known = nominate("crime_asb").family
+    parent = known.memberships.get(role="parent_carer").person
+    family_services.person_update(
+        actor=pw.coordinator,
+        person=parent,
+        family_id=known.pk,
+        expected_version=parent.version,
+        nino="QQ123456C",
+    )
+    for status in ("screening", "not_eligible"):
+        family_services.family_transition(actor=pw.coordinator, family=known, to_status=status)
+    partner = pw.member.__class__.objects.create_user(
+        "hv@example.test",
+        "pw",
+        full_name="Health Visitor",
+        agency=pw.agencies["health"],
+        roles=["partner_practitioner"],
+    )
+    assert (
+        call(api, partner, "get", reverse("api:family-detail", args=[known.pk])).status_code == 404
+    )
+    member = (
+        {"forename": "Someone", "surname": "Else", "nino": "QQ 12 34 56 C"}
+        if match_by == "nino"
+        else {"forename": "ROBIN", "surname": "nominee", "dob": "1988-03-04"}
+    )
+    payload = {
+        "family_name": "A family",
+        "reason": "Worried",
+        "members": [{**member, "role": "parent_carer"}],
+        "consent_given_on": TODAY.isoformat(),
+        "consent_given_by": 0,
+        "local_authority": known.local_authority_id,
+    }
+    before = (set(known.memberships.values_list("person_id", flat=True)), known.consents.count())
+    response = call(api, partner, "post", reverse("eligibility-api:nomination-list"), payload)
+    assert response.status_code == 201, response.data
+    assert set(response.data) == {"id", "reference", "route", "stage", "submitted_at"}
+    assert response.data["stage"] == "received"
+    known.refresh_from_db()
+    assert known.status == "not_eligible"
+    assert (
+        set(known.memberships.values_list("person_id", flat=True)),
+        known.consents.count(),
+    ) == before
+    nomination = Nomination.objects.get(pk=response.data["id"])
+    assert nomination.family_id != known.pk and not nomination.is_re_referral

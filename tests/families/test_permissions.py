@@ -406,17 +406,19 @@ def _api_writes(w):
     ]
 
 
+@pytest.mark.parametrize("reader", ["auditor", "panel_member"])
 @pytest.mark.parametrize("index", range(11))
-def test_api_read_only_role_writing_is_403(world, index):
+def test_api_read_only_role_writing_is_403(world, index, reader):
     method, url, data = _api_writes(world)[index]
-    response = getattr(api(world.auditor), method)(url, data, format="json")
+    response = getattr(api(getattr(world, reader)), method)(url, data, format="json")
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("outsider", ["school", "other_coordinator"])
 @pytest.mark.parametrize("index", range(1, 11))
-def test_api_other_agency_writing_is_404(world, index):
+def test_api_other_agency_or_authority_writing_is_404(world, index, outsider):
     method, url, data = _api_writes(world)[index]
-    response = getattr(api(world.school), method)(url, data, format="json")
+    response = getattr(api(getattr(world, outsider)), method)(url, data, format="json")
     assert response.status_code == 404
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from eligibility.datamatch import loading
 from eligibility.datamatch.contract import KINDS
+from tafcase.accounts import authority as working
 from tafcase.accounts.models import Agency, LocalAuthority, Role, User
 
 
@@ -28,12 +29,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files, kind, agency, as_of, authority, user, valid_rows_only, **o):
-        authority = _authority(authority)
+        authority = authority_named(authority)
         try:
             sender = Agency.objects.get(name=agency)
         except Agency.DoesNotExist:
             raise CommandError(f"No agency called {agency!r}.") from None
-        actor = _analyst(authority, user)
+        actor = analyst_of(authority, user)
         failed = 0
         for path in files:
             try:
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} of {len(files)} files rejected.")
 
 
-def _authority(code: str | None) -> LocalAuthority:
+def authority_named(code: str | None) -> LocalAuthority:
     authorities = LocalAuthority.objects.all()
     if code:
         authorities = authorities.filter(code=code)
@@ -80,7 +81,7 @@ def _authority(code: str | None) -> LocalAuthority:
     return authorities.get()
 
 
-def _analyst(authority: LocalAuthority, email: str | None) -> User:
+def analyst_of(authority: LocalAuthority, email: str | None) -> User:
     users = User.objects.filter(
         is_active=True, roles__overlap=[Role.DATA_ANALYST, Role.COORDINATOR], authorities=authority
     ).order_by("pk")
@@ -89,4 +90,5 @@ def _analyst(authority: LocalAuthority, email: str | None) -> User:
     user = users.first()
     if user is None:
         raise CommandError("No active data analyst or coordinator of this authority.")
+    working.bind(user, authority.pk)  # the command works in the authority it was given
     return user

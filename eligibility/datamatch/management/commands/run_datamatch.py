@@ -6,7 +6,10 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from eligibility.datamatch import services
-from eligibility.datamatch.management.commands.import_partner_data import _analyst, _authority
+from eligibility.datamatch.management.commands.import_partner_data import (
+    analyst_of,
+    authority_named,
+)
 
 
 class Command(BaseCommand):
@@ -19,8 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--user")
 
     def handle(self, *args, as_of, wait, authority, user, **options):
-        authority = _authority(authority)
-        actor = _analyst(authority, user)
+        authority = authority_named(authority)
+        actor = analyst_of(authority, user)
         if not wait:
             run = services.run_start(actor=actor, local_authority=authority, as_of=as_of)
             self.stdout.write(f"Queued run {run.pk} on the worker.")
