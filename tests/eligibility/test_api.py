@@ -192,7 +192,7 @@ def test_api_nomination_never_reveals_an_unseen_family(api, pw, nominate, match_
         person=parent,
         family_id=known.pk,
         expected_version=parent.version,
-        nino="QQ123456C",
+        nino="JK123456C",
     )
     for status in ("screening", "not_eligible"):
         family_services.family_transition(actor=pw.coordinator, family=known, to_status=status)
@@ -207,7 +207,7 @@ def test_api_nomination_never_reveals_an_unseen_family(api, pw, nominate, match_
         call(api, partner, "get", reverse("api:family-detail", args=[known.pk])).status_code == 404
     )
     member = (
-        {"forename": "Someone", "surname": "Else", "nino": "QQ 12 34 56 C"}
+        {"forename": "Someone", "surname": "Else", "nino": "JK 12 34 56 C"}
         if match_by == "nino"
         else {"forename": "ROBIN", "surname": "nominee", "dob": "1988-03-04"}
     )
