@@ -137,8 +137,10 @@ def postcode_search_prefix(value: str) -> str | None:
 # --- identifiers ------------------------------------------------------------------------
 
 # National Insurance number: two prefix letters, six digits, suffix A-D. HMRC never issues
-# D, F, I, Q, U or V as either letter, O as the second, nor the prefixes below.
-_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]")
+# D, F, I, Q, U or V as either letter, O as the second, nor the prefixes below. QQ is
+# HMRC's specimen prefix ("QQ 12 34 56 C"): accepted, so demonstrations, training and
+# tests can use numbers that are certainly nobody's.
+_NINO = re.compile(r"(?:[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]|QQ)[0-9]{6}[A-D]")
 _NINO_UNUSED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 NINO_LENGTH = 9
 

@@ -130,7 +130,7 @@ def test_postcode_search_prefix(typed, prefix):
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
-        ("QQ 12 34 56 C", None),  # the specimen prefix is never issued
+        ("QQ 12 34 56 C", "QQ123456C"),  # HMRC's specimen prefix, for synthetic data
         ("ab 12 34 56 c", "AB123456C"),
         ("AB123456D", "AB123456D"),
         ("JG103759A", "JG103759A"),
@@ -156,6 +156,7 @@ def test_parse_nino(typed, stored):
         "GB123456A",  # unused prefix
         "TN123456A",
         "AB12345CA",
+        "QA123456A",  # Q only as HMRC's specimen QQ
         "AB 12 34 56 C D",
     ],
 )
@@ -268,7 +269,8 @@ def test_parse_pnc_id_refuses_bad_format_or_check_letter(typed):
     ("name", "value", "normalised"),
     [
         ("nino", "ab 12 34 56 c", "AB123456C"),
-        ("nino", "qq 12 34 56 c", "QQ123456C"),  # not valid, kept in compared form
+        ("nino", "qq 12 34 56 c", "QQ123456C"),
+        ("nino", "dq 12 34 56 c", "DQ123456C"),  # not valid, kept in compared form
         ("nhs_number", "943 476 5919", "9434765919"),
         ("pnc_id", "2012/1234y", "12/0001234Y"),
         ("pnc_id", "12/1234a", "12/1234A"),

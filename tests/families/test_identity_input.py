@@ -59,7 +59,7 @@ def test_family_edit_page_refuses_a_malformed_postcode(client, world):
     ("field", "value"),
     [
         ("nino", "AB1234567890C"),  # long NI number: was a DataError
-        ("nino", "QQ123456C"),  # never-issued prefix
+        ("nino", "DA123456C"),  # D is never a first letter
         ("upn", "A801200005001"),  # wrong check letter
         ("nhs_number", "943 476 5918"),  # wrong check digit
         ("pnc_id", "12/0001234A"),  # wrong check letter
