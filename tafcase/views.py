@@ -147,18 +147,26 @@ def choose_authority(request):
     form = AuthorityChoiceForm(
         request.POST or None,
         authorities=served,
-        initial={"authority": authority.working_authority_id(request.user)},
+        initial={
+            "authority": authority.working_authority_id(request.user),
+            "next": request.GET.get("next", ""),
+        },
     )
-    following = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()}):
-        following = ""
     if request.method == "POST" and form.is_valid():
         authority.choose(request, form.cleaned_data["authority"])
-        return redirect(following or "home")
+        following = form.cleaned_data["next"]
+        safe = url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()})
+        return redirect(following if following and safe else "home")
     return render(
         request,
-        "accounts/choose_authority.html",
-        {"form": form, "next": following, "heading": "Choose an authority"},
+        "registration/simple_form.html",
+        {
+            "form": form,
+            "heading": "Choose an authority",
+            "intro": "You serve more than one authority. You see and change the records of "
+            "one authority at a time.",
+            "button": "Continue",
+        },
     )
 
 

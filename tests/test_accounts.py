@@ -119,3 +119,26 @@ def test_createsuperuser_makes_an_administrator(db):
     user = User.objects.create_superuser("root@example.test", "x-long-password", full_name="Root")
     assert user.is_staff
     assert user.has_role("administrator")
+
+
+def test_choosing_an_authority_returns_only_to_a_page_on_this_site(
+    client, make_user, authority, other_authority
+):
+    from django.urls import reverse
+
+    from tafcase.accounts.models import Role
+
+    user = make_user(
+        Role.COORDINATOR, email="two@example.test", authorities=[authority, other_authority]
+    )
+    client.force_login(user)
+    chooser = reverse("choose-authority")
+    page = client.get(chooser, {"next": "/families/"})
+    assert b'value="/families/"' in page.content
+    response = client.post(chooser, {"authority": other_authority.pk, "next": "/families/"})
+    assert response["Location"] == "/families/"
+    response = client.post(chooser, {"authority": authority.pk, "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")
+    response = client.post(chooser, {"authority": 999999})
+    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    assert client.session["working_authority_id"] == authority.pk

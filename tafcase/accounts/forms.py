@@ -63,6 +63,7 @@ class AuthorityChoiceForm(forms.Form):
         coerce=int,
         error_messages={"required": "Choose the authority you are working in."},
     )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
