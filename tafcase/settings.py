@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its headers are on every response, errors and refusals included.
+    "tafcase.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tafcase.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
