@@ -43,12 +43,8 @@ def test_pages_work_under_the_policy(browser, live_server, key_worker, csp_viola
     assert csp_violations() == []
 
 
-def test_api_documentation_works_under_the_policy(
-    browser, live_server, key_worker, csp_violations
-):
+def test_api_documentation_works_under_the_policy(browser, live_server, key_worker, csp_violations):
     sign_in(browser, live_server, key_worker)
     browser.get(live_server.url + "/api/docs/")
-    WebDriverWait(browser, 20).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary")
-    )
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary"))
     assert csp_violations() == []
