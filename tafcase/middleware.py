@@ -51,3 +51,46 @@ class RefuseNulBytesMiddleware:
                 return JsonResponse({"detail": NUL_REFUSED}, status=400)
             return bad_request(request)
         return self.get_response(request)
+
+
+# Scripts, styles, fonts and images only from this site: GOV.UK Frontend, our own scripts
+# and the API documentation's Swagger UI are all served from /static/. No inline script or
+# style anywhere (templates load files instead), so an injected <script> or style attribute
+# does nothing. `data:` images: GOV.UK Frontend's and Swagger UI's stylesheets use a few.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Responses that carry no personal data and may be cached: static files (served by
+# WhiteNoise with their own caching headers) and the load balancers' health check.
+CACHEABLE_PREFIXES = ("/static/", "/health/")
+
+
+class SecurityHeadersMiddleware:
+    """Add the Content-Security-Policy to every response, and forbid caching of every
+    response that may carry personal data: family and person pages, PDFs, CSV and JSON
+    exports, all API JSON, error pages. Anything but static files and the health check
+    counts, so a new page is covered without anyone having to remember it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if not request.path_info.startswith(CACHEABLE_PREFIXES):
+            # Replaces any weaker Cache-Control a view set: nothing personal may stay in
+            # a browser's or proxy's cache on a shared council computer.
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
+        return response

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its headers are on every response, errors and refusals included.
+    "tafcase.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tafcase.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -234,7 +236,17 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULE = {
     # Lets the health endpoint tell whether beat is alive.
     "beat-heartbeat": {"task": "tafcase.tasks.beat_heartbeat", "schedule": 60.0},
+    # Re-queues (or fails) data-match runs whose worker died: see the settings below.
+    "datamatch-stale-runs": {
+        "task": "eligibility.datamatch.tasks.datamatch_stale_runs_recover",
+        "schedule": 60.0,
+    },
 }
+# A data-match run that has written no progress for this long has lost its worker. Longer
+# than the slowest stage (linking a large authority) takes, or a slow but live run would
+# be queued again. A run is tried this many times before it is marked failed.
+DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES = envint("DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES", "10")
+DATAMATCH_MAX_ATTEMPTS = envint("DATAMATCH_MAX_ATTEMPTS", "3")
 
 # No personal data in logs: nothing logs request bodies or query parameters, and the
 # audit trail (tafcase.audit) lives in the database, not in log files.

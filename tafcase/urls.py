@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from families.urls import people_urlpatterns
 from tafcase import views
@@ -81,7 +81,7 @@ account_urls = [
 api_urls = [
     path("", api_root, name="api-root"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(("families.api_urls", "api"))),
     path("", include(("eligibility.api_urls", "api"), namespace="eligibility-api")),
     path("", include(("eligibility.datamatch.api_urls", "api"), namespace="datamatch-api")),

@@ -109,6 +109,13 @@ class DatamatchRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # Last sign of life: set when the run is queued, when a worker claims it and at every
+    # stage. A queued or running run that has not changed for longer than
+    # DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES has lost its worker (services.stale_runs_recover).
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    # How many times a worker has claimed the run; a worker's writes only count while the
+    # run is still running under the attempt it claimed.
+    attempts = models.PositiveSmallIntegerField(default=0)
     # Not a column: time.perf_counter() when the stage now running began, set while a
     # run executes so each stage's seconds can be recorded in `counts`.
     _stage_started: float | None = None

@@ -11,10 +11,13 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from eligibility import rules
@@ -65,19 +68,36 @@ Progress = Callable[[str, int, dict], None]
 def run_start(*, actor, local_authority, as_of: date, queue: bool = True) -> DatamatchRun:
     """Queue a run for the quarter; the worker picks it up after this commits (or, with
     `queue` False, the caller runs it with run_execute)."""
-    from eligibility.datamatch.tasks import datamatch_run
-
     run = DatamatchRun.objects.create(
         local_authority=local_authority, as_of=as_of, started_by=actor, stage="Queued"
     )
     audit_record(actor=actor, action=A.CREATED, obj=run, summary=f"Queued {run}")
     if queue:
-        transaction.on_commit(lambda: datamatch_run.delay(run.pk))
+        _send_to_worker(run.pk)
     return run
 
 
+def _send_to_worker(run_id: int) -> None:
+    from eligibility.datamatch.tasks import datamatch_run
+
+    transaction.on_commit(lambda: datamatch_run.delay(run_id))
+
+
+class RunSuperseded(Exception):
+    """The run is no longer this worker's: it was found stale and re-queued (another
+    worker may be doing it now) or marked failed. The worker stops without writing more."""
+
+
+def _owned(run: DatamatchRun):
+    """The run's row, while it is still running under the attempt this worker claimed."""
+    return DatamatchRun.objects.filter(
+        pk=run.pk, status=DatamatchRun.Status.RUNNING, attempts=run.attempts
+    )
+
+
 def _progress(run: DatamatchRun, stage: str, percent: int, on_progress: Progress | None, **counts):
-    """Record the stage reached; the seconds the previous stage took go in counts."""
+    """Record the stage reached and renew the heartbeat; the seconds the previous stage
+    took go in counts. Raises RunSuperseded when the run is no longer this worker's."""
     now = time.perf_counter()
     timings = dict(run.counts.get("stage_seconds", {}))
     if run.stage and run._stage_started is not None:
@@ -85,49 +105,166 @@ def _progress(run: DatamatchRun, stage: str, percent: int, on_progress: Progress
     run._stage_started = now
     run.stage, run.percent = stage, percent
     run.counts = {**run.counts, **counts, "stage_seconds": timings}
-    DatamatchRun.objects.filter(pk=run.pk).update(stage=stage, percent=percent, counts=run.counts)
+    if not _owned(run).update(
+        stage=stage, percent=percent, counts=run.counts, heartbeat_at=timezone.now()
+    ):
+        raise RunSuperseded
     if on_progress:
         on_progress(stage, percent, run.counts)
+
+
+def _run_rows_delete(run: DatamatchRun) -> None:
+    for model in (RecordLink, ReviewItem, HouseholdResult):
+        model.objects.filter(run=run).delete()
 
 
 def run_execute(*, run_id: int, on_progress: Progress | None = None) -> DatamatchRun | None:
     """Do a queued run. Safe to call twice: only the call that claims it does the work."""
     claimed = DatamatchRun.objects.filter(pk=run_id, status=DatamatchRun.Status.QUEUED).update(
-        status=DatamatchRun.Status.RUNNING, started_at=timezone.now(), stage="Starting"
+        status=DatamatchRun.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        stage="Starting",
+        percent=0,
+        counts={},
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
     run = DatamatchRun.objects.select_related("local_authority").get(pk=run_id)
     started = time.perf_counter()
     try:
+        if run.attempts > 1:
+            # Re-queued after its worker died: start clean, without that attempt's rows.
+            with transaction.atomic():
+                _run_rows_delete(run)
         _pipeline(run, on_progress)
+        _progress(run, "Finished", 100, None)  # records how long saving took
+        with transaction.atomic():
+            # Locked, so the sweeper cannot re-queue the run while it becomes current.
+            if not _owned(run).select_for_update().exists():
+                raise RunSuperseded
+            DatamatchRun.objects.filter(
+                local_authority=run.local_authority, is_current=True
+            ).update(is_current=False)
+            run.counts["seconds"] = round(time.perf_counter() - started, 1)
+            _owned(run).update(
+                status=DatamatchRun.Status.SUCCEEDED,
+                is_current=True,
+                finished_at=timezone.now(),
+                stage="Finished",
+                percent=100,
+                counts=run.counts,
+                heartbeat_at=timezone.now(),
+            )
+    except RunSuperseded:
+        log.warning("Data-match run %s attempt %s was superseded; stopped", run.pk, run.attempts)
+        return None
     except Exception as error:
         # Keep personal data out of the log and the page: the stage and the error's type.
         log.exception("Data-match run %s failed at %s", run.pk, run.stage)
         with transaction.atomic():
-            for model in (RecordLink, ReviewItem, HouseholdResult):
-                model.objects.filter(run=run).delete()
-            DatamatchRun.objects.filter(pk=run.pk).update(
-                status=DatamatchRun.Status.FAILED,
-                finished_at=timezone.now(),
-                error=f"Failed while {run.stage.lower()}: {type(error).__name__}. The previous "
-                "results are still in use.",
-            )
+            if _owned(run).select_for_update().exists():
+                _run_rows_delete(run)
+                _owned(run).update(
+                    status=DatamatchRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    error=f"Failed while {run.stage.lower()}: {type(error).__name__}. The "
+                    "previous results are still in use.",
+                )
         raise
-    _progress(run, "Finished", 100, None)  # records how long saving took
-    with transaction.atomic():
-        DatamatchRun.objects.filter(local_authority=run.local_authority, is_current=True).update(
-            is_current=False
-        )
-        run.status = DatamatchRun.Status.SUCCEEDED
-        run.is_current = True
-        run.finished_at = timezone.now()
-        run.stage, run.percent = "Finished", 100
-        run.counts["seconds"] = round(time.perf_counter() - started, 1)
-        run.save()
+    run.refresh_from_db()
     if on_progress:
         on_progress(run.stage, 100, run.counts)
     return run
+
+
+@dataclass
+class SweepResult:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    resent: list[int] = field(default_factory=list)
+
+
+def stale_runs_recover(*, now: datetime | None = None) -> SweepResult:
+    """Recover runs whose worker has gone (beat calls this every minute).
+
+    A run still running whose heartbeat is older than DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES
+    is queued again, with its partial rows to be cleared by the next attempt, until it has
+    been tried DATAMATCH_MAX_ATTEMPTS times; then it is marked failed with the reason shown
+    on its page. A queued run no worker picked up within the timeout is sent again.
+    Either way the authority's current results stay in use. Each change is a conditional
+    UPDATE, so a worker that wakes up, or a second sweeper, cannot race it: the worker's
+    next write finds the run no longer its own and stops (RunSuperseded).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES)
+    result = SweepResult()
+    stale = DatamatchRun.objects.filter(
+        status=DatamatchRun.Status.RUNNING, heartbeat_at__lt=cutoff
+    ).order_by("pk")
+    for run in stale:
+        if run.attempts < settings.DATAMATCH_MAX_ATTEMPTS:
+            if _stale_run_requeue(run=run, cutoff=cutoff, now=now):
+                result.requeued.append(run.pk)
+        elif _stale_run_fail(run=run, cutoff=cutoff, now=now):
+            result.failed.append(run.pk)
+    waiting = DatamatchRun.objects.filter(
+        status=DatamatchRun.Status.QUEUED, heartbeat_at__lt=cutoff
+    )
+    for run in waiting.order_by("pk"):
+        with transaction.atomic():
+            # Renewing the heartbeat means one more message per timeout, not per sweep.
+            if waiting.filter(pk=run.pk).update(heartbeat_at=now):
+                _send_to_worker(run.pk)
+                result.resent.append(run.pk)
+    return result
+
+
+def _stale(run: DatamatchRun, cutoff: datetime):
+    return _owned(run).filter(heartbeat_at__lt=cutoff)
+
+
+@transaction.atomic
+def _stale_run_requeue(*, run: DatamatchRun, cutoff: datetime, now: datetime) -> bool:
+    requeued = _stale(run, cutoff).update(
+        status=DatamatchRun.Status.QUEUED,
+        stage="Queued again: the worker stopped responding",
+        percent=0,
+        heartbeat_at=now,
+    )
+    if requeued:
+        audit_record(
+            actor=None,
+            action=A.UPDATED,
+            obj=run,
+            summary=f"Queued {run} again: no word from its worker while {run.stage.lower()} "
+            f"(attempt {run.attempts} of {settings.DATAMATCH_MAX_ATTEMPTS})",
+        )
+        _send_to_worker(run.pk)
+    return bool(requeued)
+
+
+@transaction.atomic
+def _stale_run_fail(*, run: DatamatchRun, cutoff: datetime, now: datetime) -> bool:
+    error = (
+        f"The worker stopped responding while {run.stage.lower()}, on each of "
+        f"{run.attempts} attempts, so the run was stopped. The previous results are still "
+        "in use. Start a new run; if it stops again, ask for the background worker to be "
+        "checked."
+    )
+    failed = _stale(run, cutoff).update(
+        status=DatamatchRun.Status.FAILED, finished_at=now, heartbeat_at=now, error=error
+    )
+    if failed:
+        _run_rows_delete(run)
+        audit_record(
+            actor=None,
+            action=A.TRANSITIONED,
+            obj=run,
+            summary=f"{run} failed: no word from its worker after {run.attempts} attempts",
+        )
+    return bool(failed)
 
 
 def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
@@ -193,7 +330,8 @@ def _pipeline(run: DatamatchRun, on_progress: Progress | None) -> None:
         # Rows left out because they cannot be matched: see _usable_record.
         "skipped": {"partner_records": skipped_records, "people": skipped_people},
     }
-    DatamatchRun.objects.filter(pk=run.pk).update(report=run.report)
+    if not _owned(run).update(report=run.report, heartbeat_at=timezone.now()):
+        raise RunSuperseded
     _progress(
         run,
         "Saving results",
