@@ -82,6 +82,7 @@ def imports(request):
             ),
             "rows_shown": ROWS_SHOWN,
             "smaller": smaller,
+            "smaller_file_percent": round(loading.SMALLER_FILE_RATIO * 100),
         },
         status=400 if rejected or smaller else 200,
     )

@@ -209,6 +209,7 @@ def test_upload_page_holds_a_smaller_file_until_replace_anyway_is_ticked(client,
     body = page.content.decode()
     assert page.status_code == 400 and "much smaller than the one it would replace" in body
     assert "Rows in force now" in body and "Replace anyway" in body
+    assert "with under 50% of the rows" in body
     assert PartnerImport.objects.count() == 1
     page = client.post(
         reverse("datamatch:imports"),
