@@ -14,7 +14,12 @@ from rest_framework.test import APIClient
 from eligibility.datamatch import loading
 from eligibility.datamatch.loading import ImportNeedsConfirmation, ImportRejected
 from eligibility.datamatch.models import PartnerImport, PartnerRecord
-from eligibility.datamatch.validate import validate_csv, write_rejected_csv
+from eligibility.datamatch.validate import (
+    RowError,
+    errors_of_first_rows,
+    validate_csv,
+    write_rejected_csv,
+)
 from tests.datamatch.conftest import AS_OF, ASB_HEADER, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +144,13 @@ def test_upload_page_and_api_show_every_error_of_a_row(client, team):
     )
     assert response.status_code == 400
     assert [(e["line"], e["column"]) for e in response.data["errors"]] == [(2, "dob"), (2, "sex")]
+
+
+def test_error_caps_count_rows_and_keep_every_error_of_a_row():
+    errors = [RowError(2, "dob", "x"), RowError(2, "sex", "y"), RowError(3, "dob", "z")]
+    assert errors_of_first_rows(errors, 1) == errors[:2]
+    stored = [[2, "dob", "x"], [2, "sex", "y"], [3, "dob", "z"]]
+    assert errors_of_first_rows(stored, 2) == stored
 
 
 # --- A tiny file replacing a big one -----------------------------------------------
