@@ -43,6 +43,12 @@ class ImportInput(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     as_of = PastDateSerializerField()
     valid_rows_only = serializers.BooleanField(required=False, default=False)
+    confirm_smaller = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="load the file even if it has no rows, or far fewer than the file of the "
+        "same kind and agency that it would replace",
+    )
 
 
 class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -77,6 +83,7 @@ class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 stream=fields["file"],
                 filename=fields["file"].name,
                 valid_rows_only=fields["valid_rows_only"],
+                confirm_smaller=fields["confirm_smaller"],
             )
         except loading.ImportRejected as rejected:
             return Response(
@@ -87,6 +94,18 @@ class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                         {"line": e.line, "column": e.column, "reason": e.reason}
                         for e in rejected.errors
                     ],
+                },
+                status=400,
+            )
+        except loading.ImportNeedsConfirmation as held:
+            return Response(
+                {
+                    "detail": f"The file was not loaded. {held.message} "
+                    "Send confirm_smaller=true to load it.",
+                    "code": "confirm_smaller",
+                    "rows": held.rows,
+                    "rows_in_force": held.previous.loaded_rows if held.previous else 0,
+                    "import_in_force": held.previous.pk if held.previous else None,
                 },
                 status=400,
             )

@@ -31,6 +31,9 @@ class Column:
     strict_format: bool = False
     # The longest value the column stores (PartnerRecord); longer is a row error.
     max_length: int | None = None
+    # Free text about who someone is (names, address): a value a spreadsheet would run as
+    # a formula (tafcase.csv_safe.FORMULA_STARTS) is a row error, so it never loads as a name.
+    no_formula: bool = False
 
 
 def _vocab(name: str, *values: str) -> Column:
@@ -49,8 +52,8 @@ def _ident(name: str, max_length: int | None = None, *, strict_format: bool = Fa
     return Column(name, ColumnType.IDENTIFIER, strict_format=strict_format, max_length=max_length)
 
 
-def _text(name: str, max_length: int, *, required: bool = False) -> Column:
-    return Column(name, required=required, max_length=max_length)
+def _identity_text(name: str, max_length: int, *, required: bool = False) -> Column:
+    return Column(name, required=required, max_length=max_length, no_formula=True)
 
 
 #: Identifiers that decide a link when present (and equal) on both sides.
@@ -58,13 +61,13 @@ STRONG_IDENTIFIERS: tuple[str, ...] = ("upn", "nino", "nhs_number", "pnc_id", "l
 
 IDENTITY_BLOCK: tuple[Column, ...] = (
     Column("record_id", ColumnType.IDENTIFIER, required=True, max_length=64),
-    _text("forename", 80, required=True),
-    _text("surname", 80, required=True),
+    _identity_text("forename", 80, required=True),
+    _identity_text("surname", 80, required=True),
     _date("dob"),
     _vocab("sex", "M", "F", "X"),
-    _text("address_line_1", 120),
-    _text("address_line_2", 120),
-    _text("town", 80),
+    _identity_text("address_line_1", 120),
+    _identity_text("address_line_2", 120),
+    _identity_text("town", 80),
     Column("postcode", ColumnType.POSTCODE, max_length=10),
     _ident("upn", 20),
     _ident("nino", 20),

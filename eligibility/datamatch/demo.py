@@ -60,6 +60,9 @@ def seed(rng: random.Random, context: dict) -> None:
                     as_of=as_of,
                     stream=stream,
                     filename=path.name,
+                    # A synthetic quarter into an empty authority: a kind the generator
+                    # left empty is meant, not a truncated export.
+                    confirm_smaller=True,
                 )
     run = services.run_start(actor=analyst, local_authority=authority, as_of=as_of, queue=False)
     run = services.run_execute(run_id=run.pk)

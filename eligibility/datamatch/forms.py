@@ -16,6 +16,11 @@ class UploadForm(GovukForm):
         label="If some rows are wrong, load the valid rows and let me download the rest",
         required=False,
     )
+    confirm_smaller = forms.BooleanField(
+        label="Replace anyway: load this file even if it is empty or much smaller than "
+        "the one it replaces",
+        required=False,
+    )
 
     def __init__(self, *args, local_authority, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,6 @@ Run: python -m eligibility.datamatch.generator --people 25000 --out DIR --seed 1
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any
 
 from eligibility.datamatch.contract import KINDS, columns_for
 from eligibility.datamatch.names import nickname_variants
-from tafcase import identity
+from tafcase import csv_safe, identity
 
 MALE = [
     "WILLIAM",
@@ -778,7 +777,7 @@ def _fmt(value: Any, dmy: bool) -> str:
 def _write(path: Path, kind: str, rows: list[dict[str, Any]], dmy: bool) -> None:
     header = [c.name for c in columns_for(kind)]
     with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\r\n")
+        w = csv_safe.writer(f, lineterminator="\r\n")
         w.writerow(header)
         for row in rows:
             w.writerow([_fmt(row.get(h), dmy) for h in header])
@@ -884,7 +883,7 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
 
     la_person_of = {p.person_id: p.la_person_id for p in population}
     with (out / "truth.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\r\n")
+        w = csv_safe.writer(f, lineterminator="\r\n")
         w.writerow(["kind", "record_id", "true_person_id", "la_person_id"])
         for (kind, record_id), pid in truth.items():
             w.writerow([kind, record_id, pid, la_person_of[pid] or ""])

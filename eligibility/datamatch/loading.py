@@ -6,7 +6,6 @@ byte-identical file already loaded changes nothing. Everything happens in one
 transaction, so nothing is ever half-written.
 """
 
-import csv
 import io
 import json
 import time
@@ -16,10 +15,17 @@ from typing import IO, Any
 
 from django.db import connection, transaction
 
+from eligibility.datamatch import selectors
 from eligibility.datamatch.contract import IDENTITY_BLOCK
 from eligibility.datamatch.models import PartnerImport
-from eligibility.datamatch.validate import RowError, validate_stream, write_rejected_csv
+from eligibility.datamatch.validate import (
+    RowError,
+    errors_of_first_rows,
+    validate_stream,
+    write_rejected_csv,
+)
 from eligibility.rules.dates import Term
+from tafcase import csv_safe
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -40,7 +46,13 @@ DATE_COLUMN = {
 }
 IDENTITY = [c.name for c in IDENTITY_BLOCK]
 STAGING_COLUMNS = ["line", *IDENTITY, "event_date", "end_date", "attributes"]
-MAX_ERRORS_KEPT = 1000
+# Rows whose errors are kept on an import (every error of each row kept).
+MAX_ERROR_ROWS_KEPT = 1000
+# A file with fewer rows than this share of the file it replaces (or with no rows at all)
+# is held until the uploader confirms it. A truncated or header-only export is far more
+# likely than a partner's caseload halving in a quarter, and it would otherwise silently
+# replace the whole dataset for every later run (2 rows once replaced 4,506).
+SMALLER_FILE_RATIO = 0.5
 # Every name below is a constant of the contract; no input reaches the SQL text.
 _COLUMNS = ", ".join(STAGING_COLUMNS)
 STAGING_DDL = (
@@ -63,6 +75,33 @@ class ImportRejected(Exception):
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
         self.rows = rows
+
+
+class ImportNeedsConfirmation(Exception):
+    """The file is valid but much smaller than the one in force (or empty); nothing was
+    loaded. Load it with `confirm_smaller=True` if that is really meant."""
+
+    def __init__(self, *, rows: int, previous: PartnerImport | None):
+        self.rows = rows
+        self.previous = previous
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.previous is None:
+            return "The file has no rows. Confirm that you mean to load an empty dataset."
+        rows = "no rows" if self.rows == 0 else f"{self.rows} row" + "s" * (self.rows != 1)
+        return (
+            f"The file has {rows} to load, much fewer than the {self.previous.loaded_rows} "
+            f"of the file it would replace ({self.previous}). Confirm that you mean to "
+            "replace it."
+        )
+
+
+def _needs_confirmation(*, rows: int, previous: PartnerImport | None) -> bool:
+    if rows == 0:
+        return True
+    return previous is not None and rows < SMALLER_FILE_RATIO * previous.loaded_rows
 
 
 @dataclass
@@ -108,9 +147,13 @@ def partner_file_import(
     stream: IO[bytes],
     filename: str,
     valid_rows_only: bool = False,
+    confirm_smaller: bool = False,
 ) -> ImportOutcome:
     """Validate and load one partner file. Raises ImportRejected (nothing written) when
-    the file has errors and `valid_rows_only` is False, or when no row is valid."""
+    the file has errors and `valid_rows_only` is False, or when no row is valid; raises
+    ImportNeedsConfirmation (nothing written) when the file has no rows, or fewer than
+    SMALLER_FILE_RATIO of the rows of the file in force it would replace, unless
+    `confirm_smaller`."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(STAGING_DDL)
@@ -130,6 +173,13 @@ def partner_file_import(
         if existing:
             cursor.execute("DROP TABLE partner_staging")
             return ImportOutcome(existing, duplicate=True, warnings=result.warnings)
+        if not confirm_smaller:
+            previous = selectors.import_in_force(
+                local_authority, kind=kind, agency_id=agency.pk, as_of=as_of
+            )
+            if _needs_confirmation(rows=valid, previous=previous):
+                # Leaving the atomic block by an exception rolls the staging rows back.
+                raise ImportNeedsConfirmation(rows=valid, previous=previous)
         rejected = io.StringIO()
         if result.rejected:
             write_rejected_csv(result, rejected)
@@ -143,7 +193,10 @@ def partner_file_import(
             rows=result.row_count,
             loaded_rows=valid,
             rejected_rows=len(result.rejected),
-            errors=[[e.line, e.column, e.reason] for e in result.errors[:MAX_ERRORS_KEPT]],
+            errors=[
+                [e.line, e.column, e.reason]
+                for e in errors_of_first_rows(result.errors, MAX_ERROR_ROWS_KEPT)
+            ],
             warnings=result.warnings,
             rejected_csv=rejected.getvalue(),
             uploaded_by=actor,
@@ -163,9 +216,10 @@ def partner_file_import(
 
 
 def errors_csv(errors: list[RowError]) -> str:
-    """Row-numbered errors as CSV, for the command line and downloads."""
+    """Row-numbered errors as CSV, for the command line and downloads (cells neutralised:
+    a reason may quote the partner's value)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe.writer(out, lineterminator="\n")
     writer.writerow(["line", "column", "reason"])
     writer.writerows([e.line, e.column, e.reason] for e in errors)
     return out.getvalue()

@@ -33,6 +33,14 @@ def imports_in_force(authority: LocalAuthority, as_of) -> QuerySet[PartnerImport
     )
 
 
+def import_in_force(
+    authority: LocalAuthority, *, kind: str, agency_id: int, as_of
+) -> PartnerImport | None:
+    """The file of `kind` from one agency that runs as of `as_of` read: the one a new
+    file taken on `as_of` would replace."""
+    return imports_in_force(authority, as_of).filter(kind=kind, agency_id=agency_id).first()
+
+
 def _rule_records(links: QuerySet[RecordLink]) -> dict[int, list[rules.Record]]:
     # Plain tuples, not model instances: a council's quarter is hundreds of thousands.
     out: dict[int, list[rules.Record]] = defaultdict(list)

@@ -27,7 +27,7 @@ from eligibility.datamatch.contract import (
     ColumnType,
     columns_for,
 )
-from tafcase import identity
+from tafcase import csv_safe, identity
 
 # csv's default limit (128 KiB) is far above any real field; keep it explicit.
 csv.field_size_limit(1 << 20)
@@ -109,6 +109,17 @@ def _within_length(parse: Callable[[str], Any], limit: int) -> Callable[[str], A
     return within_length
 
 
+def _no_formula(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    # A name like "=HYPERLINK(...)" is an attack on whoever opens an export of it in a
+    # spreadsheet, never a real name; refuse it rather than load it.
+    def no_formula(v: str) -> Any:
+        if v.startswith(csv_safe.FORMULA_STARTS):
+            raise _CellError("cannot start with =, +, -, @")
+        return parse(v)
+
+    return no_formula
+
+
 def _integer(v: str) -> int:
     # isdigit() also refuses "-1", "+1", "1.0" and "1e3".
     if not (v.isascii() and v.isdigit()):
@@ -145,6 +156,8 @@ def _parser_for(col: Column, as_of: date) -> Callable[[str], Any]:
     partner's identifier or postcode compares equal to the same one typed by a worker.
     """
     parse = _typed_parser_for(col, as_of)
+    if col.no_formula:
+        parse = _no_formula(parse)
     return parse if col.max_length is None else _within_length(parse, col.max_length)
 
 
@@ -345,7 +358,9 @@ def _validate_records(
                 row_errors.append(
                     RowError(line, "record_id", f"{record_id!r} already used on line {first}")
                 )
-        if check_absences and not row_errors:
+        # Checked even when other cells are wrong, so the partner sees every problem of
+        # the row at once (a cell that failed to parse counts as unknown here).
+        if check_absences:
             absence_error = _absence_error(line, row)
             if absence_error:
                 row_errors.append(absence_error)
@@ -359,17 +374,34 @@ def _validate_records(
             row_lines.append(line)
 
 
+def errors_of_first_rows(errors: list[Any], rows: int) -> list[Any]:
+    """Every error of the first `rows` lines that have errors, in order, so a row's
+    problems are kept or shown together, never cut part-way. Errors are `RowError`s or
+    the [line, column, reason] lists stored on an import."""
+    lines: set[int] = set()
+    kept = []
+    for error in errors:
+        line = error.line if isinstance(error, RowError) else error[0]
+        if line not in lines:
+            if len(lines) == rows:
+                break
+            lines.add(line)
+        kept.append(error)
+    return kept
+
+
 def write_rejected_csv(result: ValidationResult, out: IO[str]) -> int:
     """Write each rejected record as the partner sent it, plus an `error` column.
 
     The `error` column gives the line and every problem of that record
-    ("line 7: dob: ...; sex: ...") so
-    the partner can fix and resend. Returns the number of records written.
+    ("line 7: dob: ...; sex: ...") so the partner can fix and resend. Cells a spreadsheet
+    would run as formulas are neutralised (tafcase.csv_safe). Returns the number of
+    records written.
     """
     reasons: dict[int, list[str]] = {}
     for e in result.errors:
         reasons.setdefault(e.line, []).append(f"{e.column}: {e.reason}" if e.column else e.reason)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow([*result.header, "error"])
     for line in sorted(result.rejected):
         problems = "; ".join(reasons.get(line, []))
@@ -380,6 +412,7 @@ def write_rejected_csv(result: ValidationResult, out: IO[str]) -> int:
 __all__ = [
     "RowError",
     "ValidationResult",
+    "errors_of_first_rows",
     "validate_csv",
     "validate_stream",
     "write_rejected_csv",

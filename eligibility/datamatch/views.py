@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eligibility.datamatch import access, loading, selectors, services
+from eligibility.datamatch import access, loading, selectors, services, validate
 from eligibility.datamatch.forms import ReviewForm, RunForm, UploadForm
 from eligibility.datamatch.models import (
     DatamatchRun,
@@ -17,9 +17,11 @@ from eligibility.datamatch.models import (
     ReviewItem,
 )
 from families.models import Person
+from tafcase import csv_safe
 from tafcase.audit.services import audit_viewed
 
-ERRORS_SHOWN = 200
+# Rows whose errors a page lists (every error of each); the rest are counted.
+ROWS_SHOWN = 200
 # What a reviewer compares, side by side: the record as sent, and each candidate.
 IDENTITY_ROWS = [
     ("First name", "forename"),
@@ -39,7 +41,7 @@ IDENTITY_ROWS = [
 def imports(request):
     authority = access.authority_for(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, local_authority=authority)
-    rejected = None
+    rejected = smaller = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -52,9 +54,12 @@ def imports(request):
                 stream=data["file"],
                 filename=data["file"].name,
                 valid_rows_only=data["valid_rows_only"],
+                confirm_smaller=data["confirm_smaller"],
             )
         except loading.ImportRejected as error:
             rejected = error
+        except loading.ImportNeedsConfirmation as held:
+            smaller = held
         else:
             imported = outcome.partner_import
             if outcome.duplicate:
@@ -72,9 +77,14 @@ def imports(request):
             "form": form,
             "imports": listed[:100],
             "rejected": rejected,
-            "rejected_errors": rejected.errors[:ERRORS_SHOWN] if rejected else (),
+            "rejected_errors": (
+                validate.errors_of_first_rows(rejected.errors, ROWS_SHOWN) if rejected else ()
+            ),
+            "rows_shown": ROWS_SHOWN,
+            "smaller": smaller,
+            "smaller_file_percent": round(loading.SMALLER_FILE_RATIO * 100),
         },
-        status=400 if rejected else 200,
+        status=400 if rejected or smaller else 200,
     )
 
 
@@ -89,7 +99,10 @@ def import_detail(request, import_id):
     return render(
         request,
         "datamatch/import_detail.html",
-        {"imported": imported, "errors": imported.errors[:ERRORS_SHOWN]},
+        {
+            "imported": imported,
+            "errors": validate.errors_of_first_rows(imported.errors, ROWS_SHOWN),
+        },
     )
 
 
@@ -99,7 +112,10 @@ def import_rejected_csv(request, import_id):
     if not imported.rejected_csv:
         raise Http404("No rejected rows.")
     audit_viewed(request, imported)
-    response = HttpResponse(imported.rejected_csv, content_type="text/csv; charset=utf-8")
+    # Rewritten on the way out as well, so files stored before cells were neutralised at
+    # import are safe to open in a spreadsheet too (neutralising is idempotent).
+    body = csv_safe.neutralise_csv_text(imported.rejected_csv)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-{imported.pk}.csv"'
     return response
 

@@ -62,7 +62,15 @@ ASB_HEADER = "record_id,forename,surname,dob,sex,postcode,incident_date,incident
 
 @pytest.fixture
 def load(team, authority):
-    def load(kind: str, data: bytes, *, agency=None, valid_rows_only=False, as_of=AS_OF):
+    def load(
+        kind: str,
+        data: bytes,
+        *,
+        agency=None,
+        valid_rows_only=False,
+        as_of=AS_OF,
+        confirm_smaller=False,
+    ):
         return loading.partner_file_import(
             actor=team.analyst,
             local_authority=authority,
@@ -72,6 +80,7 @@ def load(team, authority):
             stream=io.BytesIO(data),
             filename=f"{kind}.csv",
             valid_rows_only=valid_rows_only,
+            confirm_smaller=confirm_smaller,
         )
 
     return load

@@ -27,8 +27,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--valid-rows-only", action="store_true", help="load the valid rows of a bad file"
         )
+        parser.add_argument(
+            "--confirm-smaller",
+            action="store_true",
+            help="load a file even if it has no rows, or far fewer than the file it replaces",
+        )
 
-    def handle(self, *args, files, kind, agency, as_of, authority, user, valid_rows_only, **o):
+    def handle(
+        self,
+        *args,
+        files,
+        kind,
+        agency,
+        as_of,
+        authority,
+        user,
+        valid_rows_only,
+        confirm_smaller,
+        **o,
+    ):
         authority = authority_named(authority)
         try:
             sender = Agency.objects.get(name=agency)
@@ -48,6 +65,7 @@ class Command(BaseCommand):
                         stream=stream,
                         filename=path.name,
                         valid_rows_only=valid_rows_only,
+                        confirm_smaller=confirm_smaller,
                     )
             except loading.ImportRejected as rejected:
                 failed += 1
@@ -55,6 +73,12 @@ class Command(BaseCommand):
                     f"{path}: rejected, nothing loaded ({len(rejected.errors)} errors)"
                 )
                 self.stderr.write(loading.errors_csv(rejected.errors))
+                continue
+            except loading.ImportNeedsConfirmation as held:
+                failed += 1
+                self.stderr.write(
+                    f"{path}: not loaded: {held.message} Use --confirm-smaller to load it."
+                )
                 continue
             imported = outcome.partner_import
             for warning in outcome.warnings:
