@@ -1,26 +1,68 @@
-"""Subject access: everything tafcase holds about one person, and nothing about anyone else.
+"""Subject access: what tafcase holds about one person, and nothing about anyone else.
 
-Notes are included when they are linked to the person; a note about several people is
-included whole, so the information governance officer must still redact other people's
-details before release (the PDF says so).
+The export holds only what the exporting user may see (DESIGN.md §4): records of families
+they cannot see, and restricted notes they may not read, are left out and counted under
+"withheld" by the agency that holds them. Notes are included when they are linked to the
+person; a note about several people is included whole, so the information governance
+officer must still redact other people's details before release (the PDF says so). The
+access log lists every read of the person's records, views of their families' pages
+included.
 """
 
+from collections import Counter
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import capfirst
 
-from families.models import CaseNote, Consent, Membership, Person
+from families.access import families_visible_to, note_visibility_filter
+from families.models import CaseNote, Consent, Family, Membership, Person
 from tafcase import web
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
 
+def _withheld(notes, visible_notes, families, visible_families) -> list[dict]:
+    """What the export leaves out, counted by the agency that holds it."""
+    counts: Counter[str] = Counter()
+    for note in notes.exclude(pk__in=visible_notes.values("pk")).select_related("author_agency"):
+        counts[note.author_agency.name if note.author_agency else "Not recorded"] += 1
+    hidden_families = families.exclude(pk__in=visible_families.values("pk")).count()
+    rows = [
+        {"agency": agency, "records": f"{n} case note{'' if n == 1 else 's'}"}
+        for agency, n in sorted(counts.items())
+    ]
+    if hidden_families:
+        rows.append(
+            {
+                "agency": "Other authorities or teams",
+                "records": f"{hidden_families} famil{'y' if hidden_families == 1 else 'ies'}",
+            }
+        )
+    return rows
+
+
 @transaction.atomic
 def person_subject_access_export(*, actor, person: Person) -> dict:
-    memberships = Membership.objects.filter(person=person).select_related("family")
-    consents = Consent.objects.filter(given_by=person).select_related("family", "agency")
-    notes = CaseNote.objects.filter(people=person).select_related("family", "author_agency")
+    visible_families = families_visible_to(actor)
+    memberships = Membership.objects.filter(
+        person=person, family__in=visible_families
+    ).select_related("family")
+    consents = Consent.objects.filter(given_by=person, family__in=visible_families).select_related(
+        "family", "agency"
+    )
+    all_notes = CaseNote.objects.filter(people=person)
+    notes = (
+        all_notes.filter(family__in=visible_families)
+        .filter(note_visibility_filter(actor))
+        .select_related("family", "author_agency")
+    )
+    family_ids = list(Membership.objects.filter(person=person).values_list("family_id", flat=True))
     events = (
-        AuditEvent.objects.filter(person_ids__contains=[person.pk])
+        AuditEvent.objects.filter(
+            Q(person_ids__contains=[person.pk])
+            | Q(family_id__in=family_ids, action=AuditEvent.Action.VIEWED)
+        )
         .select_related("actor", "actor_agency")
         .order_by("at")
     )
@@ -67,6 +109,12 @@ def person_subject_access_export(*, actor, person: Person) -> dict:
             }
             for n in notes
         ],
+        "withheld": _withheld(
+            all_notes,
+            notes,
+            Family.objects.filter(pk__in=family_ids),
+            visible_families.filter(pk__in=family_ids),
+        ),
         "record_access": [
             {
                 "when": e.at.isoformat(),

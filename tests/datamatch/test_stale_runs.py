@@ -27,7 +27,8 @@ def quarter(tmp_path, load, team):
     generated = generate_quarter(120, tmp_path, seed=7, as_of=AS_OF)
     for kind, path in generated.files.items():
         agency = team.council if kind == "persons" else team.police
-        load(kind, Path(path).read_bytes(), agency=agency)
+        # The generator leaves some kinds header-only at this size: load them knowingly.
+        load(kind, Path(path).read_bytes(), agency=agency, confirm_smaller=True)
     return generated
 
 

@@ -133,6 +133,30 @@ def test_subject_access_export_holds_the_person_and_nobody_else(client, world):
     assert AuditEvent.objects.filter(action="exported", object_id=str(world.parent.pk)).exists()
 
 
+def test_subject_access_export_withholds_restricted_notes_and_lists_family_page_views(
+    client, world
+):
+    services.note_add(
+        actor=world.police,
+        family=world.family,
+        contact_type="phone",
+        contact_date=timezone.localdate(),
+        text="Police intelligence: restricted.",
+        confidentiality="restricted",
+        people=[world.parent],
+    )
+    client.force_login(world.lead)
+    client.get(reverse("families:detail", args=[world.family.pk]))
+    client.force_login(world.coordinator)
+    export = json.loads(
+        client.get(reverse("people:person-sar-json", args=[world.parent.pk])).content
+    )
+    assert "Police intelligence" not in json.dumps(export)
+    assert export["withheld"] == [{"agency": "Police", "records": "1 case note"}]
+    family_views = [e for e in export["record_access"] if e["record"] == "families.family"]
+    assert any(e["agency"] == "Early Help" for e in family_views)
+
+
 def test_subject_access_pdf_is_a_pdf(client, world):
     client.force_login(world.coordinator)
     response = client.get(reverse("people:person-sar-pdf", args=[world.parent.pk]))
