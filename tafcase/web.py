@@ -33,8 +33,9 @@ def keep_typed_after_stale_edit(forms: list[Form], stale: StaleEdit) -> None:
         return
     for form in forms:
         if "version" in form.fields and form.is_bound:
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = stale.current_version
+            data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+            data[form.add_prefix("version")] = stale.current_version
+            form.data = data
 
 
 def form_page(
