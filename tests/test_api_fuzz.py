@@ -188,13 +188,22 @@ def test_api_never_answers_a_server_error(client, fuzz_world):
         request_finished.connect(close_old_connections)
 
     summary = f"{errors.total} server errors over {len(operations)} operations"
-    print(f"\n{summary}")
-    print(f"  on {len(errors.by_operation)} of them, in {sum(errors.statuses.values())} requests")
+    # The report `make fuzz` shows (run with -s): the summary line, then each cause.
+    report = [
+        "",
+        summary,
+        f"  on {len(errors.by_operation)} of them, in {sum(errors.statuses.values())} requests",
+    ]
     if os.environ.get("FUZZ_STATUSES"):
-        for (label, status), count in sorted(errors.statuses.items()):
-            print(f"  {count:4d} × {status} {label}")
-    for (label, status, cause), count in sorted(errors.causes.items()):
-        print(f"  {count:4d} × {status} {label}: {cause}")
+        report += [
+            f"  {count:4d} × {status} {label}"
+            for (label, status), count in sorted(errors.statuses.items())
+        ]
+    report += [
+        f"  {count:4d} × {status} {label}: {cause}"
+        for (label, status, cause), count in sorted(errors.causes.items())
+    ]
+    sys.stdout.write("\n".join(report) + "\n")
     assert errors.total == 0, (
         summary
         + "\n"
