@@ -5,9 +5,11 @@ default authentication classes while rest_framework.views is still loading.
 """
 
 from rest_framework import authentication
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import AuthenticationFailed, ParseError
 
-from tafcase.accounts import authority
+from tafcase.accounts import authority, services
+from tafcase.accounts.models import ApiToken
+from tafcase.audit.services import client_ip
 
 
 def _bind_for_api(user, request) -> None:
@@ -30,9 +32,30 @@ def _bind_for_api(user, request) -> None:
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <secret>` with a tafcase.accounts ApiToken: refused once it
+    has expired or been revoked, and while its user is inactive or locked. Each use is
+    noted (and audited hourly) by services.api_token_used."""
+
+    model = ApiToken
+
+    def authenticate_credentials(self, key):
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=services.api_token_digest(key))
+            .first()
+        )
+        if token is None:
+            raise AuthenticationFailed("Invalid token.")
+        if not token.is_usable():
+            raise AuthenticationFailed("This token has expired or been revoked.")
+        if not token.user.is_active or token.user.is_locked():
+            raise AuthenticationFailed("The account this token belongs to cannot sign in.")
+        return token.user, token
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
+            services.api_token_used(token=result[1], ip=client_ip(request))
             _bind_for_api(result[0], request)
         return result
 

@@ -6,11 +6,19 @@ a context dict so that later apps can build on what earlier ones made.
 """
 
 import random
+from base64 import b32encode
 
-from tafcase.accounts import services
+from django_otp import user_has_device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tafcase.accounts import services, two_factor
 from tafcase.accounts.models import Agency, LocalAuthority, Locality, Role, User
 
 DEMO_PASSWORD = "demo-families-first"  # noqa: S105 - synthetic demo accounts only
+# The authenticator-app key of every demo account that needs a second factor, so a tester
+# adds one entry to their app (or runs `manage.py demo_code`). Synthetic, demo only.
+DEMO_TOTP_KEY = "746166636173652064656d6f206b6579"
 DOMAIN = "northbridge.example"
 
 AUTHORITY = ("Northbridge Borough Council", "E99000001")
@@ -109,6 +117,22 @@ def seed(rng: random.Random, context: dict) -> None:
             authorities=[authority, neighbour] if serves == "both" else [authority] * bool(serves),
         )
     context["users"] = users
+    for user in users.values():
+        if two_factor.required_for(user) and not user_has_device(user):
+            TOTPDevice.objects.create(
+                user=user, name="Authenticator app", key=DEMO_TOTP_KEY, confirmed=True
+            )
+
+
+def demo_totp_secret() -> str:
+    """The demo key as an authenticator app takes it (base 32, in groups of four)."""
+    secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def demo_totp_code() -> str:
+    """The code a demo account's authenticator app would show now."""
+    return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 
 def logins() -> list[tuple[str, str, str]]:

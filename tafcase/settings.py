@@ -83,10 +83,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tafcase",
     "tafcase.accounts",
     "tafcase.audit",
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tafcase.accounts.middleware.TwoFactorMiddleware",
     "tafcase.accounts.middleware.WorkingAuthorityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,9 +163,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Lock an account after this many failed sign-ins in a row, for this long.
+# Failed sign-ins (passwords and two-factor codes) block one account from one address after
+# LOGIN_FAILURE_LIMIT, and one address for every account after LOGIN_ADDRESS_FAILURE_LIMIT,
+# for LOGIN_LOCKOUT_MINUTES, doubling with each block (tafcase.accounts.throttle). Keyed by
+# address, so a stranger elsewhere cannot keep the account's owner out.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
+# Password-reset links: this many an hour for one email address, and from one address.
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", "3")
+PASSWORD_RESET_ADDRESS_LIMIT = envint("PASSWORD_RESET_ADDRESS_LIMIT", "10")
+# Roles that must sign in with a second factor (TOTP), whatever their authority says;
+# an authority can ask it of everyone (LocalAuthority.two_factor_for_everyone).
+TWO_FACTOR_REQUIRED_ROLES = ["administrator", "coordinator", "data_analyst", "auditor", "manager"]
+OTP_TOTP_ISSUER = PROGRAMME_NAME
+# API tokens last at most this many days (their maker chooses up to it).
+API_TOKEN_MAX_DAYS = 365
 # Sign out after this long without a request (each request renews the session).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", "30") * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, re_path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from families.urls import people_urlpatterns
 from tafcase import views
-from tafcase.accounts.forms import LoginForm, PasswordResetForm, ResetPasswordForm
+from tafcase.accounts import views as account_views
+from tafcase.accounts.forms import LoginForm, ResetPasswordForm
 from tafcase.api import api_root
 from tafcase.audit import views as audit_views
 
@@ -29,9 +30,8 @@ account_urls = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        account_views.PasswordResetView.as_view(
             template_name=FORM_PAGE,
-            form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             extra_email_context={"programme_name": settings.PROGRAMME_NAME},
@@ -76,7 +76,20 @@ account_urls = [
         ),
         name="password_reset_complete",
     ),
+    path("security/", account_views.security, name="account-security"),
+    path("two-factor/", account_views.second_factor, name="two-factor"),
+    path("two-factor/qr.svg", account_views.set_up_qr, name="two-factor-qr"),
+    path("recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
+    path("api-tokens/", account_views.api_tokens, name="api-tokens"),
+    re_path(
+        r"^api-tokens/(?P<token_id>[0-9]{1,18})/revoke/$",
+        account_views.api_token_revoke,
+        name="api-token-revoke",
+    ),
 ]
+
+# One sign-in door: the admin's own login page sends people to it.
+admin.site.login = account_views.admin_sign_in  # type: ignore[method-assign]
 
 api_urls = [
     path("", api_root, name="api-root"),

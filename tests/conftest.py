@@ -22,6 +22,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_only_where_tested(settings):
+    """Most tests sign in with force_login and test what a page does, not how its user
+    signed in; tests/test_two_factor.py turns the production roles back on."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def authority(db):
     return LocalAuthority.objects.create(name="Testshire Council", code="E99000099")

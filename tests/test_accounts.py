@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tafcase.accounts.models import User
+from tafcase.accounts import throttle
+from tafcase.accounts.models import SignInThrottle, User
 from tafcase.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -32,38 +34,111 @@ def test_wrong_password_is_refused_with_a_message(client, key_worker):
     assert client.get(reverse("home")).status_code == 302
 
 
+HERE, ELSEWHERE = "10.0.0.1", "10.0.0.9"
+THROTTLED = "There have been too many attempts to sign in from here."
+
+
+def sign_in_from(client, address, email, password=PASSWORD):
+    return client.post(
+        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
 @override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_LOCKOUT_MINUTES=15)
-def test_account_locks_after_repeated_failures_even_for_the_right_password(client, key_worker):
+def test_repeated_failures_block_the_account_from_that_address_even_for_the_right_password(
+    client, key_worker
+):
     for _ in range(3):
-        sign_in(client, key_worker.email, "wrong-password-here")
-    key_worker.refresh_from_db()
-    assert key_worker.is_locked()
-    response = sign_in(client, key_worker.email)
+        sign_in_from(client, HERE, key_worker.email, "wrong-password-here")
+    response = sign_in_from(client, HERE, key_worker.email)
     assert response.status_code == 200
-    assert "locked" in response.content.decode()
+    assert THROTTLED in response.content.decode()
+    assert "Wait 15 minutes" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
-    assert AuditEvent.objects.filter(actor=key_worker, action="locked_out").exists()
+    assert AuditEvent.objects.filter(actor=key_worker, action="locked_out").count() == 1
+    assert AuditEvent.objects.filter(actor=key_worker, action="login_failed").count() == 3
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)
-def test_lock_expires(client, key_worker):
-    for _ in range(3):
-        sign_in(client, key_worker.email, "wrong-password-here")
-    User.objects.filter(pk=key_worker.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    assert sign_in(client, key_worker.email).status_code == 302
+def test_a_block_reads_the_same_for_an_email_with_no_account(client, key_worker):
+    pages = {}
+    for email in (key_worker.email, "nobody-here@example.test"):
+        for _ in range(3):
+            sign_in_from(client, HERE, email, "wrong-password-here")
+        pages[email] = sign_in_from(client, HERE, email, "wrong-password-here")
+    real, made_up = pages.values()
+    assert real.status_code == made_up.status_code == 200
+    assert THROTTLED in real.content.decode() and THROTTLED in made_up.content.decode()
+
+    def page_without(response, email):
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return text.replace(email, "")
+
+    assert page_without(real, key_worker.email) == page_without(made_up, "nobody-here@example.test")
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)
-def test_successful_sign_in_resets_the_failure_count(client, key_worker):
-    for _ in range(2):
-        sign_in(client, key_worker.email, "wrong-password-here")
-    assert sign_in(client, key_worker.email).status_code == 302
+def test_a_stranger_elsewhere_cannot_keep_the_owner_out(client, key_worker):
+    for _ in range(10):
+        sign_in_from(client, ELSEWHERE, key_worker.email, "wrong-password-here")
+    assert THROTTLED in sign_in_from(client, ELSEWHERE, key_worker.email).content.decode()
+    assert sign_in_from(client, HERE, key_worker.email).status_code == 302
     key_worker.refresh_from_db()
-    assert key_worker.failed_login_count == 0
+    assert not key_worker.is_locked()
 
 
-def test_password_reset_sends_a_link_that_sets_a_new_password_and_unlocks(client, key_worker):
-    User.objects.filter(pk=key_worker.pk).update(locked_until=timezone.now() + timedelta(hours=1))
+@override_settings(LOGIN_FAILURE_LIMIT=50, LOGIN_ADDRESS_FAILURE_LIMIT=4)
+def test_one_address_trying_many_accounts_is_blocked_for_all_of_them(client, key_worker):
+    for n in range(4):
+        sign_in_from(client, ELSEWHERE, f"guess{n}@example.test", "wrong-password-here")
+    assert THROTTLED in sign_in_from(client, ELSEWHERE, key_worker.email).content.decode()
+    assert sign_in_from(client, HERE, key_worker.email).status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_a_block_lifts_when_its_time_is_up(client, key_worker):
+    for _ in range(3):
+        sign_in_from(client, HERE, key_worker.email, "wrong-password-here")
+    SignInThrottle.objects.update(blocked_until=timezone.now() - timedelta(seconds=1))
+    assert sign_in_from(client, HERE, key_worker.email).status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_successful_sign_in_forgets_that_addresss_failures(client, key_worker):
+    for _ in range(2):
+        sign_in_from(client, HERE, key_worker.email, "wrong-password-here")
+    assert sign_in_from(client, HERE, key_worker.email).status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(2):
+        sign_in_from(client, HERE, key_worker.email, "wrong-password-here")
+    assert sign_in_from(client, HERE, key_worker.email).status_code == 302
+
+
+def test_each_block_is_twice_as_long_as_the_last_and_a_quiet_day_forgets():
+    limit = throttle.Limit(hits=2, minutes=15, max_minutes=60)
+    now = timezone.now()
+    state = throttle.State()
+    waits = []
+    for _ in range(4):
+        state = throttle.after_hit(throttle.after_hit(state, limit, now), limit, now)
+        waits.append(throttle.minutes_left(state, now))
+    assert waits == [15, 30, 60, 60]
+    later = now + timedelta(days=2)
+    state = throttle.after_hit(state, limit, later)
+    assert (state.hits, state.blocks) == (1, 0) and not throttle.is_blocked(state, later)
+
+
+def test_an_account_locked_by_an_administrator_cannot_sign_in(client, key_worker):
+    User.objects.filter(pk=key_worker.pk).update(locked_until=timezone.now() + timedelta(days=1))
+    response = sign_in_from(client, HERE, key_worker.email)
+    assert "This account is locked" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_password_reset_sends_a_link_that_sets_a_new_password_and_lifts_blocks(client, key_worker):
+    for _ in range(3):
+        sign_in_from(client, HERE, key_worker.email, "wrong-password-here")
     response = client.post(reverse("password_reset"), {"email": key_worker.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -80,7 +155,41 @@ def test_password_reset_sends_a_link_that_sets_a_new_password_and_unlocks(client
     assert response.status_code == 302
     key_worker.refresh_from_db()
     assert key_worker.check_password(new)
-    assert not key_worker.is_locked()
+    assert sign_in_from(client, HERE, key_worker.email, new).status_code == 302
+
+
+@override_settings(PASSWORD_RESET_LIMIT=2)
+def test_password_reset_links_are_limited_per_email_and_say_the_same_for_any_email(
+    client, key_worker
+):
+    answers = {}
+    for email in (key_worker.email, "nobody-here@example.test"):
+        for _ in range(2):
+            assert client.post(reverse("password_reset"), {"email": email}).status_code == 302
+        answers[email] = client.post(reverse("password_reset"), {"email": email})
+    assert len(mail.outbox) == 2
+    for response in answers.values():
+        assert response.status_code == 200
+        assert (
+            "You have asked for too many reset links. Wait 60 minutes" in response.content.decode()
+        )
+    assert (
+        AuditEvent.objects.filter(action="password_reset", object_id=str(key_worker.pk)).count()
+        == 2
+    )
+
+
+@override_settings(PASSWORD_RESET_ADDRESS_LIMIT=3)
+def test_password_reset_links_are_limited_per_address(client, key_worker):
+    for n in range(3):
+        client.post(reverse("password_reset"), {"email": f"n{n}@example.test"}, REMOTE_ADDR=HERE)
+    response = client.post(reverse("password_reset"), {"email": key_worker.email}, REMOTE_ADDR=HERE)
+    assert "too many reset links" in response.content.decode()
+    assert mail.outbox == []
+    other = client.post(
+        reverse("password_reset"), {"email": key_worker.email}, REMOTE_ADDR=ELSEWHERE
+    )
+    assert other.status_code == 302 and len(mail.outbox) == 1
 
 
 def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(client, db):

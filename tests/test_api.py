@@ -1,15 +1,16 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tafcase.accounts.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
 
 def test_api_accepts_token_authentication(key_worker):
-    token = Token.objects.create(user=key_worker)
+    _, secret = api_token_create(user=key_worker, name="Reports", days=30, ip=None)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     response = client.get(reverse("api-root"))
     assert response.status_code == 200
     assert "schema" in response.json()

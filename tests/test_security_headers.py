@@ -4,9 +4,9 @@ check excepted)."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tafcase.accounts.services import api_token_create
 from tafcase.middleware import CONTENT_SECURITY_POLICY
 from tests.families.conftest import World, world  # noqa: F401 - the imported fixture
 
@@ -37,8 +37,8 @@ def test_family_page_has_csp_and_is_not_cached(client, world: World):  # noqa: F
 
 def test_api_json_has_csp_and_is_not_cached(world: World):  # noqa: F811
     client = APIClient()
-    token = Token.objects.create(user=world.lead)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, secret = api_token_create(user=world.lead, name="Headers", days=30, ip=None)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     response = client.get(reverse("api:family-detail", args=[world.family.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert_strict_csp(response)

@@ -20,39 +20,119 @@ class LoginForm(GovukFormMixin, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been deactivated.",
-        "locked": "This account is locked after too many failed attempts to sign in. "
-        "Try again later, or reset your password.",
+        # The same words for every email typed, an account's or not.
+        "throttled": "There have been too many attempts to sign in from here. Wait "
+        "%(minutes)s before you try again, or reset your password.",
+        "locked": "This account is locked. Ask an administrator to unlock it.",
     }
 
     def clean(self):
         email = (self.cleaned_data.get("username") or "").lower()
         self.cleaned_data["username"] = email
-        user = User.objects.filter(email=email).first()
         ip = client_ip(self.request) if self.request else None
-        if user is not None and user.is_locked():
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        if email:
+            wait = services.sign_in_wait_minutes(email=email, ip=ip)
+            if wait:
+                raise forms.ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"minutes": _minutes(wait)},
+                )
         try:
             super().clean()
         except forms.ValidationError:
-            if user is not None:
-                services.user_login_failed(user=user, ip=ip)
+            if email:
+                user = User.objects.filter(email=email).first()
+                services.sign_in_failed(email=email, ip=ip, user=user)
             raise
         # With a field missing (or invalid) there is no user to sign in: the field
         # errors say what to fix.
         if self.user_cache is not None:
-            services.user_login_succeeded(user=self.user_cache, ip=ip)
+            services.sign_in_succeeded(user=self.user_cache, ip=ip)
         return self.cleaned_data
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.is_locked():
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+
+
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
 
 
 class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
-    pass
+    """Sends at most PASSWORD_RESET_LIMIT links an hour for an email address, and
+    PASSWORD_RESET_ADDRESS_LIMIT from one address; says the same for any email."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        ip = client_ip(self.request) if self.request else None
+        wait = services.password_reset_requested(email=email, ip=ip)
+        if wait:
+            raise forms.ValidationError(
+                "You have asked for too many reset links. Wait %(minutes)s and try again.",
+                code="throttled",
+                params={"minutes": _minutes(wait)},
+            )
+        return email
 
 
 class ResetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
     def save(self, commit=True):
         user = super().save(commit=commit)
-        services.user_unlock(user=user)
+        services.sign_in_throttles_clear(user=user)
         return user
+
+
+class CodeForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+        error_messages={"required": "Enter the code"},
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, recovery: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = (
+            "The 6-digit code shown in your authenticator app, or one of your recovery codes."
+            if recovery
+            else "The 6-digit code your authenticator app shows for this service."
+        )
+        if recovery:
+            self.fields["code"].widget.attrs.pop("inputmode")
+        # GovukFormMixin set the describedby before the hint existed.
+        self.fields["code"].widget.attrs["aria-describedby"] = "id_code-hint"
+
+
+class ApiTokenForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        help_text="What the token is for, so you can tell your tokens apart.",
+        error_messages={"required": "Enter a name for the token"},
+    )
+    days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")],
+        initial=90,
+        error_messages={"required": "Choose when the token expires"},
+    )
 
 
 class AuthorityChoiceForm(forms.Form):

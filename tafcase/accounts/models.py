@@ -10,6 +10,14 @@ class LocalAuthority(models.Model):
     name = models.CharField(max_length=120, unique=True)
     # ONS local authority district code, e.g. E08000025.
     code = models.CharField(max_length=9, unique=True)
+    # Administrators and the programme team always need a second factor
+    # (settings.TWO_FACTOR_REQUIRED_ROLES); an authority may ask it of everyone.
+    two_factor_for_everyone = models.BooleanField(
+        "Ask every user for a second factor",
+        default=False,
+        help_text="Every user who works for this authority, not only administrators and the "
+        "programme team, sets up an authenticator app and enters a code when signing in.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -102,8 +110,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     authorities = models.ManyToManyField(LocalAuthority, blank=True, related_name="staff")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Set by an administrator: the account cannot sign in or use its API tokens until then.
+    # Failed sign-ins never set it (SignInThrottle), so nobody can lock someone else out.
+    locked_until = models.DateTimeField(
+        "Locked until",
+        null=True,
+        blank=True,
+        help_text="The account cannot sign in or use API tokens until this time.",
+    )
 
     objects = UserManager()
 
@@ -171,3 +185,67 @@ class Locality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins and password-reset requests, counted per account and address and per
+    address alone. Accounts are held as a keyed digest of the email typed, so rows exist
+    (and refusals read) the same for addresses that have no account.
+
+    Only tafcase.accounts.services writes these rows.
+    """
+
+    class Scope(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign-in from one address to one account"
+        SIGN_IN_ADDRESS = "sign_in_address", "Sign-in from one address"
+        RESET = "reset", "Password reset for one account"
+        RESET_ADDRESS = "reset_address", "Password reset from one address"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    account = models.CharField(max_length=64, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    hits = models.PositiveIntegerField(default=0)
+    # How many times this key has been blocked since it was last quiet: each block is
+    # twice as long as the one before.
+    blocks = models.PositiveSmallIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    last_hit_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "account", "address"], name="sign_in_throttle_unique_key"
+            )
+        ]
+
+
+class ApiToken(models.Model):
+    """A named API credential. Only a digest of the secret is stored; the secret is shown
+    once, when it is made. Refused once expired or revoked, or while its user is inactive
+    or locked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the secret, so its holder can tell tokens apart.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

@@ -20,7 +20,15 @@ class AuditEvent(models.Model):
         EXPORTED = "exported", "Exported"
         LOGIN = "login", "Signed in"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
-        LOCKED_OUT = "locked_out", "Locked out"
+        LOCKED_OUT = "locked_out", "Sign-in blocked after failures"
+        SECOND_FACTOR = "second_factor", "Entered a two-factor code"
+        TWO_FACTOR_SET_UP = "two_factor_set_up", "Set up two-factor sign-in"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset"
+        RECOVERY_CODES = "recovery_codes", "Made new recovery codes"
+        PASSWORD_RESET = "password_reset", "Asked for a password reset link"
+        TOKEN_CREATED = "token_created", "Made an API token"
+        TOKEN_REVOKED = "token_revoked", "Revoked an API token"
+        TOKEN_USED = "token_used", "Used an API token"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

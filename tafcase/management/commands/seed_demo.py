@@ -64,4 +64,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for every one: {demo.DEMO_PASSWORD})\n")
         for role, email, agency in demo.logins():
             self.stdout.write(f"  {role:<22} {email:<36} {agency}")
-        self.stdout.write("")
+        self.stdout.write(
+            "\nAdministrators, coordinators, analysts, managers and auditors also enter a "
+            "two-factor code.\n"
+            f"  Add this key to an authenticator app: {demo.demo_totp_secret()}\n"
+            "  or get the current code with: .venv/bin/python manage.py demo_code\n"
+        )
