@@ -58,7 +58,7 @@ def test_sign_out_returns_to_sign_in(browser, live_server, key_worker):
     assert browser.current_url.startswith(f"{live_server.url}/account/sign-in/?next=/")
 
 
-def test_account_locks_after_repeated_failures(browser, live_server, key_worker):
+def test_sign_in_is_blocked_after_repeated_failures(browser, live_server, key_worker):
     browser.get(f"{live_server.url}/account/sign-in/")
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         fill_sign_in_form(browser, key_worker.email, "not-the-password")
@@ -69,7 +69,7 @@ def test_account_locks_after_repeated_failures(browser, live_server, key_worker)
 
     assert browser.current_url == f"{live_server.url}/account/sign-in/"
     summary = browser.find_element(By.CSS_SELECTOR, ".govuk-error-summary").text
-    assert "This account is locked after too many failed attempts to sign in." in summary
+    assert "There have been too many attempts to sign in from here." in summary
     assert browser.title.startswith("Error: ")
     assert not browser.find_elements(By.CSS_SELECTOR, ".tafcase-account-bar")
 

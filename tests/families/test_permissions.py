@@ -168,11 +168,11 @@ def test_api_refuses_a_lead_professional_of_another_authority(world, make_user, 
 
 
 def test_api_two_authority_user_must_say_which_authority(world, other_authority):
-    from rest_framework.authtoken.models import Token
+    from tafcase.accounts.services import api_token_create
 
-    token = Token.objects.create(user=world.both)
+    _, secret = api_token_create(user=world.both, name="Script", days=30, ip=None)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     url = reverse("api:family-detail", args=[world.family.pk])
     assert client.get(url).status_code == 400
     mine = world.family.local_authority
