@@ -51,8 +51,10 @@ def audit_viewed(
     family_id: int | None = None,
     family_ids: Iterable[int | None] = (),
     person_ids: Iterable[int | None] = (),
+    summary: str = "",
 ) -> AuditEvent:
-    """Record that the signed-in user read a record (a page or an API object)."""
+    """Record that the signed-in user read a record (a page, a form showing it, or an API
+    object)."""
     return audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEWED,
@@ -60,6 +62,7 @@ def audit_viewed(
         family_id=family_id,
         family_ids=family_ids,
         person_ids=person_ids,
+        summary=summary,
         ip=client_ip(request),
     )
 
@@ -86,7 +89,6 @@ def audit_listed(
         object_id="",
         family_ids=_ids(family_ids),
         person_ids=_ids(person_ids),
-        summary=(f"Searched {what} for “{terms}”" if terms else f"Listed {what}")[:255],
+        summary=(f"Searched for “{terms}” ({what})" if terms else f"Listed {what}")[:255],
         ip=client_ip(request),
     )
-
