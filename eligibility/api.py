@@ -25,6 +25,7 @@ from families.models import Family, Membership, Person
 from tafcase.accounts import authority as working
 from tafcase.accounts.models import LocalAuthority, Role
 from tafcase.api_params import query_choice
+from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
     DateOfBirthSerializerField,
@@ -209,9 +210,13 @@ def _one_of(queryset, value, field: str, what: str):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("stage", str)]))
-class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NominationViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Nomination.objects.none()
     serializer_class = NominationOutput
+    audit_what = "nominations (API)"
+
+    def audited_ids(self, rows):
+        return [n.family_id for n in rows], ()
 
     def get_queryset(self):
         nominations = selectors.with_list_columns(
@@ -373,9 +378,10 @@ class MoveInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class PanelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PanelViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = PanelMeeting.objects.none()
     serializer_class = PanelOutput
+    audit_what = "panels (API)"  # meetings only: the agendas are on the detail
 
     def get_queryset(self):
         return access.panels_visible_to(self.request.user).prefetch_related(

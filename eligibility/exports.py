@@ -14,6 +14,7 @@ def minutes_pdf(request, panel) -> bytes:
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
         obj=panel,
+        family_ids=[i.nomination.family_id for i in items],
         ip=client_ip(request),
         summary=f"Minutes of the {panel} as PDF",
     )

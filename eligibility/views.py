@@ -33,7 +33,7 @@ from families import access as family_access
 from families.access import families_visible_to
 from tafcase import web
 from tafcase.accounts.models import Role
-from tafcase.audit.services import audit_viewed
+from tafcase.audit.services import audit_listed, audit_viewed
 
 PAGE_SIZE = 50
 
@@ -60,6 +60,7 @@ def nomination_list(request):
     page = Paginator(
         selectors.with_list_columns(listed).order_by("stage_changed_at", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    audit_listed(request, what="nominations", family_ids=[n.family_id for n in page])
     team = request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR)
     return render(
         request,
@@ -171,6 +172,8 @@ def evidence_add(request, nomination_id):
     if not access.can_add_evidence(request.user, nomination):
         raise PermissionDenied
     family = nomination.family
+    if request.method == "GET":
+        audit_viewed(request, nomination, family_id=family.pk, summary="Form: Add evidence")
     form = EvidenceForm(
         request.POST or None,
         family=family,
@@ -260,6 +263,8 @@ def panel_list(request):
     panels = access.panels_visible_to(request.user)
     today = timezone.localdate()
     upcoming = panels.filter(meets_on__gte=today).order_by("meets_on", "pk")
+    # Meetings only, no families: audited so that every list a user opens is on record.
+    audit_listed(request, what="panels", family_ids=())
     return render(
         request,
         "eligibility/panel_list.html",
@@ -305,7 +310,7 @@ def panel_detail(request, panel_id):
     family_ids = [i.nomination.family_id for i in items]
     visible = access.named_on_agenda(request.user, panel, family_ids)
     shared = _visible_family_ids(request.user, family_ids)
-    audit_viewed(request, panel)
+    audit_viewed(request, panel, family_ids=family_ids)
     present = panel.agencies_present.all()
     return render(
         request,
@@ -381,6 +386,11 @@ def _item_for(request, panel_id, item_id):
     return item
 
 
+def _audit_item_form(request, item, heading: str) -> None:
+    if request.method == "GET":
+        audit_viewed(request, item, family_id=item.nomination.family_id, summary=f"Form: {heading}")
+
+
 @require_POST
 @login_required
 def item_rate(request, panel_id, item_id):
@@ -398,6 +408,7 @@ def item_rate(request, panel_id, item_id):
 @login_required
 def item_move(request, panel_id, item_id):
     item = _item_for(request, panel_id, item_id)
+    _audit_item_form(request, item, "Move on the agenda")
     form = MoveForm(request.POST or None, initial={"to_position": item.position})
     if request.method == "POST" and form.is_valid():
         try:
@@ -424,6 +435,7 @@ def item_move(request, panel_id, item_id):
 @login_required
 def item_decide(request, panel_id, item_id):
     item = _item_for(request, panel_id, item_id)
+    _audit_item_form(request, item, "Record the panel's decision")
     candidates = selectors.lead_candidates(item.panel.local_authority)
     form = DecisionForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():

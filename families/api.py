@@ -12,6 +12,7 @@ from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency
 from tafcase.api_params import query_choice, query_flag, query_id
+from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
     DateOfBirthSerializerField,
@@ -105,9 +106,18 @@ class TransitionInput(serializers.Serializer):
         ]
     )
 )
-class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FamilyViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = Family.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = FamilyOutput
+    audit_what = "families (API)"
+
+    def audited_ids(self, rows):
+        return [f.pk for f in rows], ()
+
+    def audited_terms(self, request) -> str:
+        return request.query_params.get("q", "")
 
     def get_queryset(self):
         request = self.request
@@ -216,9 +226,15 @@ def _person_data(request, data: dict) -> dict:
     return data
 
 
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PersonViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = Person.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = PersonOutput
+    audit_what = "people (API)"
+
+    def audited_ids(self, rows):
+        return (), [p.pk for p in rows]
 
     def get_queryset(self):
         return access.people_visible_to(self.request.user).order_by("surname", "forename", "id")
@@ -258,11 +274,13 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class FamilyScopedViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Records that belong to a family, for every app: lists filtered in SQL to the
     families the user can see (`?family=ID` narrows to one); one record by id through its
-    app's access helper, audited with the family and the people it names."""
+    app's access helper, audited with the family and the people it names. A list page is
+    audited once with the families and people of its records; `person_ids` must then read
+    only columns or relations the list's queryset prefetches."""
 
     queryset = None  # each subclass names its model with Model.objects.none()
     family_path = "family"
@@ -282,13 +300,29 @@ class FamilyScopedViewSet(
             records = records.filter(**{f"{self.family_path}_id": family})
         return records
 
+    @property
+    def audit_what(self) -> str:
+        return f"{self.queryset.model._meta.verbose_name_plural} (API)"
+
     def retrieve(self, request, pk=None):
         record = self.record_for_user(request.user, pk, write=False)
-        family = record
-        for name in self.family_path.split("__"):
-            family = getattr(family, name)
-        audit_viewed(request, record, family_id=family.pk, person_ids=self.person_ids(record))
+        audit_viewed(
+            request, record, family_id=self.family_id(record), person_ids=self.person_ids(record)
+        )
         return Response(self.get_serializer(record).data)
+
+    def family_id(self, record) -> int:
+        """The record's family id, read through the select_related path to it."""
+        *through, last = self.family_path.split("__")
+        for name in through:
+            record = getattr(record, name)
+        return getattr(record, f"{last}_id")
+
+    def audited_ids(self, rows):
+        return (
+            [self.family_id(r) for r in rows],
+            [p for r in rows for p in self.person_ids(r)],
+        )
 
     def person_ids(self, record) -> list[int]:
         return []
@@ -330,6 +364,9 @@ class MembershipViewSet(FamilyScopedViewSet):
     related = ("person",)
     serializer_class = MembershipOutput
 
+    def person_ids(self, record) -> list[int]:
+        return [record.person_id]
+
     @extend_schema(request=MembershipInput, responses={201: MembershipOutput})
     def create(self, request):
         data = MembershipInput(data=request.data)
@@ -365,6 +402,9 @@ class ConsentViewSet(FamilyScopedViewSet):
     queryset = Consent.objects.none()
     record_for_user = staticmethod(access.consent_for_user)
     serializer_class = ConsentOutput
+
+    def person_ids(self, record) -> list[int]:
+        return [record.given_by_id]
 
     @extend_schema(request=ConsentInput, responses={201: ConsentOutput})
     def create(self, request):

@@ -58,10 +58,14 @@ def person_subject_access_export(*, actor, person: Person) -> dict:
         .select_related("family", "author_agency")
     )
     family_ids = list(Membership.objects.filter(person=person).values_list("family_id", flat=True))
+    # Reads of the family count as reads of the person: its pages, and the lists, searches
+    # and printouts that showed it (family_ids, one row per page).
+    family_reads = [AuditEvent.Action.VIEWED, AuditEvent.Action.EXPORTED]
     events = (
         AuditEvent.objects.filter(
             Q(person_ids__contains=[person.pk])
-            | Q(family_id__in=family_ids, action=AuditEvent.Action.VIEWED)
+            | Q(family_id__in=family_ids, action__in=family_reads)
+            | Q(family_ids__overlap=family_ids, action__in=family_reads)
         )
         .select_related("actor", "actor_agency")
         .order_by("at")
@@ -129,6 +133,7 @@ def person_subject_access_export(*, actor, person: Person) -> dict:
         actor=actor,
         action=AuditEvent.Action.EXPORTED,
         obj=person,
+        family_ids=[m.family_id for m in memberships],
         person_ids=[person.pk],
         summary="Subject access export",
     )

@@ -29,8 +29,7 @@ from families.forms import (
 from families.models import Family, Membership
 from tafcase import web
 from tafcase.accounts.models import Role
-from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record, audit_viewed, client_ip
+from tafcase.audit.services import audit_listed, audit_viewed
 from tafcase.errors import StaleEdit
 
 PAGE_SIZE = 50
@@ -40,11 +39,21 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def audit_form_shown(request, record, *, family_id: int, heading: str, person_ids=()) -> None:
+    """Opening a form about a family shows its details: audit the GET like a page view
+    (a POST writes its own audit row through the service)."""
+    if request.method == "GET":
+        audit_viewed(
+            request, record, family_id=family_id, person_ids=person_ids, summary=f"Form: {heading}"
+        )
+
+
 def family_form_page(
     request, family, form, save, *, heading, button, success, intro="", done="families:detail"
 ):
     """A form page about one family (tafcase.web.form_page); `done` is a URL name that
-    takes the family's id."""
+    takes the family's id. Opening it is audited as a view of the family."""
+    audit_form_shown(request, family, family_id=family.pk, heading=heading)
     return web.form_page(
         request,
         form,
@@ -60,12 +69,13 @@ def caseload(request):
     # Key workers start from the families they work with; everyone else from all they see.
     default = "mine" if request.user.has_role(Role.KEY_WORKER) else "all"
     mine = request.GET.get("show", default) == "mine"
-    families = selectors.caseload(request.user, mine_only=mine)
+    page = _page(request, selectors.caseload(request.user, mine_only=mine))
+    audit_listed(request, what="caseload", family_ids=[f.pk for f in page])
     return render(
         request,
         "families/caseload.html",
         {
-            "page": _page(request, families),
+            "page": page,
             "mine": mine,
             "can_create": request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR),
         },
@@ -77,14 +87,9 @@ def search(request):
     form = SearchForm(request.GET or None)
     page = None
     if form.is_valid() and form.cleaned_data["q"]:
-        page = _page(request, selectors.family_search(request.user, form.cleaned_data["q"]))
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.VIEWED,
-            obj=request.user,
-            summary=f"Searched families for “{form.cleaned_data['q']}”",
-            ip=client_ip(request),
-        )
+        terms = form.cleaned_data["q"]
+        page = _page(request, selectors.family_search(request.user, terms))
+        audit_listed(request, what="family search", family_ids=[f.pk for f in page], terms=terms)
     return render(request, "families/search.html", {"form": form, "page": page})
 
 
@@ -173,6 +178,7 @@ def family_transition(request, family_id):
 @login_required
 def member_add(request, family_id):
     family = access.family_for_user(request.user, family_id, write=True)
+    audit_form_shown(request, family, family_id=family.pk, heading="Add a family member")
     show_ids = access.can_see_identifiers(request.user)
     person_form = PersonForm(request.POST or None, show_identifiers=show_ids)
     membership_form = MembershipForm(request.POST or None)
@@ -202,6 +208,13 @@ def member_edit(request, family_id, membership_id):
     )
     family = membership.family
     person = membership.person
+    audit_form_shown(
+        request,
+        person,
+        family_id=family.pk,
+        person_ids=[person.pk],
+        heading="Change a member's details",
+    )
     show_ids = access.can_see_identifiers(request.user)
     person_form = PersonForm(
         request.POST or None,

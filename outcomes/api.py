@@ -100,6 +100,9 @@ class AssessmentViewSet(FamilyScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("scores")
 
+    def person_ids(self, record) -> list[int]:
+        return [s.person_id for s in record.scores.all()]
+
     @extend_schema(request=AssessmentStartInput, responses={201: AssessmentOutput})
     def create(self, request):
         data = AssessmentStartInput(data=request.data)
@@ -227,6 +230,9 @@ class GoalViewSet(FamilyScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("actions", "members")
 
+    def person_ids(self, record) -> list[int]:
+        return [p.pk for p in record.members.all()]
+
     @extend_schema(request=GoalInput, responses={201: GoalOutput})
     def create(self, request):
         data = GoalInput(data=request.data)
@@ -258,6 +264,9 @@ class ActionViewSet(FamilyScopedViewSet):
     serializer_class = ActionOutput
     family_path = "goal__family"
     related = ("goal",)
+
+    def person_ids(self, record) -> list[int]:
+        return [record.owner_person_id]
 
     @extend_schema(request=ActionInput, responses={201: ActionOutput})
     def create(self, request):

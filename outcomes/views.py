@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from eligibility.selectors import criteria_choices
 from families import access as family_access
-from families.views import family_form_page
+from families.views import audit_form_shown, family_form_page
 from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
@@ -34,7 +34,7 @@ from outcomes.models import Assessment, Goal
 from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record, audit_viewed, client_ip
+from tafcase.audit.services import audit_listed, audit_record, audit_viewed, client_ip
 from tafcase.errors import StaleEdit
 
 
@@ -309,6 +309,7 @@ def reviews(request, family_id):
 @login_required
 def review_add(request, family_id):
     family = _family(request, family_id, write=True)
+    audit_form_shown(request, family, family_id=family.pk, heading="Record a review")
     form = ReviewForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -475,4 +476,16 @@ def follow_up(request, family_id, follow_up_id):
 def dashboard(request):
     if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
         raise PermissionDenied
-    return render(request, "outcomes/dashboard.html", selectors.dashboard(request.user))
+    shown = selectors.dashboard(request.user)
+    audit_listed(
+        request,
+        what="casework dashboard",
+        family_ids=[
+            *(family.pk for family, _ in shown["overdue_reviews"]),
+            *(action.goal.family_id for action, _ in shown["overdue_actions"]),
+            *(f.closure.family_id for f in shown["follow_ups"]),
+            *(family.pk for family, _ in shown["long_open"]),
+        ],
+        person_ids=[action.owner_person_id for action, _ in shown["overdue_actions"]],
+    )
+    return render(request, "outcomes/dashboard.html", shown)

@@ -14,6 +14,7 @@ from eligibility.selectors import agencies_for
 from families.access import record_id
 from families.models import Person
 from tafcase.accounts.models import Agency
+from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 
@@ -51,9 +52,10 @@ class ImportInput(serializers.Serializer):
     )
 
 
-class PartnerImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PartnerImportViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = PartnerImport.objects.none()
     serializer_class = ImportOutput
+    audit_what = "partner imports (API)"
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -136,10 +138,11 @@ class RunInput(serializers.Serializer):
 
 
 class DatamatchRunViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = DatamatchRun.objects.none()
     serializer_class = RunOutput
+    audit_what = "data-match runs (API)"
 
     def get_queryset(self):
         authority = access.authority_for(self.request.user)
@@ -171,9 +174,13 @@ class ReviewDecisionInput(serializers.Serializer):
     )
 
 
-class ReviewItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReviewItemViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = ReviewItem.objects.none()
     serializer_class = ReviewItemOutput
+    audit_what = "data-match review items (API)"
+
+    def audited_ids(self, rows):
+        return (), [p for item in rows for p in item.shown_person_ids]
 
     def get_queryset(self):
         return selectors.review_queue(access.authority_for(self.request.user))

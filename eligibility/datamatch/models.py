@@ -186,6 +186,13 @@ class ReviewItem(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    @property
+    def shown_person_ids(self) -> list[int]:
+        """The people the item puts in front of a reviewer: its candidates and the person
+        chosen, if any (for the audit row of a page that lists it)."""
+        chosen = [self.person_id] if self.person_id else []
+        return [c["person_id"] for c in self.candidates] + chosen
+
 
 class LinkDecision(models.Model):
     """A reviewer's decision about one partner record, remembered for later runs: the

@@ -18,7 +18,8 @@ from eligibility.datamatch.models import (
 )
 from families.models import Person
 from tafcase import csv_safe
-from tafcase.audit.services import audit_viewed
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_listed, audit_record, audit_viewed, client_ip
 
 # Rows whose errors a page lists (every error of each); the rest are counted.
 ROWS_SHOWN = 200
@@ -111,7 +112,13 @@ def import_rejected_csv(request, import_id):
     imported = _import_for(request, import_id)
     if not imported.rejected_csv:
         raise Http404("No rejected rows.")
-    audit_viewed(request, imported)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        obj=imported,
+        ip=client_ip(request),
+        summary=f"Rejected rows of {imported} as CSV",
+    )
     # Rewritten on the way out as well, so files stored before cells were neutralised at
     # import are safe to open in a spreadsheet too (neutralising is idempotent).
     body = csv_safe.neutralise_csv_text(imported.rejected_csv)
@@ -148,11 +155,18 @@ def _run_for(request, run_id) -> DatamatchRun:
 @login_required
 def run_detail(request, run_id):
     run = _run_for(request, run_id)
-    audit_viewed(request, run)
     newly = (
         run.households.filter(newly_eligible=True).select_related("family")
         if run.status == DatamatchRun.Status.SUCCEEDED
         else HouseholdResult.objects.none()
+    )
+    shown = list(newly[:200])
+    # The household results on the page, with the people and families they name.
+    audit_viewed(
+        request,
+        run,
+        family_ids=[h.family_id for h in shown],
+        person_ids=[p for h in shown for p in h.person_ids],
     )
     return render(
         request,
@@ -160,7 +174,7 @@ def run_detail(request, run_id):
         {
             "run": run,
             "rates": selectors.link_rates(run) if run.finished else (),
-            "newly": newly[:200],
+            "newly": shown,
             "newly_count": newly.count(),
             "review_open": run.reviews.filter(status=ReviewItem.Status.OPEN).count(),
         },
@@ -201,9 +215,14 @@ def household_nominate(request, household_id):
 def review_queue(request):
     authority = access.authority_for(request.user)
     items = selectors.review_queue(authority)
-    return render(
-        request, "datamatch/review_queue.html", {"items": items[:200], "count": items.count()}
+    shown = list(items[:200])
+    audit_listed(
+        request,
+        what="data-match review queue",
+        family_ids=(),
+        person_ids=[p for item in shown for p in item.shown_person_ids],
     )
+    return render(request, "datamatch/review_queue.html", {"items": shown, "count": items.count()})
 
 
 @login_required
@@ -237,6 +256,16 @@ def review_item(request, item_id):
                 redirect("datamatch:review-item", nxt.pk) if nxt else redirect("datamatch:review")
             )
     audit_viewed(request, item, person_ids=list(people))
+    terms = request.GET.get("q", "")
+    found = list(selectors.people_search(authority, terms))
+    if terms:
+        audit_listed(
+            request,
+            what="people search (data-match review)",
+            family_ids=(),
+            person_ids=[p.pk for p in found],
+            terms=terms,
+        )
     comparison = [
         (label, getattr(item.record, name), [getattr(p, name, None) for _, p in candidates])
         for label, name in IDENTITY_ROWS
@@ -249,7 +278,7 @@ def review_item(request, item_id):
             "candidates": candidates,
             "comparison": comparison,
             "form": form,
-            "q": request.GET.get("q", ""),
-            "found": selectors.people_search(authority, request.GET.get("q", "")),
+            "q": terms,
+            "found": found,
         },
     )

@@ -84,9 +84,21 @@ class UserAdmin(DjangoUserAdmin):
         messages.success(request, f"Two-factor sign-in reset for {queryset.count()} users.")
 
     def save_model(self, request, obj, form, change):
+        # The access as stored, read before anything is saved (authorities are saved
+        # later, in save_related, which writes the audit row once they are).
+        form.access_before = services.user_access(User.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         # Membership of the agency's group is what row-level permissions hang on.
         obj.groups.set([obj.agency.group] if obj.agency else [])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.user_access_audit(
+            actor=request.user,
+            user=form.instance,
+            before=getattr(form, "access_before", None),
+            ip=client_ip(request),
+        )
 
 
 @admin.register(ApiToken)

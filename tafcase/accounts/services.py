@@ -5,6 +5,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -44,6 +45,41 @@ def user_create(
     user.authorities.set(authorities)
     user.groups.add(agency.group)
     return user
+
+
+def user_access(user: User) -> dict[str, Any]:
+    """What decides what a user may see, as an audit row records it (names, not ids, so
+    the trail reads the same after an agency or authority is renamed or removed)."""
+    return {
+        "roles": sorted(user.roles),
+        "agency": str(user.agency) if user.agency_id else None,
+        "authorities": sorted(str(a) for a in user.authorities.all()),
+    }
+
+
+@transaction.atomic
+def user_access_audit(
+    *, actor: User, user: User, before: dict[str, Any] | None, ip: str | None
+) -> AuditEvent | None:
+    """Audit a change to a user's roles, agency or authorities, made elsewhere (the admin):
+    `before` is user_access() as stored before the change, None for a new user. Call it
+    after the user and their authorities are saved; nothing is written if none changed."""
+    after = user_access(user)
+    changes = {
+        name: [before[name] if before else None, value]
+        for name, value in after.items()
+        if before is None or before[name] != value
+    }
+    if not changes:
+        return None
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATED if before is None else AuditEvent.Action.UPDATED,
+        obj=user,
+        changes=changes,
+        summary=f"Access of {user.email} changed: {', '.join(changes)}",
+        ip=ip,
+    )
 
 
 def _account_key(email: str) -> str:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
@@ -7,8 +8,10 @@ from django.utils import timezone
 class AuditEvent(models.Model):
     """One read or change of personal data, or one security event. Never updated or deleted.
 
-    `family_id` and `person_ids` let auditors and subject-access exports find every event
-    about a family or a person without knowing which kind of record was touched.
+    `family_id`, `family_ids` and `person_ids` let auditors and subject-access exports find
+    every event about a family or a person without knowing which kind of record was touched.
+    `family_id` is the one family a record belongs to; `family_ids` are the families a list,
+    a search or an export showed (one row per page returned, not per family).
     """
 
     class Action(models.TextChoices):
@@ -41,6 +44,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
     family_id = models.BigIntegerField(null=True, db_index=True)
+    family_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     person_ids = models.JSONField(default=list, blank=True)
     summary = models.CharField(max_length=255, blank=True)
     # {"field": [before, after]} for changes.
@@ -53,6 +57,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["actor", "at"]),
             GinIndex(fields=["person_ids"], name="audit_person_ids_gin"),
+            GinIndex(fields=["family_ids"], name="audit_family_ids_gin"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tafcase.audit.models import AuditEvent
 
@@ -22,7 +22,9 @@ def audit_search(
     if actor:
         events = events.filter(actor__email__iexact=actor.strip())
     if family:
-        events = events.filter(family_id=_family_id(family))
+        family_id = _family_id(family)
+        shown = Q(family_ids__contains=[family_id]) if family_id is not None else Q(pk__in=[])
+        events = events.filter(Q(family_id=family_id) | shown)
     if person:
         events = events.filter(person_ids__contains=[person])
     if date_from:

@@ -1,6 +1,6 @@
 """The audit trail. Every service that reads or changes personal data calls audit_record."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -17,7 +17,8 @@ def audit_record(
     summary: str = "",
     changes: dict[str, list[Any]] | None = None,
     family_id: int | None = None,
-    person_ids: Sequence[int] = (),
+    family_ids: Iterable[int | None] = (),
+    person_ids: Iterable[int | None] = (),
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor,
@@ -26,11 +27,17 @@ def audit_record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         family_id=family_id,
-        person_ids=list(person_ids),
+        family_ids=_ids(family_ids),
+        person_ids=_ids(person_ids),
         summary=summary[:255],
         changes=changes or {},
         ip=ip,
     )
+
+
+def _ids(ids: Iterable[int | None]) -> list[int]:
+    """Each id once, in order, without the blanks of optional links."""
+    return list(dict.fromkeys(i for i in ids if i is not None))
 
 
 def client_ip(request) -> str | None:
@@ -38,14 +45,50 @@ def client_ip(request) -> str | None:
 
 
 def audit_viewed(
-    request, obj: models.Model, *, family_id: int | None = None, person_ids: Sequence[int] = ()
+    request,
+    obj: models.Model,
+    *,
+    family_id: int | None = None,
+    family_ids: Iterable[int | None] = (),
+    person_ids: Iterable[int | None] = (),
+    summary: str = "",
 ) -> AuditEvent:
-    """Record that the signed-in user read a record (a page or an API object)."""
+    """Record that the signed-in user read a record (a page, a form showing it, or an API
+    object)."""
     return audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEWED,
         obj=obj,
         family_id=family_id,
+        family_ids=family_ids,
         person_ids=person_ids,
+        summary=summary,
+        ip=client_ip(request),
+    )
+
+
+def audit_listed(
+    request,
+    *,
+    what: str,
+    family_ids: Iterable[int | None],
+    person_ids: Iterable[int | None] = (),
+    terms: str = "",
+) -> AuditEvent:
+    """Record that the signed-in user was shown a list (a page, an API page or a search
+    result): one row for the page returned, naming every family and person on it.
+
+    `what` names the list ("family search", "api:nominations"). Search `terms` are kept
+    in this row's summary and nowhere else: they are personal data themselves.
+    """
+    return AuditEvent.objects.create(
+        actor=request.user,
+        actor_agency_id=getattr(request.user, "agency_id", None),
+        action=AuditEvent.Action.VIEWED,
+        object_type=what[:60],
+        object_id="",
+        family_ids=_ids(family_ids),
+        person_ids=_ids(person_ids),
+        summary=(f"Searched for “{terms}” ({what})" if terms else f"Listed {what}")[:255],
         ip=client_ip(request),
     )

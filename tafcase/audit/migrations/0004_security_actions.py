@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0002_audit_person_ids_index"),
+        ("audit", "0003_audit_family_ids"),
     ]
 
     operations = [
