@@ -145,8 +145,18 @@ class MemorySampler:
     def stop(self) -> list[dict]:
         self._stop.set()
         self._thread.join()
-        self.sample()
+        if time.monotonic() - self._started - self.samples[-1]["t_s"] > 1:
+            self.sample()
         return self.samples
+
+
+def memory_growth(samples: list[dict]) -> dict:
+    """Growth of the total over the run, and since the first periodic sample: the
+    processes load code and fill caches in the first minutes, which is not a leak, so a
+    soak is judged by the second figure."""
+    first, last = samples[0]["total_mb"], samples[-1]["total_mb"]
+    warm = samples[1]["total_mb"] if len(samples) > 2 else first
+    return {"over_run_mb": round(last - first, 1), "after_warm_up_mb": round(last - warm, 1)}
 
 
 # --- simulated users --------------------------------------------------------------------

@@ -142,6 +142,7 @@ class Command(BaseCommand):
             duration_s=duration,
             families=Family.objects.count(),
             memory=memory,
+            memory_growth=loadgen.memory_growth(memory) if memory else None,
         )
         self.print_report(result)
         if options["json_path"]:
@@ -261,8 +262,11 @@ class Command(BaseCommand):
                     + "".join(f"{row['rss_mb'][n]:>9}" for n in names)
                     + f"{row['total_mb']:>9}"
                 )
-            growth = memory[-1]["total_mb"] - memory[0]["total_mb"]
-            write(f"memory growth over the run: {growth:+.1f} MB")
+            growth = result["memory_growth"]
+            write(
+                f"memory growth: {growth['over_run_mb']:+.1f} MB over the run, "
+                f"{growth['after_warm_up_mb']:+.1f} MB since the first periodic sample"
+            )
 
 
 def _interrupt(signum, frame):
