@@ -263,10 +263,10 @@ class Command(BaseCommand):
                     + f"{row['total_mb']:>9}"
                 )
             growth = result["memory_growth"]
-            write(
-                f"memory growth: {growth['over_run_mb']:+.1f} MB over the run, "
-                f"{growth['after_warm_up_mb']:+.1f} MB since the first periodic sample"
-            )
+            line = f"memory growth: {growth['over_run_mb']:+.1f} MB over the run"
+            if len(memory) > 2:
+                line += f", {growth['after_warm_up_mb']:+.1f} MB since the first periodic sample"
+            write(line)
 
 
 def _interrupt(signum, frame):
