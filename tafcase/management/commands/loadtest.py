@@ -133,6 +133,8 @@ class Command(BaseCommand):
                 )
             finally:
                 memory = sampler.stop() if pids else []
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted: no report.") from None
         finally:
             run._stop_processes(processes)
             self.sign_out(cookies)
