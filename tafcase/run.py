@@ -57,6 +57,36 @@ def _stop_processes(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def web_command(port: int | str, *, access_log: bool = True) -> list[str]:
+    """The gunicorn command line; the load test (tafcase.loadgen) runs the same one."""
+    return [
+        f"{BIN}/gunicorn",
+        "tafcase.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        *(["--access-logfile", "-"] if access_log else []),
+    ]
+
+
+def worker_command(*extra: str) -> list[str]:
+    """The Celery worker command line; the load test runs the same one."""
+    return [
+        f"{BIN}/celery",
+        "-A",
+        "tafcase",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        "2",
+        *extra,
+    ]
+
+
 def main() -> int:
     # Ctrl-C and a plain `kill` both stop everything this command started.
     signal.signal(signal.SIGINT, _interrupt)
@@ -73,28 +103,8 @@ def main() -> int:
         manage("migrate", "--no-input", "-v", "0")
         manage("seed_demo", "--if-empty")
         commands = {
-            "web": [
-                f"{BIN}/gunicorn",
-                "tafcase.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-            ],
-            "worker": [
-                f"{BIN}/celery",
-                "-A",
-                "tafcase",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
+            "web": web_command(port),
+            "worker": worker_command(),
             "beat": [
                 f"{BIN}/celery",
                 "-A",
