@@ -99,3 +99,16 @@ def test_simulated_users_browse_a_live_server(live_server, make_user):
     assert result["errors"] == pages["shared_families"]["errors"] + pages["search"]["errors"]
     assert set(result["errors_by_status"]) == {"302 to sign-in"}
     assert pages["casework"]["errors"] == pages["nominations"]["errors"] == 0
+
+
+def test_signed_in_cookie_counts_as_two_factor_for_the_programme_team(client, make_user, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tafcase import settings as project_settings
+
+    settings.TWO_FACTOR_REQUIRED_ROLES = project_settings.TWO_FACTOR_REQUIRED_ROLES
+    coordinator = make_user(Role.COORDINATOR)
+    TOTPDevice.objects.create(user=coordinator, name="Authenticator app", confirmed=True)
+    for name, value in _signed_in_cookie(coordinator).items():
+        client.cookies[name] = value
+    assert client.get("/families/").status_code == 200
