@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
 from tafcase import embedded
@@ -108,7 +108,7 @@ class Child:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     backoff: float = FIRST_BACKOFF
-    restart_at: float | None = field(default=None)
+    restart_at: float | None = None
 
 
 class Supervisor:
