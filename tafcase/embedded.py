@@ -45,7 +45,8 @@ def _package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _pg_bin(tool: str) -> str:
+def pg_bin(tool: str) -> str:
+    """Path of a PostgreSQL program (pg_dump, psql, …) of the embedded server's version."""
     return str(_package_dir("pgserver") / "pginstall" / "bin" / tool)
 
 
@@ -125,7 +126,7 @@ def postgres_running() -> bool:
     if not (_pg_data() / "PG_VERSION").exists():
         return False
     status = subprocess.run(
-        [_pg_bin("pg_ctl"), "status", "-D", str(_pg_data())],
+        [pg_bin("pg_ctl"), "status", "-D", str(_pg_data())],
         capture_output=True,
         **_server_user(),
     )
@@ -153,7 +154,7 @@ def ensure_postgres() -> tuple[str, bool]:
         if not (data / "PG_VERSION").exists():
             _run(
                 [
-                    _pg_bin("initdb"),
+                    pg_bin("initdb"),
                     "-D",
                     str(data),
                     "-U",
@@ -170,7 +171,7 @@ def ensure_postgres() -> tuple[str, bool]:
         if not postgres_running():
             subprocess.run(
                 [
-                    _pg_bin("pg_ctl"),
+                    pg_bin("pg_ctl"),
                     "start",
                     "-D",
                     str(data),
@@ -188,7 +189,7 @@ def ensure_postgres() -> tuple[str, bool]:
                 **user,
             )
             started = True
-        psql = [_pg_bin("psql"), "-h", str(sockets), "-U", "postgres", "-d", "postgres", "-tAc"]
+        psql = [pg_bin("psql"), "-h", str(sockets), "-U", "postgres", "-d", "postgres", "-tAc"]
         exists = _run([*psql, "SELECT 1 FROM pg_database WHERE datname = 'tafcase'"])
         if exists.stdout.strip() != "1":
             _run([*psql, "CREATE DATABASE tafcase"])
@@ -198,7 +199,7 @@ def ensure_postgres() -> tuple[str, bool]:
 def stop_postgres() -> None:
     if postgres_running():
         _run(
-            [_pg_bin("pg_ctl"), "stop", "-D", str(_pg_data()), "-m", "fast", "-w"], **_server_user()
+            [pg_bin("pg_ctl"), "stop", "-D", str(_pg_data()), "-m", "fast", "-w"], **_server_user()
         )
 
 
