@@ -67,3 +67,19 @@ def query_flag(request, name: str) -> bool:
     if value in ("1", "true"):
         return True
     raise ValidationError({name: ["Must be true or false."]})
+
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
+
+
+def idempotency_key(request) -> str | None:
+    """The request's ``Idempotency-Key`` header (tafcase.idempotency): None when absent;
+    400 when it is not 1–100 printable ASCII characters."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(value):
+        raise ValidationError(
+            {"Idempotency-Key": ["Must be 1 to 100 printable characters, such as a UUID."]}
+        )
+    return value

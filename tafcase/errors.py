@@ -1,3 +1,4 @@
+from django.db import IntegrityError
 from django.db.models import F
 
 
@@ -23,3 +24,23 @@ def bump_version(model, pk: int, expected_version: int, what: str) -> int:
         current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
         raise StaleEdit(what, current_version=current)
     return expected_version + 1
+
+
+class Conflict(Exception):
+    """The request cannot be carried out because the record is no longer in the state it
+    expects (someone else changed it, or an identical request got there first and made
+    something else); nothing was saved. Pages show the message; the API answers 409."""
+
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique index refusing a row
+
+
+def unique_violation(error: IntegrityError, *constraints: str) -> bool:
+    """Whether a database error is a unique constraint refusing a row (one of
+    `constraints`, if any are named): the trace of two requests racing to make the same
+    record, not a bug."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) != UNIQUE_VIOLATION:
+        return False
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    return not constraints or name in constraints
