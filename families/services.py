@@ -30,6 +30,7 @@ from tafcase.accounts.models import Agency, Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 from tafcase.errors import StaleEdit, bump_version
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
 S = Family.Status
@@ -555,9 +556,14 @@ def note_add(
     confidentiality: str,
     people: Sequence[Person] = (),
     child_seen_alone: bool = False,
+    idempotency_key: str | None = None,
 ) -> CaseNote:
+    """A case note. Sent again with the same ``idempotency_key``, returns the first note
+    (tafcase.idempotency)."""
     if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=CaseNote):
+        return earlier
     note = CaseNote.objects.create(
         family=family,
         author=actor,
@@ -577,4 +583,5 @@ def note_add(
         person_ids=[p.pk for p in people],
         summary="Case note added",
     )
+    idempotency_record(user=actor, key=idempotency_key, obj=note)
     return note

@@ -29,6 +29,7 @@ from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 from tafcase.errors import bump_version
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
 
@@ -160,20 +161,33 @@ def assessment_save(
 
 
 @transaction.atomic
-def goal_add(*, actor, family: Family, title: str, criterion: str, target: str, members=()) -> Goal:
+def goal_add(
+    *,
+    actor,
+    family: Family,
+    title: str,
+    criterion: str,
+    target: str,
+    members=(),
+    idempotency_key: str | None = None,
+) -> Goal:
     """A goal of the family's plan, linked to one of the rulebook's criteria (or none) and
-    to members of this family only."""
+    to members of this family only. Sent again with the same ``idempotency_key``, returns
+    the first goal (tafcase.idempotency)."""
     codes = {code for code, _ in criteria_choices(family.local_authority)}
     if criterion and criterion not in codes:
         raise ValidationError({"criterion": "Choose one of the programme's criteria."})
     member_ids = set(family.memberships.values_list("person_id", flat=True))
     if any(person.pk not in member_ids for person in members):
         raise ValidationError({"members": "Choose members of this family."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Goal):
+        return earlier
     goal = Goal.objects.create(
         family=family, title=title, criterion=criterion, target=target, created_by=actor
     )
     goal.members.set(members)
     _audit(actor, goal, family.pk, f"Goal added: {title}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=goal)
     return goal
 
 
@@ -188,7 +202,14 @@ def goal_set_status(*, actor, goal: Goal, status: str, expected_version: int) ->
 
 @transaction.atomic
 def action_add(
-    *, actor, goal: Goal, description: str, due_on: date, owner_person=None, owner_agency=None
+    *,
+    actor,
+    goal: Goal,
+    description: str,
+    due_on: date,
+    owner_person=None,
+    owner_agency=None,
+    idempotency_key: str | None = None,
 ) -> Action:
     if (owner_person is None) == (owner_agency is None):
         raise ValidationError("Give the action one owner: a family member or an agency.")
@@ -202,6 +223,8 @@ def action_add(
         raise ValidationError(
             {"owner_agency": "Choose an agency on the family's Team Around the Family."}
         )
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Action):
+        return earlier
     action = Action.objects.create(
         goal=goal,
         description=description,
@@ -210,6 +233,7 @@ def action_add(
         owner_agency=owner_agency,
     )
     _audit(actor, action, goal.family_id, f"Action added: {description}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=action)
     return action
 
 
@@ -237,14 +261,18 @@ def review_record(
     family_attended: bool = True,
     plan_progress: str = "",
     rescore: bool = False,
+    idempotency_key: str | None = None,
 ) -> Review:
     """Record a review; schedule the next one; optionally start the re-scoring
-    assessment (Review n) that this review's scores go into."""
+    assessment (Review n) that this review's scores go into. Sent again with the same
+    ``idempotency_key``, returns the first review (tafcase.idempotency)."""
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be recorded before it is held."})
     allowed = set(agencies_for(family.local_authority).values_list("pk", flat=True))
     if any(agency.pk not in allowed for agency in attendees):
         raise ValidationError({"attendees": "Choose agencies that serve this authority."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Review):
+        return earlier
     review = Review.objects.create(
         family=family,
         held_on=held_on,
@@ -265,6 +293,7 @@ def review_record(
         next_review_due=casework.next_review_due(attached, held_on, casework_settings()),
     )
     _audit(actor, review, family.pk, f"Review held {held_on:%-d %B %Y}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=review)
     return review
 
 
@@ -289,12 +318,22 @@ def tier_change(*, actor, family: Family, to_tier: str, reason: str) -> TierChan
 
 @transaction.atomic
 def spend_record(
-    *, actor, family: Family, spent_on: date, purpose: str, amount: Decimal
+    *,
+    actor,
+    family: Family,
+    spent_on: date,
+    purpose: str,
+    amount: Decimal,
+    idempotency_key: str | None = None,
 ) -> BudgetItem:
+    """Record personalised budget spend. Sent again with the same ``idempotency_key``,
+    returns the first item (tafcase.idempotency)."""
     if amount <= 0:
         raise ValidationError({"amount": "Enter an amount more than £0."})
     if spent_on > timezone.localdate():
         raise ValidationError({"spent_on": "The date cannot be in the future."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=BudgetItem):
+        return earlier
     reasons = casework.spend_needs_approval(amount, casework_settings())
     item = BudgetItem.objects.create(
         family=family,
@@ -305,6 +344,7 @@ def spend_record(
         recorded_by=actor,
     )
     _audit(actor, item, family.pk, f"Budget spend £{amount}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=item)
     return item
 
 

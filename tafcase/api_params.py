@@ -8,6 +8,7 @@ server error from the database.
 import re
 from collections.abc import Iterable
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
@@ -70,6 +71,19 @@ def query_flag(request, name: str) -> bool:
 
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique value per create, such as a UUID. Sending the request again with the same "
+        "key (a retry after a timeout) makes nothing new: the answer is the same status and "
+        "the record the first request made. Keys are per user and last 24 hours."
+    ),
+)
 
 
 def idempotency_key(request) -> str | None:

@@ -83,7 +83,5 @@ def derived_key(*, scope: str, data: Any) -> str:
 
 def idempotency_keys_purge() -> int:
     """Delete expired keys; returns how many."""
-    deleted, _ = IdempotencyKey.objects.filter(
-        created_at__lt=timezone.now() - _lifetime()
-    ).delete()
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - _lifetime()).delete()
     return deleted
