@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from outcomes.models import (
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import bump_version
+from tafcase.errors import Conflict, bump_version, set_once, unique_violation
 from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
@@ -56,18 +56,34 @@ def _audit(actor, obj, family_id, summary, action=A.UPDATED):
 
 @transaction.atomic
 def assessment_start(*, actor, family: Family) -> Assessment:
-    """The next occasion: Baseline first, then Review 1, 2 …"""
+    """The next occasion: Baseline first, then Review 1, 2 … Two starts at the same moment
+    (a double click, two workers) make one: the second gets the assessment the first
+    started, or a Conflict if that one is no longer open."""
     last = family.assessments.aggregate(n=Max("occasion"))["n"]
     if last is not None and family.assessments.filter(status=Assessment.Status.OPEN).exists():
         raise ValidationError("Complete the open assessment before starting another.")
     domain_set = casework.APPENDIX_D
-    assessment = Assessment.objects.create(
-        family=family,
-        occasion=0 if last is None else last + 1,
-        domain_set=domain_set.code,
-        domain_set_version=domain_set.version,
-        created_by=actor,
-    )
+    occasion = 0 if last is None else last + 1
+    try:
+        # A savepoint, so the transaction is still usable when the other start won.
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                family=family,
+                occasion=occasion,
+                domain_set=domain_set.code,
+                domain_set_version=domain_set.version,
+                created_by=actor,
+            )
+    except IntegrityError as error:
+        if not unique_violation(error, "one_assessment_per_occasion"):
+            raise
+        started = family.assessments.filter(occasion=occasion).first()
+        if started is None or started.status != Assessment.Status.OPEN:
+            raise Conflict(
+                "Someone else started an assessment for this family at the same moment. "
+                "Check the family's assessments."
+            ) from error
+        return started
     _audit(actor, assessment, family.pk, f"Started {assessment}", A.CREATED)
     return assessment
 
@@ -350,13 +366,18 @@ def spend_record(
 
 @transaction.atomic
 def spend_approve(*, actor, item: BudgetItem) -> BudgetItem:
+    """Approve spend. Spend already approved (a second click, or another coordinator
+    first) is returned as it is: nothing changes and no second audit row is written."""
     if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
         raise ValidationError("Only a coordinator can approve spend above the threshold.")
     if actor.pk == item.recorded_by_id:
         raise ValidationError("Spend must be approved by someone other than who recorded it.")
+    now = timezone.now()
+    if not set_once(BudgetItem, item.pk, "approved_at", approved_by=actor, approved_at=now):
+        item.refresh_from_db(fields=["approved_by", "approved_at"])
+        return item
     item.approved_by = actor
-    item.approved_at = timezone.now()
-    item.save(update_fields=["approved_by", "approved_at"])
+    item.approved_at = now
     _audit(actor, item, item.family_id, f"Approved spend £{item.amount}")
     return item
 
@@ -412,13 +433,18 @@ def case_close(
 
 @transaction.atomic
 def closure_sign_off(*, actor, closure: Closure) -> Closure:
+    """Sign a closure off. One already signed off is returned as it is, unchanged and
+    with no second audit row."""
     if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
         raise ValidationError("Closures are signed off by a coordinator.")
     if actor.pk == closure.closed_by_id:
         raise ValidationError("The person who closed the case cannot sign it off.")
+    now = timezone.now()
+    if not set_once(Closure, closure.pk, "signed_off_at", signed_off_by=actor, signed_off_at=now):
+        closure.refresh_from_db(fields=["signed_off_by", "signed_off_at"])
+        return closure
     closure.signed_off_by = actor
-    closure.signed_off_at = timezone.now()
-    closure.save(update_fields=["signed_off_by", "signed_off_at"])
+    closure.signed_off_at = now
     _audit(actor, closure, closure.family_id, "Closure signed off")
     return closure
 

@@ -44,3 +44,11 @@ def unique_violation(error: IntegrityError, *constraints: str) -> bool:
         return False
     name = getattr(getattr(cause, "diag", None), "constraint_name", None)
     return not constraints or name in constraints
+
+
+def set_once(model, pk: int, field: str, **values) -> bool:
+    """Set `values` on a row only while its `field` is still empty, in one conditional
+    UPDATE (… WHERE field IS NULL); True when this call set it. A second request racing
+    the first waits on the row lock, then finds the field set and changes nothing, so a
+    one-way step (approve, sign off, withdraw, end) happens and is audited once."""
+    return bool(model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**values))
