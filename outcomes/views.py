@@ -35,7 +35,7 @@ from tafcase import web
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record, audit_viewed, client_ip
-from tafcase.errors import Conflict, StaleEdit
+from tafcase.errors import StaleEdit
 
 
 def _family(request, family_id, *, write: bool):
@@ -68,9 +68,6 @@ def assessment_start(request, family_id):
         assessment = services.assessment_start(actor=request.user, family=family)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("outcomes:assessments", family.pk)
-    except Conflict as conflict:
-        messages.error(request, str(conflict))
         return redirect("outcomes:assessments", family.pk)
     return redirect("outcomes:assessment", family.pk, assessment.pk)
 

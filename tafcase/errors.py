@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F
 
@@ -26,10 +27,19 @@ def bump_version(model, pk: int, expected_version: int, what: str) -> int:
     return expected_version + 1
 
 
-class Conflict(Exception):
+class Conflict(ValidationError):
     """The request cannot be carried out because the record is no longer in the state it
     expects (someone else changed it, or an identical request got there first and made
-    something else); nothing was saved. Pages show the message; the API answers 409."""
+    something else); nothing was saved. Pages show the message; the API answers 409.
+
+    A ValidationError, so every page that shows a service's refusals shows this one too;
+    the shared page helpers and the API's handler tell it apart to answer 409."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique index refusing a row
