@@ -24,7 +24,7 @@ from families.access import AUTHORITY_WIDE_ROLES, families_visible_to, record_id
 from families.models import Family, Membership, Person
 from tafcase.accounts import authority as working
 from tafcase.accounts.models import LocalAuthority, Role
-from tafcase.api_params import query_choice
+from tafcase.api_params import IDEMPOTENCY_KEY_PARAMETER, idempotency_key, query_choice
 from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
@@ -34,6 +34,7 @@ from tafcase.fields import (
     PastDateSerializerField,
     PostcodeSerializerField,
 )
+from tafcase.idempotency.services import derived_key
 
 # --- nominations ----------------------------------------------------------------------
 
@@ -238,11 +239,25 @@ class NominationViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.Generi
         audit_viewed(request, nomination, family_id=nomination.family_id)
         return self._detail(request, nomination)
 
-    @extend_schema(request=NominationInput, responses={201: NominationOutput})
+    @extend_schema(
+        request=NominationInput,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: NominationOutput, 409: dict},
+        description=(
+            "Sent again with the same Idempotency-Key, answers 201 with the nomination the "
+            "first request made and makes nothing new. Without the header, the key is a hash "
+            "of the validated body: the same nomination sent twice by the same user within "
+            "the key lifetime (IDEMPOTENCY_KEY_HOURS, 24 by default) is one nomination."
+        ),
+    )
     def create(self, request):
+        key = idempotency_key(request)
         data = NominationInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        # Nominations are the create most often retried by partner systems, and a
+        # duplicate is a second family record: identical bodies count as one request.
+        key = key or derived_key(scope="nominations", data=fields)
         chosen_id = fields.pop("local_authority", None)
         chosen = get_object_or_404(LocalAuthority, pk=record_id(chosen_id)) if chosen_id else None
         authority = access.authority_for_nomination(request.user, chosen)
@@ -250,6 +265,7 @@ class NominationViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.Generi
             actor=request.user,
             local_authority=authority,
             route=Nomination.Route.REFERRAL,
+            idempotency_key=key,
             **fields,
         )
         return self._detail(request, nomination, status=201)

@@ -5,13 +5,14 @@ from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Scree
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
-from tafcase.forms import GovukForm
+from tafcase.forms import GovukForm, IdempotencyKeyField
 
 MEMBER_SLOTS = 6
 WHOLE_HOUSEHOLD = ""
 
 
 class NominationForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     family_name = forms.CharField(
         label="Family name", max_length=120, help_text="For example “the Smith family”."
     )

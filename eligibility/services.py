@@ -26,6 +26,7 @@ from tafcase import identity
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
 S = Family.Status
@@ -202,33 +203,16 @@ def _set_stage(nomination: Nomination, stage: str) -> None:
     nomination.save(update_fields=["stage", "stage_changed_at"])
 
 
-@transaction.atomic
-def nomination_submit(
+def _nomination_check(
     *,
-    actor,
-    local_authority: LocalAuthority,
     route: str,
-    family_name: str,
     members: list[dict],
-    reason: str,
-    criteria: Sequence[dict] = (),
-    address_line_1: str = "",
-    town: str = "",
-    postcode: str = "",
-    consent_given_on: date | None = None,
-    consent_given_by: int | None = None,
-    family: Family | None = None,
-) -> Nomination:
-    """Put a family forward; a referral needs the family's consent (004). ``members`` are
-    dicts of person fields plus ``role``; ``criteria`` are dicts of ``code``,
-    ``evidence_date``, ``text`` and an optional ``member`` index; ``consent_given_by`` is
-    the index of the member who agreed. ``family`` is given by the data-match, which
-    already knows the household.
-
-    A referral always starts a family record of its own and touches no other: whether it
-    is a family the programme already knows is the coordinator's decision at screening
-    (nomination_merge), so nothing a nominator submits reveals or changes a family they
-    cannot see (DESIGN.md §4)."""
+    criteria: Sequence[dict],
+    consent_given_on: date | None,
+    consent_given_by: int | None,
+    family: Family | None,
+) -> None:
+    """ValidationError unless a nomination's parts fit together (nomination_submit)."""
     if not members and family is None:
         raise ValidationError("Add at least one member of the family.")
     if route == Nomination.Route.REFERRAL and (
@@ -245,6 +229,50 @@ def nomination_submit(
     for c in criteria:
         if c.get("member") is not None and not 0 <= c["member"] < len(members):
             raise ValidationError({"criteria": "Each criterion's member must be one described."})
+
+
+@transaction.atomic
+def nomination_submit(
+    *,
+    actor,
+    local_authority: LocalAuthority,
+    route: str,
+    family_name: str,
+    members: list[dict],
+    reason: str,
+    criteria: Sequence[dict] = (),
+    address_line_1: str = "",
+    town: str = "",
+    postcode: str = "",
+    consent_given_on: date | None = None,
+    consent_given_by: int | None = None,
+    family: Family | None = None,
+    idempotency_key: str | None = None,
+) -> Nomination:
+    """Put a family forward; a referral needs the family's consent (004). ``members`` are
+    dicts of person fields plus ``role``; ``criteria`` are dicts of ``code``,
+    ``evidence_date``, ``text`` and an optional ``member`` index; ``consent_given_by`` is
+    the index of the member who agreed. ``family`` is given by the data-match, which
+    already knows the household.
+
+    A referral always starts a family record of its own and touches no other: whether it
+    is a family the programme already knows is the coordinator's decision at screening
+    (nomination_merge), so nothing a nominator submits reveals or changes a family they
+    cannot see (DESIGN.md §4).
+
+    A nomination sent again with the same ``idempotency_key`` by the same user makes
+    nothing new and returns the first one (tafcase.idempotency)."""
+    _nomination_check(
+        route=route,
+        members=members,
+        criteria=criteria,
+        consent_given_on=consent_given_on,
+        consent_given_by=consent_given_by,
+        family=family,
+    )
+    earlier = idempotency_claim(user=actor, key=idempotency_key, model=Nomination)
+    if earlier is not None:
+        return earlier
     if family is None:
         family = family_services.family_create(
             actor=actor,
@@ -308,6 +336,7 @@ def nomination_submit(
         family_id=family.pk,
         summary=f"Nomination {nomination} ({nomination.get_stage_display()})",
     )
+    idempotency_record(user=actor, key=idempotency_key, obj=nomination)
     return nomination
 
 

@@ -11,7 +11,13 @@ from rest_framework.response import Response
 from families import access, selectors, services
 from families.models import CaseNote, Consent, Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency
-from tafcase.api_params import query_choice, query_flag, query_id
+from tafcase.api_params import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    idempotency_key,
+    query_choice,
+    query_flag,
+    query_id,
+)
 from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import (
@@ -551,8 +557,11 @@ class NoteViewSet(FamilyScopedViewSet):
     def person_ids(self, record) -> list[int]:
         return [p.pk for p in record.people.all()]
 
-    @extend_schema(request=NoteInput, responses={201: NoteOutput})
+    @extend_schema(
+        request=NoteInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: NoteOutput}
+    )
     def create(self, request):
+        key = idempotency_key(request)
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -560,5 +569,5 @@ class NoteViewSet(FamilyScopedViewSet):
         if not access.can_add_notes(request.user, family):
             raise PermissionDenied
         fields["people"] = [access.member_of_family(family, p) for p in fields.get("people", [])]
-        note = services.note_add(actor=request.user, family=family, **fields)
+        note = services.note_add(actor=request.user, family=family, idempotency_key=key, **fields)
         return Response(NoteOutput(note).data, status=201)

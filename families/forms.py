@@ -4,7 +4,7 @@ from families.models import CaseNote, Consent, Family, Membership, Person
 from families.selectors import key_workers_of
 from tafcase.accounts.models import Agency, Locality, User
 from tafcase.fields import DateOfBirthField, IdentityField, PastDateField, PostcodeField
-from tafcase.forms import GovukForm
+from tafcase.forms import GovukForm, IdempotencyKeyField
 
 
 class FamilyForm(GovukForm):
@@ -122,6 +122,7 @@ class InvolvementForm(GovukForm):
 
 
 class NoteForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     contact_type = forms.ChoiceField(label="Type of contact", choices=CaseNote.ContactType.choices)
     contact_date = PastDateField(label="Date of contact")
     people = forms.ModelMultipleChoiceField(

@@ -29,7 +29,8 @@ from tafcase import identity
 from tafcase.accounts.models import Agency, Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import StaleEdit, bump_version
+from tafcase.errors import Conflict, StaleEdit, bump_version, set_once
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
 S = Family.Status
@@ -467,12 +468,20 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, actor, consent: Consent, withdrawn_on: date) -> Consent:
-    if consent.withdrawn_on is not None:
-        raise ValidationError("This consent has already been withdrawn.")
+    """Withdraw consent from `withdrawn_on`. Withdrawing it again on the same date (a
+    second click) changes nothing and is not audited again; on another date it is a
+    Conflict, since it was withdrawn already."""
     if withdrawn_on < consent.given_on:
         raise ValidationError("Consent cannot be withdrawn before it was given.")
+    if not set_once(Consent, consent.pk, "withdrawn_on", withdrawn_on=withdrawn_on):
+        consent.refresh_from_db(fields=["withdrawn_on"])
+        if consent.withdrawn_on == withdrawn_on:
+            return consent
+        raise Conflict(
+            f"This consent was already withdrawn on {consent.withdrawn_on:%-d %B %Y}, so "
+            "nothing was changed."
+        )
     consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
     family_sync_agency_access(family=consent.family)
     audit_record(
         actor=actor,
@@ -508,12 +517,19 @@ def involvement_add(
 
 @transaction.atomic
 def involvement_end(*, actor, involvement: Involvement, ended_on: date) -> Involvement:
-    if involvement.ended_on is not None:
-        raise ValidationError("This agency has already left the Team Around the Family.")
+    """End an agency's place on the TAF. Ending it again on the same date changes nothing
+    and is not audited again; on another date it is a Conflict."""
     if ended_on < involvement.started_on:
         raise ValidationError("The end date cannot be before the start date.")
+    if not set_once(Involvement, involvement.pk, "ended_on", ended_on=ended_on):
+        involvement.refresh_from_db(fields=["ended_on"])
+        if involvement.ended_on == ended_on:
+            return involvement
+        raise Conflict(
+            f"This agency already left the Team Around the Family on "
+            f"{involvement.ended_on:%-d %B %Y}, so nothing was changed."
+        )
     involvement.ended_on = ended_on
-    involvement.save(update_fields=["ended_on"])
     family_sync_agency_access(family=involvement.family)
     audit_record(
         actor=actor,
@@ -555,9 +571,14 @@ def note_add(
     confidentiality: str,
     people: Sequence[Person] = (),
     child_seen_alone: bool = False,
+    idempotency_key: str | None = None,
 ) -> CaseNote:
+    """A case note. Sent again with the same ``idempotency_key``, returns the first note
+    (tafcase.idempotency)."""
     if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": "The date of contact cannot be in the future."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=CaseNote):
+        return earlier
     note = CaseNote.objects.create(
         family=family,
         author=actor,
@@ -577,4 +598,5 @@ def note_add(
         person_ids=[p.pk for p in people],
         summary="Case note added",
     )
+    idempotency_record(user=actor, key=idempotency_key, obj=note)
     return note

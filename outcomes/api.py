@@ -23,7 +23,7 @@ from outcomes.models import (
     TierChange,
 )
 from tafcase.accounts.models import Agency
-from tafcase.api_params import query_id
+from tafcase.api_params import IDEMPOTENCY_KEY_PARAMETER, idempotency_key, query_id
 from tafcase.audit.services import audit_viewed
 from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 
@@ -230,17 +230,21 @@ class GoalViewSet(FamilyScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("actions", "members")
 
+    @extend_schema(
+        request=GoalInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: GoalOutput}
+    )
     def person_ids(self, record) -> list[int]:
         return [p.pk for p in record.members.all()]
 
     @extend_schema(request=GoalInput, responses={201: GoalOutput})
     def create(self, request):
+        key = idempotency_key(request)
         data = GoalInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         family = _family(request, fields.pop("family"), write=True)
         fields["members"] = [family_access.member_of_family(family, p) for p in fields["members"]]
-        goal = services.goal_add(actor=request.user, family=family, **fields)
+        goal = services.goal_add(actor=request.user, family=family, idempotency_key=key, **fields)
         return Response(GoalOutput(goal).data, status=201)
 
     @extend_schema(request=StatusInput, responses={200: GoalOutput, 409: dict})
@@ -265,11 +269,15 @@ class ActionViewSet(FamilyScopedViewSet):
     family_path = "goal__family"
     related = ("goal",)
 
+    @extend_schema(
+        request=ActionInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: ActionOutput}
+    )
     def person_ids(self, record) -> list[int]:
         return [record.owner_person_id]
 
     @extend_schema(request=ActionInput, responses={201: ActionOutput})
     def create(self, request):
+        key = idempotency_key(request)
         data = ActionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -278,7 +286,7 @@ class ActionViewSet(FamilyScopedViewSet):
             fields["owner_person"] = family_access.member_of_family(
                 goal.family, fields["owner_person"]
             )
-        item = services.action_add(actor=request.user, goal=goal, **fields)
+        item = services.action_add(actor=request.user, goal=goal, idempotency_key=key, **fields)
         return Response(ActionOutput(item).data, status=201)
 
     @extend_schema(request=StatusInput, responses={200: ActionOutput, 409: dict})
@@ -326,11 +334,17 @@ class ReviewInput(serializers.Serializer):
     rescore = serializers.BooleanField(required=False, default=False)
 
 
-def _create(request, input_class, output_class, service):
+def _create(request, input_class, output_class, service, *, keyed: bool = False):
+    """Validate, resolve the family for writing, call the create service and answer 201.
+    `keyed`: the service takes the Idempotency-Key header (a repeat answers 201 with the
+    first request's record)."""
+    key = idempotency_key(request) if keyed else None
     data = input_class(data=request.data)
     data.is_valid(raise_exception=True)
     fields = dict(data.validated_data)
     family = _family(request, fields.pop("family"), write=True)
+    if keyed:
+        fields["idempotency_key"] = key
     return Response(output_class(service(actor=request.user, family=family, **fields)).data, 201)
 
 
@@ -343,9 +357,11 @@ class ReviewViewSet(FamilyScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("attendees")
 
-    @extend_schema(request=ReviewInput, responses={201: ReviewOutput})
+    @extend_schema(
+        request=ReviewInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: ReviewOutput}
+    )
     def create(self, request):
-        return _create(request, ReviewInput, ReviewOutput, services.review_record)
+        return _create(request, ReviewInput, ReviewOutput, services.review_record, keyed=True)
 
 
 class TierChangeOutput(serializers.ModelSerializer):
@@ -399,9 +415,15 @@ class BudgetItemViewSet(FamilyScopedViewSet):
     record_for_user = staticmethod(access.budget_item_for_user)
     serializer_class = BudgetItemOutput
 
-    @extend_schema(request=BudgetItemInput, responses={201: BudgetItemOutput})
+    @extend_schema(
+        request=BudgetItemInput,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: BudgetItemOutput},
+    )
     def create(self, request):
-        return _create(request, BudgetItemInput, BudgetItemOutput, services.spend_record)
+        return _create(
+            request, BudgetItemInput, BudgetItemOutput, services.spend_record, keyed=True
+        )
 
     @extend_schema(request=None, responses={200: BudgetItemOutput})
     @action(detail=True, methods=["post"])

@@ -5,7 +5,7 @@ from outcomes import casework
 from outcomes.models import Closure, Goal
 from tafcase.accounts.models import Agency
 from tafcase.fields import EventDateField, PastDateField
-from tafcase.forms import GovukForm
+from tafcase.forms import GovukForm, IdempotencyKeyField
 
 SCORE_CHOICES = [("", "Not scored")] + [
     (str(level.score), f"{level.score} – {level.label}") for level in casework.APPENDIX_D.scale
@@ -76,6 +76,7 @@ class AssessmentForm(GovukForm):
 
 
 class GoalForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     title = forms.CharField(label="Goal, in the family's words", max_length=200)
     criterion = forms.ChoiceField(label="Which problem or need it addresses")
     target = forms.CharField(
@@ -99,6 +100,7 @@ class GoalForm(GovukForm):
 
 
 class ActionForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     description = forms.CharField(label="What will be done", max_length=300)
     owner_person = forms.ModelChoiceField(
         label="Owner: a family member", queryset=Person.objects.none(), required=False
@@ -126,6 +128,7 @@ class StatusForm(GovukForm):
 
 
 class ReviewForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     held_on = PastDateField(label="Date held")
     attendees = forms.ModelMultipleChoiceField(
         label="Agencies that attended",
@@ -157,6 +160,7 @@ class TierForm(GovukForm):
 
 
 class SpendForm(GovukForm):
+    idempotency_key = IdempotencyKeyField()
     spent_on = PastDateField(label="Date")
     purpose = forms.CharField(label="What it is for", max_length=300)
     amount = forms.DecimalField(

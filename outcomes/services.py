@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -28,7 +28,8 @@ from outcomes.models import (
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
-from tafcase.errors import bump_version
+from tafcase.errors import Conflict, bump_version, set_once, unique_violation
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 A = AuditEvent.Action
 
@@ -55,18 +56,34 @@ def _audit(actor, obj, family_id, summary, action=A.UPDATED):
 
 @transaction.atomic
 def assessment_start(*, actor, family: Family) -> Assessment:
-    """The next occasion: Baseline first, then Review 1, 2 …"""
+    """The next occasion: Baseline first, then Review 1, 2 … Two starts at the same moment
+    (a double click, two workers) make one: the second gets the assessment the first
+    started, or a Conflict if that one is no longer open."""
     last = family.assessments.aggregate(n=Max("occasion"))["n"]
     if last is not None and family.assessments.filter(status=Assessment.Status.OPEN).exists():
         raise ValidationError("Complete the open assessment before starting another.")
     domain_set = casework.APPENDIX_D
-    assessment = Assessment.objects.create(
-        family=family,
-        occasion=0 if last is None else last + 1,
-        domain_set=domain_set.code,
-        domain_set_version=domain_set.version,
-        created_by=actor,
-    )
+    occasion = 0 if last is None else last + 1
+    try:
+        # A savepoint, so the transaction is still usable when the other start won.
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                family=family,
+                occasion=occasion,
+                domain_set=domain_set.code,
+                domain_set_version=domain_set.version,
+                created_by=actor,
+            )
+    except IntegrityError as error:
+        if not unique_violation(error, "one_assessment_per_occasion"):
+            raise
+        started = family.assessments.filter(occasion=occasion).first()
+        if started is None or started.status != Assessment.Status.OPEN:
+            raise Conflict(
+                "Someone else started an assessment for this family at the same moment. "
+                "Check the family's assessments."
+            ) from error
+        return started
     _audit(actor, assessment, family.pk, f"Started {assessment}", A.CREATED)
     return assessment
 
@@ -160,20 +177,33 @@ def assessment_save(
 
 
 @transaction.atomic
-def goal_add(*, actor, family: Family, title: str, criterion: str, target: str, members=()) -> Goal:
+def goal_add(
+    *,
+    actor,
+    family: Family,
+    title: str,
+    criterion: str,
+    target: str,
+    members=(),
+    idempotency_key: str | None = None,
+) -> Goal:
     """A goal of the family's plan, linked to one of the rulebook's criteria (or none) and
-    to members of this family only."""
+    to members of this family only. Sent again with the same ``idempotency_key``, returns
+    the first goal (tafcase.idempotency)."""
     codes = {code for code, _ in criteria_choices(family.local_authority)}
     if criterion and criterion not in codes:
         raise ValidationError({"criterion": "Choose one of the programme's criteria."})
     member_ids = set(family.memberships.values_list("person_id", flat=True))
     if any(person.pk not in member_ids for person in members):
         raise ValidationError({"members": "Choose members of this family."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Goal):
+        return earlier
     goal = Goal.objects.create(
         family=family, title=title, criterion=criterion, target=target, created_by=actor
     )
     goal.members.set(members)
     _audit(actor, goal, family.pk, f"Goal added: {title}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=goal)
     return goal
 
 
@@ -188,7 +218,14 @@ def goal_set_status(*, actor, goal: Goal, status: str, expected_version: int) ->
 
 @transaction.atomic
 def action_add(
-    *, actor, goal: Goal, description: str, due_on: date, owner_person=None, owner_agency=None
+    *,
+    actor,
+    goal: Goal,
+    description: str,
+    due_on: date,
+    owner_person=None,
+    owner_agency=None,
+    idempotency_key: str | None = None,
 ) -> Action:
     if (owner_person is None) == (owner_agency is None):
         raise ValidationError("Give the action one owner: a family member or an agency.")
@@ -202,6 +239,8 @@ def action_add(
         raise ValidationError(
             {"owner_agency": "Choose an agency on the family's Team Around the Family."}
         )
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Action):
+        return earlier
     action = Action.objects.create(
         goal=goal,
         description=description,
@@ -210,6 +249,7 @@ def action_add(
         owner_agency=owner_agency,
     )
     _audit(actor, action, goal.family_id, f"Action added: {description}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=action)
     return action
 
 
@@ -237,14 +277,18 @@ def review_record(
     family_attended: bool = True,
     plan_progress: str = "",
     rescore: bool = False,
+    idempotency_key: str | None = None,
 ) -> Review:
     """Record a review; schedule the next one; optionally start the re-scoring
-    assessment (Review n) that this review's scores go into."""
+    assessment (Review n) that this review's scores go into. Sent again with the same
+    ``idempotency_key``, returns the first review (tafcase.idempotency)."""
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be recorded before it is held."})
     allowed = set(agencies_for(family.local_authority).values_list("pk", flat=True))
     if any(agency.pk not in allowed for agency in attendees):
         raise ValidationError({"attendees": "Choose agencies that serve this authority."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Review):
+        return earlier
     review = Review.objects.create(
         family=family,
         held_on=held_on,
@@ -265,6 +309,7 @@ def review_record(
         next_review_due=casework.next_review_due(attached, held_on, casework_settings()),
     )
     _audit(actor, review, family.pk, f"Review held {held_on:%-d %B %Y}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=review)
     return review
 
 
@@ -289,12 +334,22 @@ def tier_change(*, actor, family: Family, to_tier: str, reason: str) -> TierChan
 
 @transaction.atomic
 def spend_record(
-    *, actor, family: Family, spent_on: date, purpose: str, amount: Decimal
+    *,
+    actor,
+    family: Family,
+    spent_on: date,
+    purpose: str,
+    amount: Decimal,
+    idempotency_key: str | None = None,
 ) -> BudgetItem:
+    """Record personalised budget spend. Sent again with the same ``idempotency_key``,
+    returns the first item (tafcase.idempotency)."""
     if amount <= 0:
         raise ValidationError({"amount": "Enter an amount more than £0."})
     if spent_on > timezone.localdate():
         raise ValidationError({"spent_on": "The date cannot be in the future."})
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=BudgetItem):
+        return earlier
     reasons = casework.spend_needs_approval(amount, casework_settings())
     item = BudgetItem.objects.create(
         family=family,
@@ -305,18 +360,24 @@ def spend_record(
         recorded_by=actor,
     )
     _audit(actor, item, family.pk, f"Budget spend £{amount}", A.CREATED)
+    idempotency_record(user=actor, key=idempotency_key, obj=item)
     return item
 
 
 @transaction.atomic
 def spend_approve(*, actor, item: BudgetItem) -> BudgetItem:
+    """Approve spend. Spend already approved (a second click, or another coordinator
+    first) is returned as it is: nothing changes and no second audit row is written."""
     if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
         raise ValidationError("Only a coordinator can approve spend above the threshold.")
     if actor.pk == item.recorded_by_id:
         raise ValidationError("Spend must be approved by someone other than who recorded it.")
+    now = timezone.now()
+    if not set_once(BudgetItem, item.pk, "approved_at", approved_by=actor, approved_at=now):
+        item.refresh_from_db(fields=["approved_by", "approved_at"])
+        return item
     item.approved_by = actor
-    item.approved_at = timezone.now()
-    item.save(update_fields=["approved_by", "approved_at"])
+    item.approved_at = now
     _audit(actor, item, item.family_id, f"Approved spend £{item.amount}")
     return item
 
@@ -372,13 +433,18 @@ def case_close(
 
 @transaction.atomic
 def closure_sign_off(*, actor, closure: Closure) -> Closure:
+    """Sign a closure off. One already signed off is returned as it is, unchanged and
+    with no second audit row."""
     if not actor.has_role(Role.COORDINATOR) or actor.is_read_only:
         raise ValidationError("Closures are signed off by a coordinator.")
     if actor.pk == closure.closed_by_id:
         raise ValidationError("The person who closed the case cannot sign it off.")
+    now = timezone.now()
+    if not set_once(Closure, closure.pk, "signed_off_at", signed_off_by=actor, signed_off_at=now):
+        closure.refresh_from_db(fields=["signed_off_by", "signed_off_at"])
+        return closure
     closure.signed_off_by = actor
-    closure.signed_off_at = timezone.now()
-    closure.save(update_fields=["signed_off_by", "signed_off_at"])
+    closure.signed_off_at = now
     _audit(actor, closure, closure.family_id, "Closure signed off")
     return closure
 

@@ -8,6 +8,7 @@ server error from the database.
 import re
 from collections.abc import Iterable
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
@@ -67,3 +68,32 @@ def query_flag(request, name: str) -> bool:
     if value in ("1", "true"):
         return True
     raise ValidationError({name: ["Must be true or false."]})
+
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique value per create, such as a UUID. Sending the request again with the same "
+        "key (a retry after a timeout) makes nothing new: the answer is the same status and "
+        "the record the first request made. Keys are per user and last 24 hours."
+    ),
+)
+
+
+def idempotency_key(request) -> str | None:
+    """The request's ``Idempotency-Key`` header (tafcase.idempotency): None when absent;
+    400 when it is not 1–100 printable ASCII characters."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(value):
+        raise ValidationError(
+            {"Idempotency-Key": ["Must be 1 to 100 printable characters, such as a UUID."]}
+        )
+    return value

@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import F
 
 
@@ -23,3 +25,40 @@ def bump_version(model, pk: int, expected_version: int, what: str) -> int:
         current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
         raise StaleEdit(what, current_version=current)
     return expected_version + 1
+
+
+class Conflict(ValidationError):
+    """The request cannot be carried out because the record is no longer in the state it
+    expects (someone else changed it, or an identical request got there first and made
+    something else); nothing was saved. Pages show the message; the API answers 409.
+
+    A ValidationError, so every page that shows a service's refusals shows this one too;
+    the shared page helpers and the API's handler tell it apart to answer 409."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
+
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique index refusing a row
+
+
+def unique_violation(error: IntegrityError, *constraints: str) -> bool:
+    """Whether a database error is a unique constraint refusing a row (one of
+    `constraints`, if any are named): the trace of two requests racing to make the same
+    record, not a bug."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) != UNIQUE_VIOLATION:
+        return False
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    return not constraints or name in constraints
+
+
+def set_once(model, pk: int, field: str, **values) -> bool:
+    """Set `values` on a row only while its `field` is still empty, in one conditional
+    UPDATE (… WHERE field IS NULL); True when this call set it. A second request racing
+    the first waits on the row lock, then finds the field set and changes nothing, so a
+    one-way step (approve, sign off, withdraw, end) happens and is audited once."""
+    return bool(model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**values))

@@ -5,6 +5,8 @@ Every Django form renders GOV.UK markup through the templates in templates/djang
 those templates cannot know by themselves.
 """
 
+from uuid import uuid4
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
@@ -74,3 +76,26 @@ class DateInput(forms.DateInput):
         super().__init__(
             attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
         )
+
+
+def _new_key() -> str:
+    return uuid4().hex
+
+
+class IdempotencyKeyField(forms.CharField):
+    """A hidden field holding a fresh key each time a create form is shown, so a form sent
+    twice (a double click, the back button) makes one record: the create service claims
+    the key (tafcase.idempotency). A form redisplayed with errors keeps its key, as the
+    failed attempt released it. Optional, so a form from an older page still works."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            widget=forms.HiddenInput,
+            required=False,
+            max_length=100,
+            initial=_new_key,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        return super().clean(value) or None

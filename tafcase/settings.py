@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tafcase",
     "tafcase.accounts",
     "tafcase.audit",
+    "tafcase.idempotency",
     "families",
     "eligibility",
     "eligibility.datamatch",
@@ -258,7 +259,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "eligibility.datamatch.tasks.datamatch_stale_runs_recover",
         "schedule": 60.0,
     },
+    "idempotency-keys-purge": {
+        "task": "tafcase.idempotency.tasks.idempotency_keys_purge_task",
+        "schedule": 60.0 * 60,
+    },
 }
+# A create sent again with the same idempotency key within this many hours gets the first
+# one's record (tafcase.idempotency); after it the key is forgotten.
+IDEMPOTENCY_KEY_HOURS = envint("IDEMPOTENCY_KEY_HOURS", "24")
 # A data-match run that has written no progress for this long has lost its worker. Longer
 # than the slowest stage (linking a large authority) takes, or a slow but live run would
 # be queued again. A run is tried this many times before it is marked failed.

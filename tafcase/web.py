@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from tafcase.errors import StaleEdit
+from tafcase.errors import Conflict, StaleEdit
 
 
 def form_errors_from(form: Form, error: ValidationError) -> None:
@@ -50,13 +50,18 @@ def form_page(
 ) -> HttpResponse:
     """On a valid POST call save(**cleaned_data) (a service) and go to `done` (a URL).
     A service's ValidationError lands on the form and a stale edit answers 409, both with
-    what was typed."""
+    what was typed, as does a Conflict (the record is no longer in the state the form
+    expects). A create form carrying an idempotency key passes it to the service, so the
+    same form sent twice saves once and both times land on `done`."""
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             save(**form.cleaned_data)
         except StaleEdit as stale:
             keep_typed_after_stale_edit([form], stale)
+            status = 409
+        except Conflict as conflict:
+            form.add_error(None, str(conflict))
             status = 409
         except ValidationError as error:
             form_errors_from(form, error)
@@ -70,10 +75,11 @@ def post_action(
     request: HttpRequest, act: Callable[[], Any], *, success: str, done: str
 ) -> HttpResponse:
     """A button that changes one thing: run the service, say what happened (its refusal as
-    an error message) and go back to `done` (post, then redirect)."""
+    an error message) and go back to `done` (post, then redirect). Services make their
+    transitions conditional, so a button pressed twice changes the record once."""
     try:
         act()
-    except (ValidationError, StaleEdit) as error:
+    except (ValidationError, StaleEdit, Conflict) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text)
     else:
