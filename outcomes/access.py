@@ -8,17 +8,30 @@ approval and closure sign-off are the coordinator's of the family's authority.
 
 from typing import Any
 
-from families.access import can_change_family, family_record_for_user, is_programme_team
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from families.access import (
+    can_change_family,
+    family_record_for_user,
+    is_programme_team,
+    record_id,
+)
 from outcomes.models import (
     Action,
     Assessment,
     BudgetItem,
+    Claim,
+    ClaimWindow,
     Closure,
     FollowUp,
     Goal,
     Review,
     TierChange,
 )
+from tafcase.accounts.authority import acts_for, working_authority_id
+from tafcase.accounts.models import Role
 
 
 def can_update_action(user, action: Action, family) -> bool:
@@ -80,4 +93,76 @@ def follow_up_for_user(user, follow_up_id: Any, *, write: bool) -> FollowUp:
         follow_up_id,
         write=write,
         family_path="closure__family",
+    )
+
+
+# --- Payment by Results (claims.md §5) ---------------------------------------------------
+# Windows belong to an authority. Its coordinators and analysts run them; its auditors
+# read them and decide the sample; its managers (the senior responsible officer) see
+# totals and declare, never names. Everyone else gets 404.
+
+CLAIM_TEAM = (Role.COORDINATOR, Role.DATA_ANALYST)
+
+
+def sees_claim_windows(user, authority_id: int | None) -> bool:
+    return acts_for(user, authority_id, *CLAIM_TEAM, Role.AUDITOR, Role.MANAGER)
+
+
+def sees_claims(user, authority_id: int | None) -> bool:
+    """Claims name families: the programme team and the auditor only."""
+    return acts_for(user, authority_id, *CLAIM_TEAM, Role.AUDITOR)
+
+
+def can_run_claims(user, authority_id: int | None) -> bool:
+    return acts_for(user, authority_id, *CLAIM_TEAM)
+
+
+def can_audit_claims(user, authority_id: int | None) -> bool:
+    return acts_for(user, authority_id, Role.AUDITOR)
+
+
+def can_declare(user, authority_id: int | None) -> bool:
+    return acts_for(user, authority_id, Role.MANAGER)
+
+
+def claim_windows_visible_to(user) -> QuerySet[ClaimWindow]:
+    authority_id = working_authority_id(user)
+    if not sees_claim_windows(user, authority_id):
+        return ClaimWindow.objects.none()
+    return ClaimWindow.objects.filter(local_authority_id=authority_id)
+
+
+def claim_window_for_user(user, window_id: Any, *, write: bool) -> ClaimWindow:
+    """`write` is running the window (open, run, validate, sample, submit); the auditor's
+    and the manager's steps check can_audit_claims and can_declare."""
+    window = (
+        ClaimWindow.objects.select_related("local_authority", "framework")
+        .filter(pk=record_id(window_id))
+        .first()
+    )
+    if window is None or not sees_claim_windows(user, window.local_authority_id):
+        raise Http404("No such claim window.")
+    if write and not can_run_claims(user, window.local_authority_id):
+        raise PermissionDenied
+    return window
+
+
+def claim_for_user(user, claim_id: Any, *, write: bool) -> Claim:
+    claim = (
+        Claim.objects.select_related("window", "family", "local_authority")
+        .filter(pk=record_id(claim_id))
+        .first()
+    )
+    if claim is None or not sees_claims(user, claim.local_authority_id):
+        raise Http404("No such claim.")
+    if write and not can_run_claims(user, claim.local_authority_id):
+        raise PermissionDenied
+    return claim
+
+
+def sees_results(user, family) -> bool:
+    """A family's result statuses: the programme team and auditor of its authority, and
+    the family's own workers (lead professional and key workers)."""
+    return sees_claims(user, family.local_authority_id) or (
+        family.lead_professional_id == user.pk or family.key_workers.filter(pk=user.pk).exists()
     )

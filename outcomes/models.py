@@ -226,3 +226,12 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+
+
+# Payment by Results lives in outcomes.claims; Django finds its models through here.
+from outcomes.claims.models import (  # noqa: E402, F401
+    Claim,
+    ClaimRun,
+    ClaimWindow,
+    ResultTracking,
+)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from tafcase import embedded
@@ -262,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {
         "task": "tafcase.idempotency.tasks.idempotency_keys_purge_task",
         "schedule": 60.0 * 60,
+    },
+    # Every attached family's results, re-evaluated nightly as of the new day.
+    "results-refresh": {
+        "task": "outcomes.tasks.results_refresh_all",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 # A create sent again with the same idempotency key within this many hours gets the first
