@@ -18,7 +18,7 @@ from tafcase.accounts.models import Agency, LocalAuthority, Locality, Role, User
 DEMO_PASSWORD = "demo-families-first"  # noqa: S105 - synthetic demo accounts only
 # The authenticator-app key of every demo account that needs a second factor, so a tester
 # adds one entry to their app (or runs `manage.py demo_code`). Synthetic, demo only.
-DEMO_TOTP_KEY = "746166636173652064656d6f206b6579"
+DEMO_TOTP_KEY = b"tafcase-demo-secret!".hex()  # 20 bytes, as authenticator apps expect
 DOMAIN = "northbridge.example"
 
 AUTHORITY = ("Northbridge Borough Council", "E99000001")

@@ -154,17 +154,20 @@ class Supervisor:
 
     def stop(self, timeout: float = 20) -> None:
         """Ask every command still running to stop, then kill any that take too long."""
-        running = [
-            c.process for c in self.children.values() if c.process and c.process.poll() is None
-        ]
-        for process in running:
-            process.send_signal(signal.SIGTERM)
-        for process in running:
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes([c.process for c in self.children.values() if c.process], timeout)
+
+
+def stop_processes(processes: Sequence[subprocess.Popen], timeout: float = 20) -> None:
+    """Ask each process still running to stop, then kill any that take too long."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    for process in running:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def web_command(port: int | str, *, access_log: bool = True) -> list[str]:

@@ -31,5 +31,16 @@ def test_seed_demo_builds_the_whole_journey_once():
     assert Assessment.objects.filter(occasion=0).count() == casework_families.count()
     assert Closure.objects.count() == Family.objects.filter(status="closed").count()
     assert FollowUp.objects.count() == 3 * Closure.objects.count()
+    # The programme team's demo accounts share one authenticator key, printed with the
+    # logins; the key worker has none.
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tafcase import demo
+
+    device = TOTPDevice.objects.get(user__email="coordinator@northbridge.example")
+    assert f"{TOTP(device.bin_key).token():06d}" == demo.demo_totp_code()
+    assert not TOTPDevice.objects.filter(user__email="keyworker@northbridge.example").exists()
+    assert demo.demo_totp_secret() in out.getvalue()
     call_command("seed_demo", families=300, if_empty=True, stdout=out)
     assert Family.objects.count() == 300

@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 import sys
 import time
 
@@ -85,3 +86,11 @@ def test_the_access_log_leaves_query_strings_out():
     assert "%(U)s" in log_format
     for directive in ("%(q)s", "%(r)s", "%(f)s", "%({query_string}e)s"):
         assert directive not in log_format
+
+
+def test_stop_processes_ends_what_is_running_and_leaves_what_has_ended():
+    sleeping = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    run.stop_processes([sleeping, done], timeout=5)
+    assert sleeping.poll() is not None and done.returncode == 0

@@ -143,7 +143,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             raise CommandError("Interrupted: no report.") from None
         finally:
-            run._stop_processes(processes)
+            run.stop_processes(processes)
             self.sign_out(cookies)
         result.update(
             url=base_url,
