@@ -40,7 +40,7 @@ def framework_label(window: ClaimWindow) -> str:
 def windows_for(user) -> list[ClaimWindow]:
     """The user's authority's windows, with their claim counts and the amount going forward."""
     going = Q(claims__status__in=GOING_FORWARD)
-    windows = list(
+    windows: list[ClaimWindow] = list(
         access.claim_windows_visible_to(user)
         .select_related("framework")
         .annotate(
