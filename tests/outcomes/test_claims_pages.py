@@ -474,7 +474,7 @@ def test_reads_are_audited_with_the_families_shown(client, proposed):
 def _window_page_queries(client, user, window) -> int:
     client.force_login(user)
     url = reverse("claims:window", args=[window.pk])
-    client.get(url)  # the first request of a session does some once-only work
+    client.get(url)  # a session's first request also checks two-factor, once
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
