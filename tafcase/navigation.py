@@ -29,6 +29,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         "eligibility:panels",
         (Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.AUDITOR),
     ),
+    NavItem(
+        "Claims",
+        "claims:windows",
+        (Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR, Role.MANAGER),
+    ),
     NavItem("Partner data", "datamatch:imports", (Role.DATA_ANALYST, Role.COORDINATOR)),
     NavItem("Rulebook", "eligibility:frameworks", (Role.ADMINISTRATOR,)),
     NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),

@@ -112,6 +112,7 @@ urlpatterns = [
     path("", include("eligibility.urls")),
     path("data/", include("eligibility.datamatch.urls")),
     path("", include("outcomes.urls")),
+    path("claims/", include("outcomes.claims.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

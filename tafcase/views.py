@@ -68,7 +68,10 @@ HOME_PANELS: dict[str, list[Panel]] = {
             ("Open casework due", "outcomes:dashboard"),
         ),
         Panel(
-            "Claim windows", "Payment-by-Results claim windows and their claims will appear here."
+            "Claim windows",
+            "Payment-by-Results claim windows: propose claims, validate them, draw the "
+            "audit sample and submit.",
+            ("Open claim windows", "claims:windows"),
         ),
     ],
     Role.DATA_ANALYST: [
@@ -80,6 +83,11 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "Data-match runs",
             "Quarterly data-match runs, their link rates and the review queue will appear here.",
         ),
+        Panel(
+            "Claim windows",
+            "Payment-by-Results claim windows, their claims and the results pipeline.",
+            ("Open claim windows", "claims:windows"),
+        ),
     ],
     Role.MANAGER: [
         Panel(
@@ -87,11 +95,18 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "Results Based Accountability report cards will appear here: how "
             "much did we do, how well did we do it, is anyone better off?",
         ),
+        Panel(
+            "Claim windows",
+            "Each claim window's totals by result, for your declaration as senior "
+            "responsible officer, and the results pipeline.",
+            ("Open claim windows", "claims:windows"),
+        ),
     ],
     Role.AUDITOR: [
         Panel(
             "Claims to sample",
-            "Claims drawn for audit sampling, with their evidence, will appear here.",
+            "Claims drawn for audit sampling, with their evidence: pass or fail each one.",
+            ("Open claim windows", "claims:windows"),
         ),
         Panel(
             "Audit trail",

@@ -1,0 +1,235 @@
+"""Reads for the claims pages, each starting from what the user may see."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from eligibility.datamatch.models import KIND_CHOICES
+from eligibility.models import FrameworkVersion
+from eligibility.rules.claims import Flag
+from eligibility.rules.evidence import RECORDED_EVIDENCE
+from families.models import Family
+from outcomes import access
+from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultTracking
+from tafcase.audit.models import AuditEvent
+
+S = Claim.Status
+# Claims that go forward to the declaration: validated, passed audit, claimed or paid.
+GOING_FORWARD = [S.VALIDATED, S.AUDIT_PASSED, S.SUBMITTED, S.PAID]
+DATASETS = {**dict(KIND_CHOICES), RECORDED_EVIDENCE: "Recorded evidence"}
+
+
+def dataset_label(kind: str) -> str:
+    return DATASETS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    return [Flag.LABELS.get(flag, flag.replace("_", " ").capitalize()) for flag in flags]
+
+
+def framework_label(window: ClaimWindow) -> str:
+    """The framework in words, with the version the window uses when it names one."""
+    codes = dict(FrameworkVersion.Code.choices)
+    label = codes.get(window.framework_code, window.framework_code)
+    return f"{label}, version {window.framework.version}" if window.framework else label
+
+
+def windows_for(user) -> list[ClaimWindow]:
+    """The user's authority's windows, with their claim counts and the amount going forward."""
+    going = Q(claims__status__in=GOING_FORWARD)
+    windows: list[ClaimWindow] = list(
+        access.claim_windows_visible_to(user)
+        .select_related("framework")
+        .annotate(
+            claims_count=Count("claims"),
+            proposed_count=Count("claims", filter=Q(claims__status=S.PROPOSED)),
+            going_count=Count("claims", filter=going),
+            going_amount=Sum("claims__amount", filter=going),
+        )
+    )
+    for window in windows:
+        window.framework_label = framework_label(window)  # type: ignore[attr-defined]
+    return windows
+
+
+def latest_run(window: ClaimWindow) -> ClaimRun | None:
+    return window.runs.select_related("started_by").first()
+
+
+def claims_for_window(window: ClaimWindow, *, status: str = "", only: str = "") -> QuerySet[Claim]:
+    claims = window.claims.select_related("family", "validated_by", "audited_by").order_by(
+        "family__pk", "result_code", "pk"
+    )
+    if status:
+        claims = claims.filter(status=status)
+    if only == "flagged":
+        claims = claims.exclude(flags=[])
+    elif only == "sampled":
+        claims = claims.filter(sampled=True)
+    return claims
+
+
+def window_counts(window: ClaimWindow) -> dict[str, int]:
+    """How many claims are in each status, and how many sampled claims wait for audit."""
+    rows = dict(
+        window.claims.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    waiting = window.claims.filter(sampled=True, status=S.VALIDATED).count()
+    return {
+        "proposed": rows.get(S.PROPOSED, 0),
+        "total": sum(rows.values()),
+        "audit_waiting": waiting,
+        "by_status": [(S(code).label, n) for code, n in sorted(rows.items())],  # type: ignore[dict-item]
+    }
+
+
+def open_windows_for_adjustment(claim: Claim) -> QuerySet[ClaimWindow]:
+    return ClaimWindow.objects.filter(
+        local_authority_id=claim.local_authority_id,
+        framework_code=claim.framework_code,
+        stage=ClaimWindow.Stage.OPEN,
+    ).exclude(pk=claim.window_id)
+
+
+def _evidence(items: list[dict]) -> list[dict[str, Any]]:
+    return [
+        {
+            "dataset": dataset_label(str(e.get("kind", ""))),
+            "record_id": e.get("record_id", ""),
+            "date": _date(e.get("date")),
+        }
+        for e in items or []
+    ]
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def claim_trace(claim: Claim) -> dict[str, Any]:
+    """The rule trace of a claim from its frozen snapshot, ready for the page: dates as
+    dates, datasets and flags in words."""
+    snap = claim.snapshot or {}
+    result = snap.get("result") or {}
+    framework = snap.get("framework") or {}
+    return {
+        "framework_label": framework.get("label") or claim.framework_code,
+        "framework_code": framework.get("code") or claim.framework_code,
+        "framework_version": framework.get("version") or claim.framework_version,
+        "cutoff_date": _date(snap.get("cutoff_date")),
+        "needs": [
+            {
+                "label": need.get("label", need.get("code", "")),
+                "explanation": need.get("explanation", ""),
+                "evidence": _evidence(need.get("evidence", [])),
+            }
+            for need in snap.get("needs_at_attachment", [])
+        ],
+        "needs_added": snap.get("needs_added", []),
+        "case": snap.get("case") or {},
+        "explanation": result.get("explanation", ""),
+        "outcomes": [
+            {
+                "label": o.get("label", o.get("code", "")),
+                "holds": o.get("holds"),
+                "explanation": o.get("explanation", ""),
+                "evidence": _evidence(o.get("evidence", [])),
+            }
+            for o in result.get("outcomes", [])
+        ],
+        "result_evidence": _evidence(result.get("evidence", [])),
+        "flags": flag_labels(claim.flags),
+        "adjustment_reason": snap.get("reason", "") if claim.adjustment_of_id else "",
+    }
+
+
+# --- the pipeline dashboard -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    attached: int
+    in_progress: int
+    in_progress_by_month: list[tuple[date | None, int]]
+    claimable: int
+    validated: int
+    claimed: int
+    paid: int
+    adjusted: int
+    adjusted_amount: int
+    lapsed: int
+
+
+def pipeline(authority_id: int) -> Pipeline:
+    """Counts only, no names: every step from attachment to payment for one authority."""
+    RS = ResultTracking.Status
+    tracking = ResultTracking.objects.filter(local_authority_id=authority_id)
+    by_status = dict(
+        tracking.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    by_month = [
+        (row["month"].date() if hasattr(row["month"], "date") else row["month"], row["n"])
+        for row in tracking.filter(status=RS.IN_PROGRESS)
+        .annotate(month=TruncMonth("could_first_be_met"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    ]
+    claims = Claim.objects.filter(local_authority_id=authority_id)
+    original = Q(adjustment_of__isnull=True)
+    counts = claims.aggregate(
+        validated=Count("pk", filter=original & Q(status__in=[S.VALIDATED, S.AUDIT_PASSED])),
+        claimed=Count("pk", filter=original & Q(status=S.SUBMITTED)),
+        paid=Count("pk", filter=original & Q(status=S.PAID)),
+        adjusted=Count("pk", filter=Q(adjustment_of__isnull=False)),
+        adjusted_amount=Sum("amount", filter=Q(adjustment_of__isnull=False)),
+    )
+    return Pipeline(
+        attached=Family.objects.filter(
+            local_authority_id=authority_id, programme_start__isnull=False
+        ).count(),
+        in_progress=by_status.get(RS.IN_PROGRESS, 0),
+        in_progress_by_month=by_month,
+        claimable=by_status.get(RS.MET, 0),
+        validated=counts["validated"],
+        claimed=counts["claimed"],
+        paid=counts["paid"],
+        adjusted=counts["adjusted"],
+        adjusted_amount=counts["adjusted_amount"] or 0,
+        lapsed=by_status.get(RS.LAPSED, 0),
+    )
+
+
+# --- the family page's results section ------------------------------------------------
+
+
+def family_page_results(user, family: Family) -> dict[str, Any]:
+    """The family page's results: for the programme team and auditor of its authority and
+    the family's own workers (access.sees_results); nothing for anyone else."""
+    if family.programme_start is None or not access.sees_results(user, family):
+        return {"family_results": []}
+    rows = list(ResultTracking.objects.filter(family=family).order_by("framework_code", "code"))
+    for row in rows:
+        outcomes = (row.lapsed_because or {}).get("outcomes") or []
+        row.lapse_reason = "; ".join(  # type: ignore[attr-defined]
+            o.get("explanation") or o.get("label", "") for o in outcomes
+        )
+        row.lapsed_on = _date((row.lapsed_because or {}).get("on"))  # type: ignore[attr-defined]
+    return {"family_results": rows}
+
+
+def claim_history(claim: Claim) -> QuerySet[AuditEvent]:
+    """What happened to a claim (validation, audit, payment, adjustment), oldest first,
+    from the audit trail the services write."""
+    return (
+        AuditEvent.objects.filter(object_type=Claim._meta.label_lower, object_id=str(claim.pk))
+        .exclude(action=AuditEvent.Action.VIEWED)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
