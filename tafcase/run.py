@@ -181,6 +181,10 @@ def web_command(port: int | str, *, access_log: bool = True) -> list[str]:
         "2",
         "--threads",
         "4",
+        # Longer than a person pauses between clicks: with gunicorn's 2 s default, the
+        # server closes idle connections just as browsers reuse them.
+        "--keep-alive",
+        "5",
         *(["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT] if access_log else []),
     ]
 
