@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from eligibility.rules.claims import Flag
+from eligibility.selectors import criteria_choices
 from outcomes import selectors as casework_selectors
 from outcomes.claims import selectors
 from outcomes.claims.models import Claim, ClaimWindow
@@ -191,21 +192,23 @@ def _flag_words(flags: Sequence[str]) -> list[str]:
     return [Flag.LABELS.get(f, f) for f in flags]
 
 
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _dated(items: Sequence[dict]) -> list[dict]:
     """Snapshot entries with their evidence dates read back from ISO text."""
     return [
         {
             **item,
-            "evidence": [
-                {**ev, "date": date.fromisoformat(ev["date"]) if ev.get("date") else None}
-                for ev in item.get("evidence", [])
-            ],
+            "evidence": [{**ev, "date": _date(ev.get("date"))} for ev in item.get("evidence", [])],
+            "clears_on": _date(item.get("clears_on")),
         }
         for item in items
     ]
 
 
-def _pack_entry(claim: Claim, casework: selectors.Casework) -> dict:
+def _pack_entry(claim: Claim, casework: selectors.Casework, criteria: dict[str, str]) -> dict:
     snapshot = claim.snapshot or {}
     result = snapshot.get("result", {})
     charts = [
@@ -223,6 +226,7 @@ def _pack_entry(claim: Claim, casework: selectors.Casework) -> dict:
         "result_evidence": _dated([result])[0]["evidence"] if result else [],
         "flags": _flag_words(claim.flags),
         "casework": casework,
+        "goals": [(g, criteria.get(g.criterion, g.criterion)) for g in casework.goals],
         "charts": charts,
     }
 
@@ -240,7 +244,13 @@ def evidence_pack_pdf(request, claims: Sequence[Claim]) -> bytes:
     plan, lead professional, Team Around the Family, reviews and the distance-travelled
     chart) is read from the family's records as they are now."""
     casework = selectors.casework_for(claims)
-    entries = [_pack_entry(c, casework[c.family_id]) for c in claims]
+    criteria: dict[int, dict[str, str]] = {}
+    for claim in claims:
+        if claim.local_authority_id not in criteria:
+            criteria[claim.local_authority_id] = dict(criteria_choices(claim.local_authority))
+    entries = [
+        _pack_entry(c, casework[c.family_id], criteria[c.local_authority_id]) for c in claims
+    ]
     for claim in claims:
         audit_record(
             actor=request.user,

@@ -17,7 +17,7 @@ from outcomes.claims import exports
 from outcomes.claims import services as claim_services
 from outcomes.claims.models import Claim
 from tafcase.audit.models import AuditEvent
-from tests.conftest import pdf_text
+from tests.conftest import pdf_text as raw_pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
 from tests.outcomes.test_claims import open_window, run, team, validate_all  # noqa: F401
@@ -112,6 +112,11 @@ def claimed(team):  # noqa: F811
     team.window = window
     team.claim = Claim.objects.get(pk=claim.pk)
     return team
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's words with table cells' line wrapping undone."""
+    return " ".join(raw_pdf_text(pdf).split())
 
 
 def download(client, user, url):
