@@ -1,7 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
 from outcomes import views
-from outcomes.claims.export_views import export_urlpatterns
 
 app_name = "outcomes"
 F = "families/<int:family_id>/"
@@ -28,5 +27,4 @@ urlpatterns = [
     path(F + "closure/", views.closure, name="closure"),
     path(F + "closure/<int:closure_id>/sign-off/", views.closure_sign_off, name="sign-off"),
     path(F + "follow-ups/<int:follow_up_id>/", views.follow_up, name="follow-up"),
-    path("claims/", include(export_urlpatterns)),
 ]

@@ -1,4 +1,5 @@
-"""Download views for the claim outputs, mounted under /claims/ (export_urlpatterns).
+"""Download views for the claim outputs, mounted under /claims/ by outcomes.claims.urls
+(export_urlpatterns, namespace "claims").
 
 The schedule and the return name every family of a window, so like the claims themselves
 they are for the programme team and the auditor of the window's authority
@@ -71,10 +72,10 @@ def evidence_packs_pdf(request):
     return web.pdf_response(pdf, exports.evidence_pack_filename(claims), inline=True)
 
 
-# Included under /claims/ by outcomes.urls (namespace "outcomes").
+# Paths follow the claims pages: /claims/<window>/… for a window, /claims/claim/<id>/…
 export_urlpatterns = [
-    path("windows/<int:window_id>/schedule.pdf", schedule_pdf, name="claim-schedule-pdf"),
-    path("windows/<int:window_id>/return.csv", return_csv, name="claim-return-csv"),
-    path("<int:claim_id>/evidence-pack.pdf", evidence_pack_pdf, name="claim-evidence-pack"),
-    path("evidence-pack.pdf", evidence_packs_pdf, name="claim-evidence-packs"),
+    path("<int:window_id>/schedule.pdf", schedule_pdf, name="schedule-pdf"),
+    path("<int:window_id>/return.csv", return_csv, name="return-csv"),
+    path("claim/<int:claim_id>/evidence-pack.pdf", evidence_pack_pdf, name="evidence-pack"),
+    path("evidence-pack.pdf", evidence_packs_pdf, name="evidence-packs"),
 ]

@@ -197,11 +197,19 @@ def _date(text: str | None) -> date | None:
 
 
 def _dated(items: Sequence[dict]) -> list[dict]:
-    """Snapshot entries with their evidence dates read back from ISO text."""
+    """Snapshot entries with their evidence dates read back from ISO text and each
+    evidence's dataset in words."""
     return [
         {
             **item,
-            "evidence": [{**ev, "date": _date(ev.get("date"))} for ev in item.get("evidence", [])],
+            "evidence": [
+                {
+                    **ev,
+                    "date": _date(ev.get("date")),
+                    "dataset": selectors.dataset_label(str(ev.get("kind", ""))),
+                }
+                for ev in item.get("evidence", [])
+            ],
             "clears_on": _date(item.get("clears_on")),
         }
         for item in items

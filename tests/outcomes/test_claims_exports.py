@@ -125,15 +125,15 @@ def download(client, user, url):
 
 
 def schedule_url(window):
-    return reverse("outcomes:claim-schedule-pdf", args=[window.pk])
+    return reverse("claims:schedule-pdf", args=[window.pk])
 
 
 def return_url(window):
-    return reverse("outcomes:claim-return-csv", args=[window.pk])
+    return reverse("claims:return-csv", args=[window.pk])
 
 
 def pack_url(claim):
-    return reverse("outcomes:claim-evidence-pack", args=[claim.pk])
+    return reverse("claims:evidence-pack", args=[claim.pk])
 
 
 # --- the claim schedule ---------------------------------------------------------------
@@ -242,9 +242,7 @@ def test_evidence_pack_for_a_list_of_claims_has_a_section_each(client, claimed):
     w = claimed
     claims = list(Claim.objects.filter(window=w.window).order_by("pk"))
     ids = ",".join(str(c.pk) for c in claims)
-    response = download(
-        client, w.coordinator, reverse("outcomes:claim-evidence-packs") + f"?claims={ids}"
-    )
+    response = download(client, w.coordinator, reverse("claims:evidence-packs") + f"?claims={ids}")
     assert response.status_code == 200
     text = pdf_text(response.content)
     for claim in claims:
@@ -258,21 +256,21 @@ def test_evidence_pack_for_a_list_of_claims_has_a_section_each(client, claimed):
 @pytest.mark.parametrize("claims", ["", "1,x", "1;2", "-1", ",".join(["1"] * 0) + " "])
 def test_evidence_pack_list_that_is_not_claim_numbers_is_a_bad_request(client, claimed, claims):
     response = download(
-        client, claimed.coordinator, reverse("outcomes:claim-evidence-packs") + f"?claims={claims}"
+        client, claimed.coordinator, reverse("claims:evidence-packs") + f"?claims={claims}"
     )
     assert response.status_code == 400
 
 
 def test_evidence_pack_list_with_a_claim_the_user_cannot_see_is_404(client, claimed):
     w = claimed
-    url = reverse("outcomes:claim-evidence-packs") + f"?claims={w.claim.pk},999999"
+    url = reverse("claims:evidence-packs") + f"?claims={w.claim.pk},999999"
     assert download(client, w.coordinator, url).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
 
 
 def test_evidence_pack_list_is_limited(client, claimed, settings):
     ids = ",".join(str(n) for n in range(1, exports.EVIDENCE_PACK_LIMIT + 2))
-    url = reverse("outcomes:claim-evidence-packs") + f"?claims={ids}"
+    url = reverse("claims:evidence-packs") + f"?claims={ids}"
     assert download(client, claimed.coordinator, url).status_code == 400
 
 
@@ -338,7 +336,7 @@ def test_manager_and_everyone_else_get_404(client, claimed):
         schedule_url(w.window),
         return_url(w.window),
         pack_url(w.claim),
-        reverse("outcomes:claim-evidence-packs") + f"?claims={w.claim.pk}",
+        reverse("claims:evidence-packs") + f"?claims={w.claim.pk}",
     ]
     for user in (w.manager, w.lead, w.police, w.school, w.other_coordinator, w.elsewhere):
         for url in urls:

@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
         keep = Claim.objects.filter(window=window).order_by("pk").values("pk")[:n_claims]
         Claim.objects.filter(window=window).exclude(pk__in=keep).delete()
-        request = RequestFactory().get(f"/claims/windows/{window.pk}/schedule.pdf")
+        request = RequestFactory().get(f"/claims/{window.pk}/schedule.pdf")
         request.user = coordinator
         # A worker renders many PDFs: load fonts once before timing, as a warm worker has.
         HTML(string="<p>warm up</p>").write_pdf()
