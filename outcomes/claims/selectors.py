@@ -1,19 +1,22 @@
-"""Reads for the claims pages, each starting from what the user may see."""
+"""Reads for the claims pages and the claim outputs, each starting from what the user may
+see (a window or claims reached through outcomes.access)."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from eligibility.datamatch.models import KIND_CHOICES
 from eligibility.models import FrameworkVersion
 from eligibility.rules.claims import Flag
 from eligibility.rules.evidence import RECORDED_EVIDENCE
-from families.models import Family
+from families.models import Family, Involvement, reference_for
 from outcomes import access
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultTracking
+from outcomes.models import Assessment, Closure, Goal, Review
 from tafcase.audit.models import AuditEvent
 
 S = Claim.Status
@@ -233,3 +236,206 @@ def claim_history(claim: Claim) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("at", "pk")
     )
+
+
+# --- the claim outputs: schedule, CSV return and evidence pack (claims.exports) --------
+# The schedule and the return read every claim of a window in one query of plain values
+# (no model instances, no per-row queries), streamed from the database in chunks, so
+# thousands of claims cost a fixed number of queries.
+
+CHUNK = 1000
+
+# What each row of the schedule and the return reads. Only the parts of the frozen
+# snapshot an output shows are fetched, as JSON key lookups in the same query.
+_ROW_FIELDS = (
+    "pk",
+    "family_id",
+    "result_code",
+    "result_label",
+    "amount",
+    "attachment_date",
+    "closure_date",
+    "sustained_from",
+    "sustained_to",
+    "flags",
+    "status",
+    "sampled",
+    "validated_at",
+    "audited_at",
+    "rejection_reason",
+    "adjustment_of_id",
+    "framework_version",
+)
+_ROW_ALIASES = {
+    "validated_by_name": F("validated_by__full_name"),
+    "audited_by_name": F("audited_by__full_name"),
+    "needs_at_attachment": F("snapshot__needs_at_attachment"),
+    "needs_added": F("snapshot__needs_added"),
+    "outcomes": F("snapshot__result__outcomes"),
+}
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim as the schedule and the return show it."""
+
+    pk: int
+    family_id: int
+    result_code: str
+    result_label: str
+    amount: int
+    attachment_date: Any
+    closure_date: Any
+    sustained_from: Any
+    sustained_to: Any
+    flags: list[str]
+    status: str
+    sampled: bool
+    validated_at: Any
+    validated_by_name: str | None
+    audited_at: Any
+    audited_by_name: str | None
+    rejection_reason: str
+    adjustment_of_id: int | None
+    framework_version: int
+    needs_at_attachment: list[dict] | None
+    needs_added: list[str] | None
+    outcomes: list[dict] | None
+
+    @property
+    def reference(self) -> str:
+        return f"CLM-{self.pk:06d}"
+
+    @property
+    def family_reference(self) -> str:
+        return reference_for(self.family_id)
+
+    @property
+    def adjustment_of(self) -> str:
+        return f"CLM-{self.adjustment_of_id:06d}" if self.adjustment_of_id else ""
+
+    @property
+    def needs_words(self) -> str:
+        return ", ".join(n.get("label", n.get("code", "")) for n in self.needs_at_attachment or [])
+
+    @property
+    def needs_codes(self) -> list[str]:
+        return [n.get("code", "") for n in self.needs_at_attachment or []]
+
+    @property
+    def status_label(self) -> str:
+        return Claim.Status(self.status).label
+
+    @property
+    def audit_result(self) -> str:
+        """passed, failed, awaiting (sampled, not yet decided) or blank (not sampled)."""
+        if self.status == Claim.Status.AUDIT_FAILED:
+            return "failed"
+        # A passed claim keeps its auditor when submission moves it on to claimed.
+        if self.audited_at is not None:
+            return "passed"
+        return "awaiting" if self.sampled else ""
+
+    @property
+    def goes_forward(self) -> bool:
+        return self.status in GOING_FORWARD
+
+
+def claim_rows(claims) -> Iterator[ClaimRow]:
+    """Each claim of a queryset as a ClaimRow, in claim order: one query, read in chunks."""
+    rows = claims.order_by("pk").values(*_ROW_FIELDS, **_ROW_ALIASES)
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield ClaimRow(**row)
+
+
+def window_claims(window: ClaimWindow):
+    return Claim.objects.filter(window=window)
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    """The schedule's totals: what goes forward, by result, and what does not."""
+
+    by_result: list[dict]
+    claims: int
+    amount: int
+    not_forward: list[dict]
+    sampled: int
+
+
+def window_summary(window: ClaimWindow) -> WindowSummary:
+    """Totals by result of the claims that go forward (validated, passed audit, claimed or
+    paid, adjustments included), and counts of the rest by status: two queries."""
+    claims = window_claims(window)
+    by_result = [
+        dict(row)
+        for row in claims.filter(status__in=GOING_FORWARD)
+        .values("result_code", "result_label")
+        .annotate(claims=Count("pk"), amount=Sum("amount"))
+        .order_by("result_code")
+    ]
+    rest = (
+        claims.exclude(status__in=GOING_FORWARD)
+        .values("status")
+        .annotate(claims=Count("pk"))
+        .order_by("status")
+    )
+    not_forward = [
+        {"status": Claim.Status(row["status"]).label, "claims": row["claims"]} for row in rest
+    ]
+    return WindowSummary(
+        by_result=by_result,
+        claims=sum(r["claims"] for r in by_result),
+        amount=sum(r["amount"] or 0 for r in by_result),
+        not_forward=not_forward,
+        sampled=claims.filter(sampled=True).count(),
+    )
+
+
+# --- the evidence pack: the family's casework, for a list of claims -------------------
+
+
+@dataclass
+class Casework:
+    """The whole-family work behind a claim, read from the family's records."""
+
+    family: Family
+    lead_professional: str = ""
+    assessments: list[Assessment] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    involvements: list[Involvement] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+
+
+def casework_for(claims: Sequence[Claim]) -> dict[int, Casework]:
+    """Each claimed family's casework, loaded for all the families at once (a fixed number
+    of queries whatever the number of claims)."""
+    ids = list(dict.fromkeys(c.family_id for c in claims))
+    families = Family.objects.filter(pk__in=ids).select_related("lead_professional")
+    found = {
+        f.pk: Casework(
+            family=f,
+            lead_professional=f.lead_professional.full_name if f.lead_professional else "",
+        )
+        for f in families
+    }
+    for a in Assessment.objects.filter(family_id__in=ids).order_by("started_on", "pk"):
+        found[a.family_id].assessments.append(a)
+    for g in Goal.objects.filter(family_id__in=ids).order_by("pk"):
+        found[g.family_id].goals.append(g)
+    for i in (
+        Involvement.objects.filter(family_id__in=ids)
+        .select_related("agency")
+        .order_by("started_on", "agency__name")
+    ):
+        found[i.family_id].involvements.append(i)
+    for r in (
+        Review.objects.filter(family_id__in=ids)
+        .prefetch_related("attendees")
+        .order_by("held_on", "pk")
+    ):
+        found[r.family_id].reviews.append(r)
+    for c in Closure.objects.filter(family_id__in=ids).order_by("closed_on", "pk"):
+        found[c.family_id].closures.append(c)
+    return found

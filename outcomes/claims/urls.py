@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outcomes.claims import views
+from outcomes.claims.export_views import export_urlpatterns
 
 app_name = "claims"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     path("claim/<int:claim_id>/payment/", views.claim_payment, name="claim-payment"),
     path("claim/<int:claim_id>/spot-check/", views.claim_spot_check, name="claim-spot-check"),
     path("claim/<int:claim_id>/adjust/", views.claim_adjust, name="claim-adjust"),
+    *export_urlpatterns,
 ]
