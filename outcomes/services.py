@@ -14,6 +14,7 @@ from eligibility.selectors import agencies_for, criteria_choices
 from families import services as family_services
 from families.models import Family, Membership
 from outcomes import casework
+from outcomes.claims import services as claim_services
 from outcomes.models import (
     Action,
     Assessment,
@@ -45,6 +46,16 @@ def casework_settings() -> casework.CaseworkSettings:
 
 def _bump(model, obj, expected_version: int, what: str) -> None:
     obj.version = bump_version(model, obj.pk, expected_version, what)
+
+
+def _results_refresh_when_saved(family: Family) -> None:
+    """A fact a result depends on (assessment, plan, closure) changed: re-evaluate the
+    family's results once the change is committed (claims.md §1)."""
+    transaction.on_commit(
+        lambda: claim_services.results_refresh(
+            authority=family.local_authority, family_ids=[family.pk]
+        )
+    )
 
 
 def _audit(actor, obj, family_id, summary, action=A.UPDATED):
@@ -170,6 +181,8 @@ def assessment_save(
         assessment.family_id,
         f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
     )
+    if complete:
+        _results_refresh_when_saved(assessment.family)
     return assessment
 
 
@@ -204,6 +217,7 @@ def goal_add(
     goal.members.set(members)
     _audit(actor, goal, family.pk, f"Goal added: {title}", A.CREATED)
     idempotency_record(user=actor, key=idempotency_key, obj=goal)
+    _results_refresh_when_saved(family)
     return goal
 
 
@@ -428,6 +442,7 @@ def case_close(
         for f in casework.closure_follow_ups(closed_on, casework_settings())
     )
     _audit(actor, closure, family.pk, f"Case closed: {closure.get_reason_display()}", A.CREATED)
+    _results_refresh_when_saved(family)
     return closure
 
 

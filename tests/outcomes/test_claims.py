@@ -276,3 +276,23 @@ def test_a_result_that_held_and_no_longer_does_is_lapsed_with_what_broke_it(team
     row.refresh_from_db()
     assert row.status == ResultTracking.Status.LAPSED
     assert row.lapsed_because["on"] == TODAY.isoformat()
+
+
+def test_closing_the_case_re_evaluates_its_results_once_saved(
+    team, django_capture_on_commit_callbacks
+):
+    from outcomes import services as casework_services
+
+    assert not ResultTracking.objects.filter(family=team.family).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        casework_services.case_close(
+            actor=team.lead,
+            family=team.family,
+            closed_on=TODAY,
+            reason="outcomes_met",
+            exit_plan="Stays with the school nurse",
+        )
+    rows = ResultTracking.objects.filter(family=team.family)
+    assert rows.count() == 3 and {r.evaluated_on for r in rows} == {TODAY}
+    # Only the family whose facts changed is re-evaluated.
+    assert not ResultTracking.objects.exclude(family=team.family).exists()
