@@ -284,7 +284,7 @@ def test_a_window_goes_from_opening_to_submission_through_the_pages(client, peop
 
     client.force_login(w.manager)
     page = client.get(reverse("claims:window", args=[window.pk])).content.decode()
-    assert "Declare these totals" in page and "£3000" in page
+    assert "Declare these totals" in page and "£3,000" in page
     client.post(reverse("claims:declare", args=[window.pk]))
     window.refresh_from_db()
     assert window.stage == ClaimWindow.Stage.DECLARED and window.declared_by == w.manager
