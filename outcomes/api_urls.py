@@ -1,4 +1,5 @@
 from outcomes import api
+from outcomes.claims import api as claims_api
 from tafcase.api_params import IdRouter
 
 router = IdRouter()
@@ -9,5 +10,7 @@ router.register("reviews", api.ReviewViewSet, basename="review")
 router.register("tier-changes", api.TierChangeViewSet, basename="tier-change")
 router.register("budget-items", api.BudgetItemViewSet, basename="budget-item")
 router.register("closures", api.ClosureViewSet, basename="closure")
+router.register("claim-windows", claims_api.ClaimWindowViewSet, basename="claim-window")
+router.register("claims", claims_api.ClaimViewSet, basename="claim")
 
 urlpatterns = router.urls

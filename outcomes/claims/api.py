@@ -1,0 +1,240 @@
+"""Claims API, for automation: the same access rules and services as the claims pages.
+
+Windows: the programme team, auditor and manager of the working authority (the manager
+sees totals, never claims). Claims: the programme team and auditor. Everyone else 404.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from outcomes import access
+from outcomes.claims import services
+from outcomes.claims.models import Claim, ClaimRun, ClaimWindow
+from tafcase.accounts.authority import working_authority
+from tafcase.api_params import query_choice, query_id
+from tafcase.audit.api import AuditedListMixin
+from tafcase.audit.services import audit_viewed
+
+
+class WindowOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimWindow
+        fields = [
+            "id",
+            "name",
+            "framework_code",
+            "cutoff_date",
+            "deadline",
+            "earliest_closure",
+            "sample_percent",
+            "stage",
+            "sample_seed",
+            "sampled_at",
+            "declared_at",
+            "submitted_at",
+        ]
+
+
+class WindowInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    cutoff_date = serializers.DateField()
+    deadline = serializers.DateField()
+    earliest_closure = serializers.DateField(required=False, allow_null=True, default=None)
+    sample_percent = serializers.IntegerField(min_value=1, max_value=100, default=10)
+
+
+class RunOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimRun
+        fields = [
+            "id",
+            "status",
+            "percent",
+            "families_total",
+            "families_done",
+            "claims_proposed",
+            "error",
+            "queued_at",
+            "finished_at",
+        ]
+
+
+class ClaimOutput(serializers.ModelSerializer):
+    family_reference = serializers.CharField(source="family.reference")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "reference",
+            "window",
+            "family",
+            "family_reference",
+            "framework_code",
+            "framework_version",
+            "result_code",
+            "result_label",
+            "amount",
+            "attachment_date",
+            "closure_date",
+            "sustained_from",
+            "sustained_to",
+            "flags",
+            "status",
+            "sampled",
+            "rejection_reason",
+            "audit_note",
+            "paid_on",
+            "adjustment_of",
+        ]
+
+
+class ClaimDetail(ClaimOutput):
+    class Meta(ClaimOutput.Meta):
+        fields = [*ClaimOutput.Meta.fields, "snapshot"]
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class AuditInput(serializers.Serializer):
+    passed = serializers.BooleanField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ClaimWindowViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = ClaimWindow.objects.none()
+    serializer_class = WindowOutput
+    audit_what = "claim windows (API)"
+
+    def get_queryset(self):
+        return access.claim_windows_visible_to(self.request.user).order_by("-cutoff_date", "-pk")
+
+    def retrieve(self, request, pk=None):
+        window = access.claim_window_for_user(request.user, pk, write=False)
+        audit_viewed(request, window)
+        return Response({**WindowOutput(window).data, "totals": services.window_totals(window)})
+
+    @extend_schema(request=WindowInput, responses={201: WindowOutput})
+    def create(self, request):
+        authority = working_authority(request.user)
+        if authority is None or not access.can_run_claims(request.user, authority.pk):
+            raise PermissionDenied
+        data = WindowInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        window = services.claim_window_open(
+            actor=request.user, authority=authority, **data.validated_data
+        )
+        return Response(WindowOutput(window).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: RunOutput})
+    @action(detail=True, methods=["post"])
+    def run(self, request, pk=None):
+        """Queue a claim run; poll GET …/run/ for its progress."""
+        window = access.claim_window_for_user(request.user, pk, write=True)
+        run = services.claim_run_start(actor=request.user, window=window)
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: RunOutput})
+    @run.mapping.get
+    def run_progress(self, request, pk=None):
+        window = access.claim_window_for_user(request.user, pk, write=False)
+        run = window.runs.order_by("-queued_at", "-pk").first()
+        return Response(RunOutput(run).data if run else None)
+
+    @extend_schema(request=None, responses={200: WindowOutput})
+    @action(detail=True, methods=["post"])
+    def sample(self, request, pk=None):
+        window = access.claim_window_for_user(request.user, pk, write=True)
+        services.window_sample_draw(actor=request.user, window=window)
+        window.refresh_from_db()
+        return Response(WindowOutput(window).data)
+
+    @extend_schema(request=None, responses={200: WindowOutput})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def declare(self, request, pk=None):
+        """The manager's one write (read-only roles are otherwise refused every write)."""
+        window = access.claim_window_for_user(request.user, pk, write=False)
+        if not access.can_declare(request.user, window.local_authority_id):
+            raise PermissionDenied
+        services.window_declare(actor=request.user, window=window)
+        window.refresh_from_db()
+        return Response(WindowOutput(window).data)
+
+    @extend_schema(request=None, responses={200: WindowOutput})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        window = access.claim_window_for_user(request.user, pk, write=True)
+        services.window_submit(actor=request.user, window=window)
+        window.refresh_from_db()
+        return Response(WindowOutput(window).data)
+
+
+class ClaimViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Claims of the working authority; `?window=` and `?status=` filter them."""
+
+    queryset = Claim.objects.none()
+    serializer_class = ClaimOutput
+    audit_what = "claims (API)"
+
+    def get_queryset(self):
+        user = self.request.user
+        authority = working_authority(user)
+        if authority is None or not access.sees_claims(user, authority.pk):
+            return Claim.objects.none()
+        claims = Claim.objects.filter(local_authority=authority).select_related("family")
+        window_id = query_id(self.request, "window")
+        if window_id is not None:
+            claims = claims.filter(window_id=window_id)
+        wanted = query_choice(self.request, "status", Claim.Status.values)
+        if wanted:
+            claims = claims.filter(status=wanted)
+        return claims.order_by("window_id", "pk")
+
+    def audited_ids(self, rows):
+        return [claim.family_id for claim in rows], ()
+
+    def retrieve(self, request, pk=None):
+        claim = access.claim_for_user(request.user, pk, write=False)
+        audit_viewed(request, claim, family_id=claim.family_id)
+        return Response(ClaimDetail(claim).data)
+
+    @extend_schema(request=None, responses={200: ClaimOutput})
+    @action(detail=True, methods=["post"])
+    def validate(self, request, pk=None):
+        claim = access.claim_for_user(request.user, pk, write=True)
+        services.claim_validate(actor=request.user, claim=claim)
+        claim.refresh_from_db()
+        return Response(ClaimOutput(claim).data)
+
+    @extend_schema(request=ReasonInput, responses={200: ClaimOutput})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        claim = access.claim_for_user(request.user, pk, write=True)
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.claim_reject(actor=request.user, claim=claim, reason=data.validated_data["reason"])
+        claim.refresh_from_db()
+        return Response(ClaimOutput(claim).data)
+
+    @extend_schema(request=AuditInput, responses={200: ClaimOutput})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def audit(self, request, pk=None):
+        """The auditor's one write (read-only roles are otherwise refused every write)."""
+        claim = access.claim_for_user(request.user, pk, write=False)
+        if not access.can_audit_claims(request.user, claim.local_authority_id):
+            raise PermissionDenied
+        data = AuditInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.claim_audit_decide(actor=request.user, claim=claim, **data.validated_data)
+        claim.refresh_from_db()
+        return Response(ClaimOutput(claim).data)
