@@ -20,7 +20,7 @@ from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
 
 
-class WindowOutput(serializers.ModelSerializer):
+class ClaimWindowOutput(serializers.ModelSerializer):
     class Meta:
         model = ClaimWindow
         fields = [
@@ -39,7 +39,7 @@ class WindowOutput(serializers.ModelSerializer):
         ]
 
 
-class WindowInput(serializers.Serializer):
+class ClaimWindowInput(serializers.Serializer):
     name = serializers.CharField(max_length=80)
     cutoff_date = serializers.DateField()
     deadline = serializers.DateField()
@@ -47,7 +47,7 @@ class WindowInput(serializers.Serializer):
     sample_percent = serializers.IntegerField(min_value=1, max_value=100, default=10)
 
 
-class RunOutput(serializers.ModelSerializer):
+class ClaimRunOutput(serializers.ModelSerializer):
     class Meta:
         model = ClaimRun
         fields = [
@@ -98,11 +98,11 @@ class ClaimDetail(ClaimOutput):
         fields = [*ClaimOutput.Meta.fields, "snapshot"]
 
 
-class ReasonInput(serializers.Serializer):
+class ClaimReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class AuditInput(serializers.Serializer):
+class ClaimAuditInput(serializers.Serializer):
     passed = serializers.BooleanField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -111,7 +111,7 @@ class ClaimWindowViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = ClaimWindow.objects.none()
-    serializer_class = WindowOutput
+    serializer_class = ClaimWindowOutput
     audit_what = "claim windows (API)"
 
     def get_queryset(self):
@@ -120,44 +120,46 @@ class ClaimWindowViewSet(
     def retrieve(self, request, pk=None):
         window = access.claim_window_for_user(request.user, pk, write=False)
         audit_viewed(request, window)
-        return Response({**WindowOutput(window).data, "totals": services.window_totals(window)})
+        return Response(
+            {**ClaimWindowOutput(window).data, "totals": services.window_totals(window)}
+        )
 
-    @extend_schema(request=WindowInput, responses={201: WindowOutput})
+    @extend_schema(request=ClaimWindowInput, responses={201: ClaimWindowOutput})
     def create(self, request):
         authority = working_authority(request.user)
         if authority is None or not access.can_run_claims(request.user, authority.pk):
             raise PermissionDenied
-        data = WindowInput(data=request.data)
+        data = ClaimWindowInput(data=request.data)
         data.is_valid(raise_exception=True)
         window = services.claim_window_open(
             actor=request.user, authority=authority, **data.validated_data
         )
-        return Response(WindowOutput(window).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimWindowOutput(window).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={202: RunOutput})
+    @extend_schema(request=None, responses={202: ClaimRunOutput})
     @action(detail=True, methods=["post"])
     def run(self, request, pk=None):
         """Queue a claim run; poll GET …/run/ for its progress."""
         window = access.claim_window_for_user(request.user, pk, write=True)
         run = services.claim_run_start(actor=request.user, window=window)
-        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ClaimRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: RunOutput})
+    @extend_schema(responses={200: ClaimRunOutput})
     @run.mapping.get
     def run_progress(self, request, pk=None):
         window = access.claim_window_for_user(request.user, pk, write=False)
         run = window.runs.order_by("-queued_at", "-pk").first()
-        return Response(RunOutput(run).data if run else None)
+        return Response(ClaimRunOutput(run).data if run else None)
 
-    @extend_schema(request=None, responses={200: WindowOutput})
+    @extend_schema(request=None, responses={200: ClaimWindowOutput})
     @action(detail=True, methods=["post"])
     def sample(self, request, pk=None):
         window = access.claim_window_for_user(request.user, pk, write=True)
         services.window_sample_draw(actor=request.user, window=window)
         window.refresh_from_db()
-        return Response(WindowOutput(window).data)
+        return Response(ClaimWindowOutput(window).data)
 
-    @extend_schema(request=None, responses={200: WindowOutput})
+    @extend_schema(request=None, responses={200: ClaimWindowOutput})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def declare(self, request, pk=None):
         """The manager's one write (read-only roles are otherwise refused every write)."""
@@ -166,15 +168,15 @@ class ClaimWindowViewSet(
             raise PermissionDenied
         services.window_declare(actor=request.user, window=window)
         window.refresh_from_db()
-        return Response(WindowOutput(window).data)
+        return Response(ClaimWindowOutput(window).data)
 
-    @extend_schema(request=None, responses={200: WindowOutput})
+    @extend_schema(request=None, responses={200: ClaimWindowOutput})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         window = access.claim_window_for_user(request.user, pk, write=True)
         services.window_submit(actor=request.user, window=window)
         window.refresh_from_db()
-        return Response(WindowOutput(window).data)
+        return Response(ClaimWindowOutput(window).data)
 
 
 class ClaimViewSet(
@@ -216,24 +218,24 @@ class ClaimViewSet(
         claim.refresh_from_db()
         return Response(ClaimOutput(claim).data)
 
-    @extend_schema(request=ReasonInput, responses={200: ClaimOutput})
+    @extend_schema(request=ClaimReasonInput, responses={200: ClaimOutput})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         claim = access.claim_for_user(request.user, pk, write=True)
-        data = ReasonInput(data=request.data)
+        data = ClaimReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_reject(actor=request.user, claim=claim, reason=data.validated_data["reason"])
         claim.refresh_from_db()
         return Response(ClaimOutput(claim).data)
 
-    @extend_schema(request=AuditInput, responses={200: ClaimOutput})
+    @extend_schema(request=ClaimAuditInput, responses={200: ClaimOutput})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def audit(self, request, pk=None):
         """The auditor's one write (read-only roles are otherwise refused every write)."""
         claim = access.claim_for_user(request.user, pk, write=False)
         if not access.can_audit_claims(request.user, claim.local_authority_id):
             raise PermissionDenied
-        data = AuditInput(data=request.data)
+        data = ClaimAuditInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_audit_decide(actor=request.user, claim=claim, **data.validated_data)
         claim.refresh_from_db()

@@ -216,13 +216,19 @@ def two_factor_confirm(
 ) -> list[str] | None:
     """Confirm the app with a code it shows. Returns new recovery codes, or None when the
     code is wrong (which counts as a failed sign-in)."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-    if not device.verify_token(normalise_code(code)):
+    locked = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device.pk, user=user, confirmed=False)
+        .first()
+    )
+    # Gone or confirmed by a request sent at the same moment: treat as a wrong code, and
+    # the page offers the set-up again.
+    if locked is None or not locked.verify_token(normalise_code(code)):
         sign_in_failed(email=user.email, ip=ip, user=user)
         return None
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    locked.confirmed = True
+    locked.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
     audit_record(actor=user, action=AuditEvent.Action.TWO_FACTOR_SET_UP, obj=user, ip=ip)
     return recovery_codes_replace(user=user, ip=ip)
 
