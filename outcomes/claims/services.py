@@ -258,24 +258,33 @@ def claim_window_open(
     framework = framework_in_force(authority)
     if earliest_closure is None and framework.code == "SF2022":
         earliest_closure = months_after(cutoff_date, -24)
-    if ClaimWindow.objects.filter(local_authority=authority, framework_code=framework.code).exclude(
-        stage=ClaimWindow.Stage.SUBMITTED
-    ):
-        raise ValidationError(
-            "This authority already has an open claim window for its framework: submit it "
-            "before opening another."
-        )
-    window = ClaimWindow.objects.create(
-        local_authority=authority,
-        framework=row,
-        framework_code=framework.code,
-        name=name,
-        cutoff_date=cutoff_date,
-        deadline=deadline,
-        earliest_closure=earliest_closure,
-        sample_percent=sample_percent,
-        created_by=actor,
+    already_open = (
+        "This authority already has an open claim window for its framework: submit it "
+        "before opening another."
     )
+    if (
+        ClaimWindow.objects.filter(local_authority=authority, framework_code=framework.code)
+        .exclude(stage=ClaimWindow.Stage.SUBMITTED)
+        .exists()
+    ):
+        raise ValidationError(already_open)
+    try:
+        # Two windows opened at the same moment: the database's one-open-window rule
+        # refuses the second, which reads as the same refusal.
+        with transaction.atomic():
+            window = ClaimWindow.objects.create(
+                local_authority=authority,
+                framework=row,
+                framework_code=framework.code,
+                name=name,
+                cutoff_date=cutoff_date,
+                deadline=deadline,
+                earliest_closure=earliest_closure,
+                sample_percent=sample_percent,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(already_open) from None
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATED,
