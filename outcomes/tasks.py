@@ -11,6 +11,12 @@ def claim_run(run_id: int) -> None:
 
 
 @shared_task
+def claim_runs_recover() -> None:
+    """Beat, every minute: re-queue or fail claim runs whose worker died. Safe twice."""
+    services.claim_runs_recover()
+
+
+@shared_task
 def results_refresh(authority_id: int) -> None:
     """Re-evaluate one authority's results: after a successful data-match run (sent by
     name from eligibility, which cannot import outcomes)."""

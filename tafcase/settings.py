@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "eligibility.datamatch.tasks.datamatch_stale_runs_recover",
         "schedule": 60.0,
     },
+    # Re-queues (or fails) claim runs whose worker died.
+    "claim-runs-stale": {
+        "task": "outcomes.tasks.claim_runs_recover",
+        "schedule": 60.0,
+    },
     "idempotency-keys-purge": {
         "task": "tafcase.idempotency.tasks.idempotency_keys_purge_task",
         "schedule": 60.0 * 60,
@@ -278,6 +283,9 @@ IDEMPOTENCY_KEY_HOURS = envint("IDEMPOTENCY_KEY_HOURS", "24")
 # be queued again. A run is tried this many times before it is marked failed.
 DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES = envint("DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES", "10")
 DATAMATCH_MAX_ATTEMPTS = envint("DATAMATCH_MAX_ATTEMPTS", "3")
+# The same for claim runs, which write a heartbeat with every batch of families.
+CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES = envint("CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES", "10")
+CLAIM_RUN_MAX_ATTEMPTS = envint("CLAIM_RUN_MAX_ATTEMPTS", "3")
 
 # No personal data in logs: nothing logs request bodies or query parameters, and the
 # audit trail (tafcase.audit) lives in the database, not in log files.

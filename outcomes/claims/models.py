@@ -121,6 +121,10 @@ class ClaimRun(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with every batch; a run whose heartbeat is older than
+    # CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES has lost its worker (services.claim_runs_recover).
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-queued_at", "-pk"]

@@ -8,12 +8,13 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 
 from eligibility import rules
@@ -312,18 +313,39 @@ def claim_run_start(*, actor: User, window: ClaimWindow, queue: bool = True) -> 
         raise ValidationError("A claim run for this window is already going.") from None
     audit_record(actor=actor, action=AuditEvent.Action.CREATED, obj=run, summary=window.name)
     if queue:
-        from outcomes.tasks import claim_run
-
-        transaction.on_commit(lambda: claim_run.delay(run.pk))
+        _send_to_worker(run.pk)
     return run
+
+
+class RunSuperseded(Exception):
+    """The run is no longer this worker's: it was found stale and queued again (another
+    worker may be doing it now) or failed. The worker stops without writing more."""
+
+
+def _owned(run: ClaimRun) -> QuerySet[ClaimRun]:
+    """The run's row, while it is still running under the attempt this worker claimed."""
+    return ClaimRun.objects.filter(pk=run.pk, status=ClaimRun.Status.RUNNING, attempts=run.attempts)
+
+
+def _send_to_worker(run_id: int) -> None:
+    from outcomes.tasks import claim_run
+
+    transaction.on_commit(lambda: claim_run.delay(run_id))
 
 
 def claim_run_execute(*, run_id: int, on_progress: Progress | None = None) -> ClaimRun | None:
     """Run a queued claim run. Safe to deliver twice: only the delivery that moves the
     run from queued to running does anything; re-running a window proposes only claims
-    whose slot is still free, so unchanged data creates nothing new."""
+    whose slot is still free, so unchanged data creates nothing new, and a run queued
+    again after its worker died simply starts from the first family."""
+    now = timezone.now()
     started = ClaimRun.objects.filter(pk=run_id, status=ClaimRun.Status.QUEUED).update(
-        status=ClaimRun.Status.RUNNING, started_at=timezone.now()
+        status=ClaimRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        percent=0,
+        families_done=0,
+        attempts=F("attempts") + 1,
     )
     if not started:
         return None
@@ -332,9 +354,12 @@ def claim_run_execute(*, run_id: int, on_progress: Progress | None = None) -> Cl
     )
     try:
         _claim_run(run, on_progress)
+    except RunSuperseded:
+        log.warning("Claim run %s attempt %s was superseded; stopped", run.pk, run.attempts)
+        return None
     except Exception:
         log.exception("Claim run %s failed", run_id)
-        ClaimRun.objects.filter(pk=run_id).update(
+        _owned(run).update(
             status=ClaimRun.Status.FAILED,
             finished_at=timezone.now(),
             error="The run stopped with an error; nothing it found in its last batch was "
@@ -351,26 +376,83 @@ def _claim_run(run: ClaimRun, on_progress: Progress | None) -> None:
     as_of = window.cutoff_date
     families = attached_families(window.local_authority, as_of)
     run.families_total = families.count()
-    run.save(update_fields=["families_total"])
+    if not _owned(run).update(families_total=run.families_total, heartbeat_at=timezone.now()):
+        raise RunSuperseded
     for batch in _batches(families):
         with transaction.atomic():
-            _propose_batch(window, framework, batch, as_of)
+            # Locks the run's row first: a second worker on the same run (delivered again
+            # after the sweeper gave up on this one) waits here, then finds it is not its own.
             run.families_done += len(batch)
             run.percent = min(99, run.families_done * 100 // max(run.families_total, 1))
-            run.save(update_fields=["families_done", "percent"])
+            if not _owned(run).update(
+                families_done=run.families_done, percent=run.percent, heartbeat_at=timezone.now()
+            ):
+                raise RunSuperseded
+            _propose_batch(window, framework, batch, as_of)
         if on_progress:
             on_progress(run)
     run.claims_proposed = Claim.objects.filter(window=window, adjustment_of__isnull=True).count()
-    run.status = ClaimRun.Status.SUCCEEDED
-    run.percent = 100
     run.finished_at = timezone.now()
-    run.save(update_fields=["claims_proposed", "status", "percent", "finished_at"])
-    audit_record(
-        actor=run.started_by,
-        action=AuditEvent.Action.UPDATED,
-        obj=run,
-        summary=f"Claim run finished: {run.claims_proposed} claims in {window.name}",
-    )
+    with transaction.atomic():
+        if not _owned(run).update(
+            claims_proposed=run.claims_proposed,
+            status=ClaimRun.Status.SUCCEEDED,
+            percent=100,
+            finished_at=run.finished_at,
+            heartbeat_at=run.finished_at,
+        ):
+            raise RunSuperseded
+        audit_record(
+            actor=run.started_by,
+            action=AuditEvent.Action.UPDATED,
+            obj=run,
+            summary=f"Claim run finished: {run.claims_proposed} claims in {window.name}",
+        )
+
+
+def claim_runs_recover(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Recover claim runs whose worker has gone (beat, every minute). A running run with
+    no heartbeat for CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES is queued again until it has been
+    tried CLAIM_RUN_MAX_ATTEMPTS times, then failed with the reason on the window page (so
+    a new run can be started); a queued run no worker picked up is sent again. Conditional
+    updates throughout, so a worker that wakes up stops at its next batch."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES)
+    result: dict[str, list[int]] = {"requeued": [], "failed": [], "resent": []}
+    stale = ClaimRun.objects.filter(status=ClaimRun.Status.RUNNING, heartbeat_at__lt=cutoff)
+    for run in stale.order_by("pk"):
+        with transaction.atomic():
+            row = _owned(run).filter(heartbeat_at__lt=cutoff)
+            if run.attempts < settings.CLAIM_RUN_MAX_ATTEMPTS:
+                if not row.update(status=ClaimRun.Status.QUEUED, heartbeat_at=now):
+                    continue
+                summary = (
+                    f"Claim run queued again: no word from its worker (attempt "
+                    f"{run.attempts} of {settings.CLAIM_RUN_MAX_ATTEMPTS})"
+                )
+                _send_to_worker(run.pk)
+                result["requeued"].append(run.pk)
+            else:
+                error = (
+                    f"The worker stopped responding on each of {run.attempts} attempts, so "
+                    "the run was stopped. Claims it proposed are kept. Start a new run; if it "
+                    "stops again, ask for the background worker to be checked."
+                )
+                if not row.update(
+                    status=ClaimRun.Status.FAILED, finished_at=now, heartbeat_at=now, error=error
+                ):
+                    continue
+                summary = "Claim run failed: its worker stopped responding"
+                result["failed"].append(run.pk)
+            audit_record(actor=None, action=AuditEvent.Action.UPDATED, obj=run, summary=summary)
+    waiting = ClaimRun.objects.filter(status=ClaimRun.Status.QUEUED, heartbeat_at__lt=cutoff)
+    for run in waiting.order_by("pk"):
+        with transaction.atomic():
+            # Renewing the heartbeat means one more message per timeout, not per sweep.
+            if waiting.filter(pk=run.pk).update(heartbeat_at=now):
+                _send_to_worker(run.pk)
+                result["resent"].append(run.pk)
+    return result
 
 
 def _propose_batch(window: ClaimWindow, framework: rules.Framework, batch, as_of: date) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from families import services as family_services
 from families.models import Family
+from tafcase.accounts.models import Role
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 
 
@@ -20,3 +21,18 @@ def active(world: World) -> World:  # noqa: F811 - the imported fixture
     )
     world.family.refresh_from_db()
     return world
+
+
+@pytest.fixture
+def team(active: World, make_user, make_family):  # noqa: F811
+    """The world, with two more attached families and a second coordinator and manager."""
+    w = active
+    for n in range(2):
+        f = make_family(w.coordinator, name=f"Attached {n}")
+        Family.objects.filter(pk=f.pk).update(
+            programme_start=TODAY - timedelta(days=90 + n), status=Family.Status.ACTIVE
+        )
+    early_help = w.agencies["early_help"]
+    w.second = make_user(Role.COORDINATOR, agency=early_help, email="second@example.test")
+    w.manager = make_user(Role.MANAGER, agency=early_help, email="manager@example.test")
+    return w

@@ -10,27 +10,11 @@ from django.db import IntegrityError, transaction
 from families.models import Family
 from outcomes.claims import services
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultTracking
-from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team(active: World, make_user, make_family):  # noqa: F811
-    """The world, with two more attached families and a second coordinator and manager."""
-    w = active
-    for n in range(2):
-        f = make_family(w.coordinator, name=f"Attached {n}")
-        Family.objects.filter(pk=f.pk).update(
-            programme_start=TODAY - timedelta(days=90 + n), status=Family.Status.ACTIVE
-        )
-    early_help = w.agencies["early_help"]
-    w.second = make_user(Role.COORDINATOR, agency=early_help, email="second@example.test")
-    w.manager = make_user(Role.MANAGER, agency=early_help, email="manager@example.test")
-    return w
 
 
 def open_window(w, **kw):

@@ -10,7 +10,7 @@ from outcomes.claims.models import Claim, ClaimWindow
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run, team  # noqa: F401
+from tests.outcomes.test_claims import open_window, run
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def api(user=None) -> APIClient:
     return client
 
 
-def test_the_programme_team_runs_a_window_through_the_api(team):  # noqa: F811
+def test_the_programme_team_runs_a_window_through_the_api(team):
     coordinator = api(team.coordinator)
     made = coordinator.post(
         "/api/claim-windows/",
@@ -57,7 +57,7 @@ def test_the_programme_team_runs_a_window_through_the_api(team):  # noqa: F811
     assert totals[0]["claims"] == 3 and totals[0]["amount"] == 3000
 
 
-def test_claims_api_permissions(team):  # noqa: F811
+def test_claims_api_permissions(team):
     window = open_window(team)
     run(team, window)
     claim = Claim.objects.filter(window=window).first()
@@ -88,7 +88,7 @@ def test_claims_api_permissions(team):  # noqa: F811
     assert claim.status == Claim.Status.PROPOSED
 
 
-def test_claims_api_bad_input_is_a_400_or_404_and_changes_nothing(team):  # noqa: F811
+def test_claims_api_bad_input_is_a_400_or_404_and_changes_nothing(team):
     coordinator = api(team.coordinator)
     bad = coordinator.post(
         "/api/claim-windows/",
@@ -113,7 +113,7 @@ def test_claims_api_bad_input_is_a_400_or_404_and_changes_nothing(team):  # noqa
     assert coordinator.post("/api/claims/1/reject/", {}).status_code == 404
 
 
-def test_claims_api_reads_are_audited_with_their_families(team):  # noqa: F811
+def test_claims_api_reads_are_audited_with_their_families(team):
     window = open_window(team)
     run(team, window)
     api(team.auditor).get("/api/claims/", {"window": window.pk})

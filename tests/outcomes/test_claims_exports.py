@@ -20,7 +20,7 @@ from tafcase.audit.models import AuditEvent
 from tests.conftest import pdf_text as raw_pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run, team, validate_all  # noqa: F401
+from tests.outcomes.test_claims import open_window, run, validate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ OUTCOME = {
 
 
 @pytest.fixture
-def claimed(team):  # noqa: F811
+def claimed(team):
     """The team's window with its three attachment-fee claims, the family's claim made a
     sustained-progress one with a need at attachment and an outcome with evidence, and
     the family's casework (an assessment with scores, a goal, a review)."""

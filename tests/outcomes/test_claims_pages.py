@@ -20,13 +20,13 @@ from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run, team, validate_all  # noqa: F401
+from tests.outcomes.test_claims import open_window, run, validate_all
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(team, make_user):  # noqa: F811
+def people(team, make_user):
     """The team, with a data analyst and a key worker of another family."""
     early_help = team.agencies["early_help"]
     team.analyst = make_user(Role.DATA_ANALYST, agency=early_help, email="analyst@example.test")
