@@ -30,29 +30,13 @@ from families.models import (
 )
 from tafcase.accounts import authority as working
 from tafcase.accounts.models import PROGRAMME_TEAM_ROLES, LocalAuthority, Role
+from tafcase.ids import record_id
 
 VIEW_PERMISSION = "view_family"
 # Roles that see every family of the authority they work in. Auditors read, never write.
 AUTHORITY_WIDE_ROLES = (*PROGRAMME_TEAM_ROLES, Role.AUDITOR)
 # Roles that may see people's identifiers (UPN, NI number, NHS number, PNC id).
 IDENTIFIER_ROLES = (Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR, Role.KEY_WORKER)
-# Postgres integer keys: anything else in a URL or a request body names no record.
-_MAX_ID = 2**63 - 1
-
-
-def record_id(value: Any) -> int:
-    """An id from a URL, a query string or a request body, or 404 if it cannot be one."""
-    if isinstance(value, bool):
-        raise Http404("No such record.")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
-        number = int(value)
-    else:
-        raise Http404("No such record.")
-    if not 0 < number <= _MAX_ID:
-        raise Http404("No such record.")
-    return number
 
 
 def visibility_filter(user) -> Q:

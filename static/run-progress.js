@@ -1,5 +1,6 @@
-// A data-match run's page: show the worker's progress without reloading, and reload once
-// the run has finished or failed so the results (or the reason) are shown.
+// A page with a worker's job on it (a data-match or claim run, a document being prepared):
+// show its progress without reloading, and reload once it has finished or failed so the
+// results (or the reason) are shown.
 (function () {
   "use strict";
   var box = document.getElementById("progress");
@@ -9,7 +10,7 @@
       box.querySelector("[data-stage]").textContent = d.stage;
       box.querySelector("[data-percent]").textContent = d.percent;
       box.querySelector("progress").value = d.percent;
-      if (d.status === "succeeded" || d.status === "failed") { window.location.reload(); } else { setTimeout(poll, 1500); }
+      if (d.status === "succeeded" || d.status === "ready" || d.status === "failed") { window.location.reload(); } else { setTimeout(poll, 1500); }
     });
   }
   setTimeout(poll, 1500);

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tafcase.accounts",
     "tafcase.audit",
     "tafcase.idempotency",
+    "tafcase.documents",
     "families",
     "eligibility",
     "eligibility.datamatch",
@@ -265,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outcomes.tasks.claim_runs_recover",
         "schedule": 60.0,
     },
+    # Deletes prepared documents past DOCUMENT_KEEP_HOURS; fails those whose worker died.
+    "documents-sweep": {
+        "task": "tafcase.documents.tasks.documents_sweep",
+        "schedule": 60.0 * 10,
+    },
     "idempotency-keys-purge": {
         "task": "tafcase.idempotency.tasks.idempotency_keys_purge_task",
         "schedule": 60.0 * 60,
@@ -283,6 +289,10 @@ IDEMPOTENCY_KEY_HOURS = envint("IDEMPOTENCY_KEY_HOURS", "24")
 # be queued again. A run is tried this many times before it is marked failed.
 DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES = envint("DATAMATCH_HEARTBEAT_TIMEOUT_MINUTES", "10")
 DATAMATCH_MAX_ATTEMPTS = envint("DATAMATCH_MAX_ATTEMPTS", "3")
+# Prepared documents (tafcase.documents: long PDFs made by the worker) are kept this long
+# for the person who asked; one the worker has not touched for the timeout has failed.
+DOCUMENT_KEEP_HOURS = envint("DOCUMENT_KEEP_HOURS", "24")
+DOCUMENT_TIMEOUT_MINUTES = envint("DOCUMENT_TIMEOUT_MINUTES", "15")
 # The same for claim runs, which write a heartbeat with every batch of families.
 CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES = envint("CLAIM_RUN_HEARTBEAT_TIMEOUT_MINUTES", "10")
 CLAIM_RUN_MAX_ATTEMPTS = envint("CLAIM_RUN_MAX_ATTEMPTS", "3")

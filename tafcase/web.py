@@ -87,11 +87,23 @@ def post_action(
     return redirect(done)
 
 
-def render_pdf(request: HttpRequest | None, template: str, context: dict) -> bytes:
-    """A template rendered to PDF by WeasyPrint (static files resolved from the site)."""
+def render_pdf(
+    request: HttpRequest | None,
+    template: str,
+    context: dict,
+    progress: Callable[[str, int], None] | None = None,
+) -> bytes:
+    """A template rendered to PDF by WeasyPrint (static files resolved from the site; a
+    worker, with no request, renders templates that need no files). `progress` hears the
+    two long stages, laying out the pages and writing them."""
     html = render_to_string(template, context, request=request)
     base_url = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base_url).write_pdf()
+    if progress:
+        progress("Laying out the pages", 30)
+    document = HTML(string=html, base_url=base_url).render()
+    if progress:
+        progress(f"Writing {len(document.pages)} pages", 80)
+    return document.write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool) -> HttpResponse:

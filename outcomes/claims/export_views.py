@@ -1,21 +1,25 @@
-"""Download views for the claim outputs, mounted under /claims/ by outcomes.claims.urls
-(export_urlpatterns, namespace "claims").
+"""The claim outputs, mounted under /claims/ by outcomes.claims.urls (export_urlpatterns,
+namespace "claims").
 
 The schedule and the return name every family of a window, so like the claims themselves
 they are for the programme team and the auditor of the window's authority
 (outcomes.access.sees_claims): the authority's manager, who declares the window from its
-totals, gets 404 as everyone else does. Responses are never cached (tafcase.middleware).
+totals, gets 404 as everyone else does. The PDFs are asked for with a POST and made by the
+worker (outcomes.claims.documents); the page they lead to shows progress, then the file.
+The CSV return is quick and is sent at once. Responses are never cached.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from outcomes import access
-from outcomes.claims import exports
+from outcomes.claims import documents, exports
 from outcomes.claims.models import ClaimWindow
-from tafcase import web
+from tafcase.audit.services import client_ip
+from tafcase.documents.models import Document
 
 
 def _window_with_claims(request, window_id) -> ClaimWindow:
@@ -25,51 +29,59 @@ def _window_with_claims(request, window_id) -> ClaimWindow:
     return window
 
 
-@require_GET
+def _to_document(document: Document):
+    return redirect("documents:document", document.pk)
+
+
+@require_POST
 @login_required
 def schedule_pdf(request, window_id):
     window = _window_with_claims(request, window_id)
-    pdf = exports.schedule_pdf(request, window)
-    return web.pdf_response(pdf, exports.schedule_filename(window), inline=True)
+    return _to_document(
+        documents.schedule_request(actor=request.user, window=window, ip=client_ip(request))
+    )
 
 
 @require_GET
 @login_required
 def return_csv(request, window_id):
     window = _window_with_claims(request, window_id)
-    response = HttpResponse(
-        exports.return_csv(request, window), content_type="text/csv; charset=utf-8"
-    )
+    csv = exports.return_csv(window, actor=request.user, ip=client_ip(request))
+    response = HttpResponse(csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{exports.return_filename(window)}"'
     return response
 
 
-@require_GET
+@require_POST
 @login_required
 def evidence_pack_pdf(request, claim_id):
-    claim = access.claim_for_user(request.user, claim_id, write=False)
-    pdf = exports.evidence_pack_pdf(request, [claim])
-    return web.pdf_response(pdf, exports.evidence_pack_filename([claim]), inline=True)
+    claims = access.claims_for_user(request.user, [claim_id], write=False)
+    return _to_document(
+        documents.evidence_pack_request(actor=request.user, claims=claims, ip=client_ip(request))
+    )
 
 
-@require_GET
+@require_POST
 @login_required
 def evidence_packs_pdf(request):
-    """Evidence packs for a list of claims (a spot-check request): ?claims=12,15,40.
-    A list that is not claim numbers is a bad request; any claim the user cannot see
-    answers 404 for the whole request."""
-    text = request.GET.get("claims", "")
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or not all(p.isdigit() for p in parts):
-        return HttpResponseBadRequest("Give the claim numbers as ?claims=12,15,40.")
-    ids = list(dict.fromkeys(int(p) for p in parts))
+    """Evidence packs for a list of claims (a spot-check request): claims=CLM-000012, 15
+    (references or plain numbers). A list that is not claims is a bad request; any claim
+    the user cannot see answers 404 for the whole request."""
+    text = request.POST.get("claims", "")
+    parts = [p.strip().upper().removeprefix("CLM-") for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isascii() and p.isdigit() for p in parts):
+        return HttpResponseBadRequest(
+            "Give the claim references separated by commas: CLM-000012, CLM-000015."
+        )
+    ids = list(dict.fromkeys(parts))
     if len(ids) > exports.EVIDENCE_PACK_LIMIT:
         return HttpResponseBadRequest(
             f"An evidence pack holds at most {exports.EVIDENCE_PACK_LIMIT} claims."
         )
-    claims = [access.claim_for_user(request.user, pk, write=False) for pk in ids]
-    pdf = exports.evidence_pack_pdf(request, claims)
-    return web.pdf_response(pdf, exports.evidence_pack_filename(claims), inline=True)
+    claims = access.claims_for_user(request.user, ids, write=False)
+    return _to_document(
+        documents.evidence_pack_request(actor=request.user, claims=claims, ip=client_ip(request))
+    )
 
 
 # Paths follow the claims pages: /claims/<window>/… for a window, /claims/claim/<id>/…

@@ -21,8 +21,10 @@ from outcomes import selectors as casework_selectors
 from outcomes.claims import selectors
 from outcomes.claims.models import Claim, ClaimWindow
 from tafcase import csv_safe, web
+from tafcase.accounts.models import User
 from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record, client_ip
+from tafcase.audit.services import audit_record
+from tafcase.documents.kinds import Progress
 
 RETURN_COLUMNS = (
     "la_code",
@@ -77,13 +79,15 @@ def _filename(window: ClaimWindow, what: str, ext: str) -> str:
     return f"{what}-{window.local_authority.code}-{window.framework_code}-{window.pk}.{ext}"
 
 
-def _audit_export(request, window: ClaimWindow, family_ids: list[int], summary: str) -> None:
+def _audit_export(
+    actor: User, ip: str | None, window: ClaimWindow, family_ids: list[int], summary: str
+) -> None:
     audit_record(
-        actor=request.user,
+        actor=actor,
         action=AuditEvent.Action.EXPORTED,
         obj=window,
         family_ids=family_ids,
-        ip=client_ip(request),
+        ip=ip,
         summary=summary,
     )
 
@@ -95,18 +99,24 @@ def schedule_filename(window: ClaimWindow) -> str:
     return _filename(window, "claim-schedule", "pdf")
 
 
-def schedule_pdf(request, window: ClaimWindow) -> bytes:
+def schedule_pdf(
+    window: ClaimWindow, *, actor: User, ip: str | None, progress: Progress | None = None
+) -> bytes:
     """The window's claim schedule, A4 landscape: header, totals, one row per claim (all
-    statuses, so what was rejected is on the record too) and the three sign-off blocks."""
+    statuses, so what was rejected is on the record too) and the three sign-off blocks.
+    Made by the worker (tafcase.documents): thousands of rows take tens of seconds."""
+    if progress:
+        progress("Gathering the claims", 5)
     rows = list(selectors.claim_rows(selectors.window_claims(window)))
     _audit_export(
-        request,
+        actor,
+        ip,
         window,
         [r.family_id for r in rows],
         f"Claim schedule of {window.name} as PDF ({len(rows)} claims)",
     )
     return web.render_pdf(
-        request,
+        None,
         "claims/pdf/schedule.html",
         {
             "programme_name": settings.PROGRAMME_NAME,
@@ -117,6 +127,7 @@ def schedule_pdf(request, window: ClaimWindow) -> bytes:
             "sample_drawn": window.sampled_at is not None,
             "generated_at": timezone.localtime(),
         },
+        progress,
     )
 
 
@@ -165,7 +176,7 @@ def _return_row(window: ClaimWindow, version: str, row: selectors.ClaimRow) -> l
     ]
 
 
-def return_csv(request, window: ClaimWindow) -> bytes:
+def return_csv(window: ClaimWindow, *, actor: User, ip: str | None) -> bytes:
     """The window's CSV return, UTF-8, one row per claim; families by their pseudonymous
     reference; every cell through tafcase.csv_safe."""
     out = io.StringIO()
@@ -177,7 +188,8 @@ def return_csv(request, window: ClaimWindow) -> bytes:
         writer.writerow(_return_row(window, version, row))
         family_ids.append(row.family_id)
     _audit_export(
-        request,
+        actor,
+        ip,
         window,
         family_ids,
         f"Claim return of {window.name} as CSV ({len(family_ids)} claims)",
@@ -245,12 +257,16 @@ def evidence_pack_filename(claims: Sequence[Claim]) -> str:
     return f"evidence-pack-{len(claims)}-claims.pdf"
 
 
-def evidence_pack_pdf(request, claims: Sequence[Claim]) -> bytes:
+def evidence_pack_pdf(
+    claims: Sequence[Claim], *, actor: User, ip: str | None, progress: Progress | None = None
+) -> bytes:
     """One section per claim answering a spot check's three questions: was the family
     eligible, was the work whole-family, is there evidence for the result. The needs,
     outcomes and evidence are the claim's frozen snapshot; the casework (assessments,
     plan, lead professional, Team Around the Family, reviews and the distance-travelled
     chart) is read from the family's records as they are now."""
+    if progress:
+        progress(f"Gathering the records of {len(claims)} claims", 5)
     casework = selectors.casework_for(claims)
     criteria: dict[int, dict[str, str]] = {}
     for claim in claims:
@@ -261,20 +277,21 @@ def evidence_pack_pdf(request, claims: Sequence[Claim]) -> bytes:
     ]
     for claim in claims:
         audit_record(
-            actor=request.user,
+            actor=actor,
             action=AuditEvent.Action.EXPORTED,
             obj=claim,
             family_id=claim.family_id,
             family_ids=[claim.family_id],
-            ip=client_ip(request),
+            ip=ip,
             summary=f"Evidence pack for {claim} as PDF",
         )
     return web.render_pdf(
-        request,
+        None,
         "claims/pdf/evidence_pack.html",
         {
             "programme_name": settings.PROGRAMME_NAME,
             "entries": entries,
             "generated_at": timezone.localtime(),
         },
+        progress,
     )

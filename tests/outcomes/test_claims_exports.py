@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from families import services as family_services
 from families.models import Family
@@ -17,6 +17,8 @@ from outcomes.claims import exports
 from outcomes.claims import services as claim_services
 from outcomes.claims.models import Claim
 from tafcase.audit.models import AuditEvent
+from tafcase.documents import services as document_services
+from tafcase.documents.models import Document
 from tests.conftest import pdf_text as raw_pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
@@ -119,9 +121,23 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(raw_pdf_text(pdf).split())
 
 
-def download(client, user, url):
+def download(client, user, url, data=None):
+    """An output as its user gets it: the CSV at once; a PDF asked for with a POST, made by
+    the worker (here, in the test), then fetched with its document page's download link."""
     client.force_login(user)
-    return client.get(url)
+    if url.endswith(".csv"):
+        return client.get(url)
+    asked = client.post(url, data or {})
+    if asked.status_code != 302:
+        return asked
+    document_id = resolve(asked["Location"]).kwargs["document_id"]
+    assert client.get(asked["Location"]).status_code == 200  # the progress page
+    document_services.document_build(document_id=document_id)
+    return client.get(reverse("documents:file", args=[document_id]))
+
+
+def packs_url():
+    return reverse("claims:evidence-packs")
 
 
 def schedule_url(window):
@@ -187,10 +203,17 @@ def test_schedule_shows_the_sample_and_audit_result(client, claimed):
 def test_schedule_of_many_claims_costs_the_same_queries_as_of_few(client, claimed):
     w = claimed
     client.force_login(w.coordinator)
-    url = schedule_url(w.window)
-    client.get(url)  # warm the session and the template cache
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
+
+    def build() -> CaptureQueriesContext:
+        asked = client.post(schedule_url(w.window))
+        document_id = resolve(asked["Location"]).kwargs["document_id"]
+        with CaptureQueriesContext(connection) as queries:
+            built = document_services.document_build(document_id=document_id)
+        assert built is not None and built.status == "ready"
+        return queries
+
+    build()  # warm the template cache
+    few = build()
     # Twenty more claims: copies of one with other families attached.
     claim = Claim.objects.filter(window=w.window).first()
     for n in range(20):
@@ -201,10 +224,7 @@ def test_schedule_of_many_claims_costs_the_same_queries_as_of_few(client, claime
         claim.pk = None
         claim.family_id = family.pk
         claim.save()
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert len(many) == len(few)
+    assert len(build()) == len(few)
 
 
 # --- the evidence pack ----------------------------------------------------------------
@@ -242,7 +262,7 @@ def test_evidence_pack_for_a_list_of_claims_has_a_section_each(client, claimed):
     w = claimed
     claims = list(Claim.objects.filter(window=w.window).order_by("pk"))
     ids = ",".join(str(c.pk) for c in claims)
-    response = download(client, w.coordinator, reverse("claims:evidence-packs") + f"?claims={ids}")
+    response = download(client, w.coordinator, packs_url(), {"claims": ids})
     assert response.status_code == 200
     text = pdf_text(response.content)
     for claim in claims:
@@ -253,25 +273,32 @@ def test_evidence_pack_for_a_list_of_claims_has_a_section_each(client, claimed):
     assert sorted(e.family_ids[0] for e in events) == sorted(c.family_id for c in claims)
 
 
-@pytest.mark.parametrize("claims", ["", "1,x", "1;2", "-1", ",".join(["1"] * 0) + " "])
+@pytest.mark.parametrize("claims", ["", "1,x", "1;2", "-1", " ", "CLM-", "１２"])
 def test_evidence_pack_list_that_is_not_claim_numbers_is_a_bad_request(client, claimed, claims):
-    response = download(
-        client, claimed.coordinator, reverse("claims:evidence-packs") + f"?claims={claims}"
-    )
+    response = download(client, claimed.coordinator, packs_url(), {"claims": claims})
     assert response.status_code == 400
+    assert not Document.objects.exists()
+
+
+def test_evidence_pack_list_takes_references_as_shown_on_the_pages(client, claimed):
+    w = claimed
+    claims = list(Claim.objects.filter(window=w.window).order_by("pk"))
+    text = ", ".join(c.reference.lower() if n else c.reference for n, c in enumerate(claims))
+    response = download(client, w.coordinator, packs_url(), {"claims": text})
+    assert response.status_code == 200
+    assert Document.objects.get().params == {"claim_ids": [c.pk for c in claims]}
 
 
 def test_evidence_pack_list_with_a_claim_the_user_cannot_see_is_404(client, claimed):
     w = claimed
-    url = reverse("claims:evidence-packs") + f"?claims={w.claim.pk},999999"
-    assert download(client, w.coordinator, url).status_code == 404
+    response = download(client, w.coordinator, packs_url(), {"claims": f"{w.claim.pk},999999"})
+    assert response.status_code == 404 and not Document.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
 
 
 def test_evidence_pack_list_is_limited(client, claimed, settings):
     ids = ",".join(str(n) for n in range(1, exports.EVIDENCE_PACK_LIMIT + 2))
-    url = reverse("claims:evidence-packs") + f"?claims={ids}"
-    assert download(client, claimed.coordinator, url).status_code == 400
+    assert download(client, claimed.coordinator, packs_url(), {"claims": ids}).status_code == 400
 
 
 # --- the CSV return -------------------------------------------------------------------
@@ -332,23 +359,24 @@ def test_manager_and_everyone_else_get_404(client, claimed):
     """The manager declares from totals and never sees names; workers on the family,
     partners and other authorities' coordinators see no claim outputs."""
     w = claimed
-    urls = [
-        schedule_url(w.window),
-        return_url(w.window),
-        pack_url(w.claim),
-        reverse("claims:evidence-packs") + f"?claims={w.claim.pk}",
-    ]
+    urls = [schedule_url(w.window), return_url(w.window), pack_url(w.claim)]
     for user in (w.manager, w.lead, w.police, w.school, w.other_coordinator, w.elsewhere):
         for url in urls:
             assert download(client, user, url).status_code == 404, (user, url)
+        response = download(client, user, packs_url(), {"claims": str(w.claim.pk)})
+        assert response.status_code == 404, user
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
+    assert not Document.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client, claimed):
     w = claimed
-    for url in (schedule_url(w.window), return_url(w.window), pack_url(w.claim)):
-        response = client.get(url)
+    for url in (schedule_url(w.window), pack_url(w.claim), packs_url()):
+        response = client.post(url, {"claims": str(w.claim.pk)})
         assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+    response = client.get(return_url(w.window))
+    assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+    assert not Document.objects.exists()
 
 
 def test_every_export_writes_an_exported_row_naming_the_families(client, claimed):
