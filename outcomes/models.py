@@ -233,5 +233,6 @@ from outcomes.claims.models import (  # noqa: E402, F401
     Claim,
     ClaimRun,
     ClaimWindow,
+    ResultsTarget,
     ResultTracking,
 )

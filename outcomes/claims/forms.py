@@ -91,6 +91,17 @@ class AdjustForm(GovukForm):
         self.fields["window"].choices = [(w.pk, w.name) for w in windows]  # type: ignore[attr-defined]
 
 
+class TargetForm(GovukForm):
+    target = forms.IntegerField(
+        label="Target number of results",
+        min_value=1,
+        max_value=1_000_000,
+        help_text="The results payments (not attachment fees) the authority aims to claim "
+        "over the programme, as agreed with the funder.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5"}),
+    )
+
+
 class ClaimFilterForm(forms.Form):
     """The claims table's filters, from the query string; anything unknown shows all."""
 

@@ -101,6 +101,18 @@ class ClaimWindow(models.Model):
         return self.name
 
 
+class ResultsTarget(models.Model):
+    """The number of results (results payments, not attachment fees) the authority aims to
+    claim over its programme, which the pipeline is read against. Set by its programme team."""
+
+    local_authority = models.OneToOneField(
+        LocalAuthority, on_delete=models.CASCADE, related_name="results_target"
+    )
+    target = models.PositiveIntegerField()
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+
 class ClaimRun(models.Model):
     """One evaluation of every attached family as at the window's cut-off (Celery)."""
 

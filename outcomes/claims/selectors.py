@@ -11,11 +11,12 @@ from django.db.models.functions import TruncMonth
 
 from eligibility.datamatch.models import KIND_CHOICES
 from eligibility.models import FrameworkVersion
+from eligibility.rules import claims as claim_rules
 from eligibility.rules.claims import Flag
 from eligibility.rules.evidence import RECORDED_EVIDENCE
 from families.models import Family, Involvement, reference_for
 from outcomes import access
-from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultTracking
+from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultsTarget, ResultTracking
 from outcomes.models import Assessment, Closure, Goal, Review
 from tafcase.audit.models import AuditEvent
 
@@ -167,6 +168,19 @@ class Pipeline:
     adjusted: int
     adjusted_amount: int
     lapsed: int
+    # Results payments (not attachment fees) claimed or paid, against the authority's target.
+    results_claimed: int
+    target: int | None
+
+    @property
+    def target_percent(self) -> int | None:
+        if not self.target:
+            return None
+        return min(100, self.results_claimed * 100 // self.target)
+
+    @property
+    def still_needed(self) -> int | None:
+        return None if self.target is None else max(0, self.target - self.results_claimed)
 
 
 def pipeline(authority_id: int) -> Pipeline:
@@ -192,6 +206,12 @@ def pipeline(authority_id: int) -> Pipeline:
         paid=Count("pk", filter=original & Q(status=S.PAID)),
         adjusted=Count("pk", filter=Q(adjustment_of__isnull=False)),
         adjusted_amount=Sum("amount", filter=Q(adjustment_of__isnull=False)),
+        results_claimed=Count(
+            "pk",
+            filter=original
+            & Q(status__in=[S.SUBMITTED, S.PAID])
+            & ~Q(result_code=claim_rules.ATTACHMENT_FEE),
+        ),
     )
     return Pipeline(
         attached=Family.objects.filter(
@@ -206,6 +226,10 @@ def pipeline(authority_id: int) -> Pipeline:
         adjusted=counts["adjusted"],
         adjusted_amount=counts["adjusted_amount"] or 0,
         lapsed=by_status.get(RS.LAPSED, 0),
+        results_claimed=counts["results_claimed"],
+        target=ResultsTarget.objects.filter(local_authority_id=authority_id)
+        .values_list("target", flat=True)
+        .first(),
     )
 
 

@@ -23,7 +23,14 @@ from eligibility.rules import claims as claim_rules
 from eligibility.rules.dates import months_after
 from eligibility.selectors import active_framework, framework_in_force, households_for
 from families.models import Family
-from outcomes.claims.models import LIVE, Claim, ClaimRun, ClaimWindow, ResultTracking
+from outcomes.claims.models import (
+    LIVE,
+    Claim,
+    ClaimRun,
+    ClaimWindow,
+    ResultsTarget,
+    ResultTracking,
+)
 from outcomes.models import Assessment, Closure, Goal
 from tafcase.accounts.models import LocalAuthority, User
 from tafcase.audit.models import AuditEvent
@@ -778,3 +785,25 @@ def claim_adjust(
         changes={"reason": [None, reason.strip()]},
     )
     return adjustment
+
+
+def results_target_set(*, actor: User, authority: LocalAuthority, target: int) -> ResultsTarget:
+    """The number of results the authority aims to claim; the pipeline reads against it."""
+    with transaction.atomic():
+        previous = (
+            ResultsTarget.objects.select_for_update().filter(local_authority=authority).first()
+        )
+        if previous is not None and previous.target == target:
+            return previous
+        row, _ = ResultsTarget.objects.update_or_create(
+            local_authority=authority,
+            defaults={"target": target, "set_by": actor, "set_at": timezone.now()},
+        )
+        before = f" (was {previous.target})" if previous else ""
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATED,
+            obj=row,
+            summary=f"Results target set to {target}{before}",
+        )
+    return row

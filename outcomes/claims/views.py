@@ -29,6 +29,7 @@ from outcomes.claims.forms import (
     PaymentForm,
     RejectForm,
     SpotCheckForm,
+    TargetForm,
     WindowOpenForm,
 )
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow
@@ -392,6 +393,27 @@ def claim_adjust(request, claim_id):
 
 @login_required
 def pipeline(request):
+    """Counts against the target; the programme team sets the target here."""
     authority_id = _authority_id(request)
-    audit_listed(request, what="claims pipeline", family_ids=())
-    return render(request, "claims/pipeline.html", {"pipeline": selectors.pipeline(authority_id)})
+    can_set = access.can_run_claims(request.user, authority_id)
+    if request.method == "POST" and not can_set:
+        raise PermissionDenied
+    numbers = selectors.pipeline(authority_id)
+    if request.method == "GET":
+        audit_listed(request, what="claims pipeline", family_ids=())
+    context = {"pipeline": numbers}
+    if not can_set:
+        return render(request, "claims/pipeline.html", {**context, "form": None})
+    authority = LocalAuthority.objects.get(pk=authority_id)
+    form = TargetForm(request.POST or None, initial={"target": numbers.target})
+    return web.form_page(
+        request,
+        form,
+        lambda target: services.results_target_set(
+            actor=request.user, authority=authority, target=target
+        ),
+        success="Results target saved.",
+        done=reverse("claims:pipeline"),
+        template="claims/pipeline.html",
+        context=context,
+    )

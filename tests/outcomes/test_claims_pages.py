@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from families.models import Family
 from outcomes.claims import services
-from outcomes.claims.models import Claim, ClaimRun, ClaimWindow
+from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultsTarget
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
@@ -528,3 +528,66 @@ def test_home_and_navigation_link_to_claims_for_the_roles_that_use_them(client, 
             f'href="{reverse("claims:windows")}"'
             not in client.get(reverse("home")).content.decode()
         )
+
+
+# --- the pipeline's target --------------------------------------------------------------
+
+
+def test_the_coordinator_sets_the_target_and_the_pipeline_reads_against_it(client, submitted):
+    w, _window, claim = submitted
+    # One of the submitted claims is a results payment; attachment fees do not count.
+    Claim.objects.filter(pk=claim.pk).update(result_code="sustained_progress")
+    client.force_login(w.coordinator)
+    page = client.get(reverse("claims:pipeline"))
+    assert "No target has been set" in page.content.decode()
+    assert page.context["pipeline"].results_claimed == 1
+    response = client.post(reverse("claims:pipeline"), {"target": "4"})
+    assert response.status_code == 302
+    target = ResultsTarget.objects.get(local_authority=w.family.local_authority)
+    assert target.target == 4 and target.set_by == w.coordinator
+    pipeline = client.get(reverse("claims:pipeline")).context["pipeline"]
+    assert (pipeline.target, pipeline.target_percent, pipeline.still_needed) == (4, 25, 3)
+    assert "1 of 4" in client.get(reverse("claims:pipeline")).content.decode()
+    client.post(reverse("claims:pipeline"), {"target": "4"})  # unchanged: written once
+    client.post(reverse("claims:pipeline"), {"target": "8"})
+    summaries = list(
+        AuditEvent.objects.filter(object_type="outcomes.resultstarget")
+        .order_by("pk")
+        .values_list("summary", flat=True)
+    )
+    assert summaries == ["Results target set to 4", "Results target set to 8 (was 4)"]
+
+
+@pytest.mark.parametrize("target", ["", "0", "-3", "2.5", "ten", "10000000000000000000000"])
+def test_a_target_that_is_not_a_whole_number_is_a_form_error(client, proposed, target):
+    w, _window, _claim = proposed
+    client.force_login(w.coordinator)
+    response = client.post(reverse("claims:pipeline"), {"target": target})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert "There is a problem" in response.content.decode()
+    assert not ResultsTarget.objects.exists()
+
+
+def test_only_the_programme_team_sets_the_target(client, proposed):
+    w, _window, _claim = proposed
+    for user in (w.manager, w.auditor):
+        assert status(client, user, reverse("claims:pipeline"), "post", {"target": "5"}) == 403
+        assert "Set the target" not in client.get(reverse("claims:pipeline")).content.decode()
+    for user in (w.police, w.school, w.lead, w.other_worker):
+        assert status(client, user, reverse("claims:pipeline"), "post", {"target": "5"}) == 404
+    client.logout()
+    response = client.post(reverse("claims:pipeline"), {"target": "5"})
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
+    assert not ResultsTarget.objects.exists()
+
+
+def test_another_authoritys_target_is_not_shown(client, proposed, other_authority):
+    w, _window, _claim = proposed
+    services.results_target_set(actor=w.coordinator, authority=w.family.local_authority, target=9)
+    client.force_login(w.other_coordinator)
+    assert client.get(reverse("claims:pipeline")).context["pipeline"].target is None
+    client.post(reverse("claims:pipeline"), {"target": "3"})  # sets their own authority's
+    assert dict(ResultsTarget.objects.values_list("local_authority_id", "target")) == {
+        w.family.local_authority_id: 9,
+        other_authority.pk: 3,
+    }
