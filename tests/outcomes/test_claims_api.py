@@ -10,7 +10,7 @@ from outcomes.claims.models import Claim, ClaimWindow
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run
+from tests.outcomes.test_claims import open_window, run, validate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,146 @@ def test_claims_api_reads_are_audited_with_their_families(team):
     assert set(row.family_ids) == set(
         Claim.objects.filter(window=window).values_list("family_id", flat=True)
     )
+
+
+# --- after submission: payment, the national spot check, adjustments ---------------------
+
+
+def submitted_window(w) -> ClaimWindow:
+    """A window taken through validation, the audit sample and declaration to submission:
+    its three claims are claimed."""
+    window = open_window(w)
+    run(w, window)
+    validate_all(w, window)
+    for claim_id in services.window_sample_draw(actor=w.coordinator, window=window, seed=1):
+        services.claim_audit_decide(
+            actor=w.auditor, claim=Claim.objects.get(pk=claim_id), passed=True, note="Fine"
+        )
+    services.window_declare(actor=w.manager, window=window)
+    services.window_submit(actor=w.coordinator, window=window)
+    window.refresh_from_db()
+    return window
+
+
+def claimed(w) -> Claim:
+    return Claim.objects.get(window=submitted_window(w), family=w.family)
+
+
+def writes(claim: Claim) -> int:
+    """Audit rows of changes to a claim and of adjustments made to it."""
+    ids = [claim.pk, *Claim.objects.filter(adjustment_of=claim).values_list("pk", flat=True)]
+    return (
+        AuditEvent.objects.filter(object_type="outcomes.claim", object_id__in=map(str, ids))
+        .exclude(action=AuditEvent.Action.VIEWED)
+        .count()
+    )
+
+
+def refused_to_everyone_but_the_team(w, url: str, body: dict) -> None:
+    """Read-only roles 403 (as for every other claims write); anyone outside the claims
+    team of the claim's authority 404; signed out 401."""
+    for read_only in (w.auditor, w.manager):
+        assert api(read_only).post(url, body, format="json").status_code == 403
+    for outsider in (w.lead, w.police, w.school, w.other_coordinator):
+        assert api(outsider).post(url, body, format="json").status_code == 404
+    assert api().post(url, body, format="json").status_code == 401
+
+
+def test_the_programme_team_records_a_payment(team):
+    claim = claimed(team)
+    before = writes(claim)
+    paid_on = TODAY.isoformat()
+    response = api(team.coordinator).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": paid_on}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "paid" and response.json()["paid_on"] == paid_on
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID and claim.paid_on == TODAY
+    assert writes(claim) == before + 1
+    row = AuditEvent.objects.filter(object_type="outcomes.claim", object_id=str(claim.pk)).latest(
+        "pk"
+    )
+    assert row.actor == team.coordinator and row.family_id == team.family.pk
+    assert row.changes == {"paid_on": [None, paid_on]}
+
+
+def test_recording_a_payment_is_refused_to_everyone_but_the_programme_team(team):
+    claim = claimed(team)
+    before = writes(claim)
+    refused_to_everyone_but_the_team(
+        team, f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and claim.paid_on is None
+    assert writes(claim) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"paid_on": "2026-13-40"},
+        {"paid_on": "yesterday"},
+        {"paid_on": 20260101},
+        {"paid_on": None},
+        {"paid_on": (TODAY + timedelta(days=1)).isoformat()},
+        {"paid_on": "1899-12-31"},
+    ],
+)
+def test_a_malformed_payment_is_a_400_and_changes_nothing(team, body):
+    claim = claimed(team)
+    before = writes(claim)
+    response = api(team.coordinator).post(f"/api/claims/{claim.pk}/payment/", body, format="json")
+    assert response.status_code == 400 and "paid_on" in response.json()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and writes(claim) == before
+
+
+def test_a_claim_not_yet_submitted_cannot_be_paid(team):
+    window = open_window(team)
+    run(team, window)
+    claim = Claim.objects.get(window=window, family=team.family)
+    services.claim_validate(actor=team.coordinator, claim=claim)
+    response = api(team.coordinator).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 400 and "submitted" in response.json()["detail"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.VALIDATED and claim.paid_on is None
+
+
+def test_a_claim_rejected_before_submission_cannot_be_paid(team):
+    window = open_window(team)
+    run(team, window)
+    claim = Claim.objects.get(window=window, family=team.family)
+    services.claim_reject(actor=team.coordinator, claim=claim, reason="Not attached")
+    for other in Claim.objects.filter(window=window).exclude(pk=claim.pk):
+        services.claim_validate(actor=team.coordinator, claim=other)
+    for claim_id in services.window_sample_draw(actor=team.coordinator, window=window, seed=1):
+        services.claim_audit_decide(
+            actor=team.auditor, claim=Claim.objects.get(pk=claim_id), passed=True, note="Fine"
+        )
+    services.window_declare(actor=team.manager, window=window)
+    services.window_submit(actor=team.coordinator, window=window)
+    response = api(team.coordinator).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 400 and "rejected" in response.json()["detail"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED and claim.paid_on is None
+
+
+def test_a_payment_sent_twice_is_recorded_once_and_another_date_is_a_409(team):
+    claim = claimed(team)
+    coordinator, url = api(team.coordinator), f"/api/claims/{claim.pk}/payment/"
+    before = writes(claim)
+    first = coordinator.post(url, {"paid_on": TODAY.isoformat()}, format="json")
+    again = coordinator.post(url, {"paid_on": TODAY.isoformat()}, format="json")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert writes(claim) == before + 1
+    earlier = (TODAY - timedelta(days=3)).isoformat()
+    conflict = coordinator.post(url, {"paid_on": earlier}, format="json")
+    assert conflict.status_code == 409 and "already" in conflict.json()["detail"]
+    claim.refresh_from_db()
+    assert claim.paid_on == TODAY and writes(claim) == before + 1
