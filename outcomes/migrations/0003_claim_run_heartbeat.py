@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0002_claims_and_results_tracking'),
+        ("outcomes", "0002_claims_and_results_tracking"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='claimrun',
-            name='attempts',
+            model_name="claimrun",
+            name="attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='claimrun',
-            name='heartbeat_at',
+            model_name="claimrun",
+            name="heartbeat_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
     ]
