@@ -15,9 +15,11 @@ from outcomes import access
 from outcomes.claims import services
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow
 from tafcase.accounts.authority import working_authority
-from tafcase.api_params import query_choice, query_id
+from tafcase.api_params import IDEMPOTENCY_KEY_PARAMETER, idempotency_key, query_choice, query_id
 from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
+from tafcase.fields import PastDateSerializerField
+from tafcase.idempotency.services import derived_key
 
 
 class ClaimWindowOutput(serializers.ModelSerializer):
@@ -105,6 +107,21 @@ class ClaimReasonInput(serializers.Serializer):
 class ClaimAuditInput(serializers.Serializer):
     passed = serializers.BooleanField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ClaimPaymentInput(serializers.Serializer):
+    paid_on = PastDateSerializerField(help_text="The date the claim was paid.")
+
+
+class ClaimAdjustInput(serializers.Serializer):
+    # The same bounds as the claim page's adjustment form.
+    amount = serializers.IntegerField(
+        min_value=-100_000, max_value=100_000, help_text="£; usually negative: what to take back."
+    )
+    reason = serializers.CharField(max_length=500)
+    window = serializers.IntegerField(
+        help_text="An open claim window of the same authority and framework to record it in."
+    )
 
 
 class ClaimWindowViewSet(
@@ -240,3 +257,59 @@ class ClaimViewSet(
         services.claim_audit_decide(actor=request.user, claim=claim, **data.validated_data)
         claim.refresh_from_db()
         return Response(ClaimOutput(claim).data)
+
+    @extend_schema(request=ClaimPaymentInput, responses={200: ClaimOutput, 409: dict})
+    @action(detail=True, methods=["post"])
+    def payment(self, request, pk=None):
+        """Record that a claimed claim was paid. The same date again changes nothing; another
+        date is 409."""
+        claim = access.claim_for_user(request.user, pk, write=True)
+        data = ClaimPaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.claim_payment_record(
+            actor=request.user, claim=claim, paid_on=data.validated_data["paid_on"]
+        )
+        claim.refresh_from_db()
+        return Response(ClaimOutput(claim).data)
+
+    @extend_schema(request=ClaimReasonInput, responses={200: ClaimOutput})
+    @action(detail=True, methods=["post"], url_path="spot-check")
+    def spot_check(self, request, pk=None):
+        """Record that the national spot check rejected a claimed or paid claim."""
+        claim = access.claim_for_user(request.user, pk, write=True)
+        data = ClaimReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.claim_spot_check_reject(
+            actor=request.user, claim=claim, reason=data.validated_data["reason"]
+        )
+        claim.refresh_from_db()
+        return Response(ClaimOutput(claim).data)
+
+    @extend_schema(
+        request=ClaimAdjustInput,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: ClaimOutput, 409: dict},
+        description=(
+            "Correct a submitted claim with an adjustment claim in a later open window; the "
+            "answer is the adjustment. Sent again with the same Idempotency-Key, answers 201 "
+            "with the adjustment the first request made and makes nothing new. Without the "
+            "header, the key is a hash of the claim and the validated body: the same "
+            "adjustment sent twice by the same user within the key lifetime "
+            "(IDEMPOTENCY_KEY_HOURS, 24 by default) is one adjustment."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def adjust(self, request, pk=None):
+        claim = access.claim_for_user(request.user, pk, write=True)
+        key = idempotency_key(request)
+        data = ClaimAdjustInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        # An adjustment takes money back: a retried one must not take it back twice.
+        key = key or derived_key(scope=f"claim-adjust:{claim.pk}", data=fields)
+        # The window's id came in the request body: it goes through the access helper too.
+        window = access.claim_window_for_user(request.user, fields.pop("window"), write=True)
+        adjustment = services.claim_adjust(
+            actor=request.user, claim=claim, window=window, idempotency_key=key, **fields
+        )
+        return Response(ClaimOutput(adjustment).data, status=status.HTTP_201_CREATED)

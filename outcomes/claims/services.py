@@ -35,6 +35,8 @@ from outcomes.models import Assessment, Closure, Goal
 from tafcase.accounts.models import LocalAuthority, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
+from tafcase.errors import Conflict
+from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
 log = logging.getLogger(__name__)
 
@@ -718,16 +720,38 @@ def window_submit(*, actor: User, window: ClaimWindow) -> bool:
     return bool(done)
 
 
+def _window_submitted(claim: Claim) -> None:
+    if _stage(claim.window_id) != ClaimWindow.Stage.SUBMITTED:
+        raise ValidationError("The claim's window is not submitted yet: submit it first.")
+
+
 @transaction.atomic
 def claim_payment_record(*, actor: User, claim: Claim, paid_on: date) -> bool:
-    done = _move(claim, [Claim.Status.SUBMITTED], status=Claim.Status.PAID, paid_on=paid_on)
+    """Record that a submitted claim was paid. True if this call changed it; recording the
+    same date again changes nothing, another date is a Conflict (it was paid already)."""
+    _window_submitted(claim)
+    S = Claim.Status
+    done = _move(claim, [S.SUBMITTED], status=S.PAID, paid_on=paid_on)
     if done:
         _claim_audit(actor, claim, f"{claim} paid", paid_on=paid_on)
-    return done
+        return True
+    claim.refresh_from_db(fields=["status", "paid_on"])
+    if claim.status != S.PAID:
+        shown = claim.get_status_display().lower()
+        raise ValidationError(f"Only a claim that was claimed is paid; this one is {shown}.")
+    if claim.paid_on != paid_on:
+        raise Conflict(
+            f"This claim was already recorded as paid on {claim.paid_on:%-d %B %Y}, so "
+            "nothing was changed."
+        )
+    return False
 
 
 @transaction.atomic
 def claim_spot_check_reject(*, actor: User, claim: Claim, reason: str) -> bool:
+    """Record that the national spot check rejected a claimed or paid claim. True if this
+    call changed it; a claim already rejected at the spot check is left as it is."""
+    _window_submitted(claim)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the national spot check rejected it."})
     S = Claim.Status
@@ -739,15 +763,37 @@ def claim_spot_check_reject(*, actor: User, claim: Claim, reason: str) -> bool:
     )
     if done:
         _claim_audit(actor, claim, f"{claim} rejected at spot check", reason=reason.strip())
-    return done
+        return True
+    claim.refresh_from_db(fields=["status"])
+    if claim.status != S.SPOT_CHECK_REJECTED:
+        shown = claim.get_status_display().lower()
+        raise ValidationError(
+            "Only a claim that was claimed or paid is rejected at the spot check; this one "
+            f"is {shown}."
+        )
+    return False
 
 
 @transaction.atomic
 def claim_adjust(
-    *, actor: User, claim: Claim, window: ClaimWindow, amount: int, reason: str
+    *,
+    actor: User,
+    claim: Claim,
+    window: ClaimWindow,
+    amount: int,
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> Claim:
     """Correct a submitted claim: an adjustment record (usually a negative amount) in a
-    later open window of the same authority and framework; the claim itself never changes."""
+    later open window of the same authority and framework; the claim itself never changes.
+    Sent again with the same ``idempotency_key``, returns the first adjustment
+    (tafcase.idempotency); the key used before for another claim is a Conflict."""
+    if earlier := idempotency_claim(user=actor, key=idempotency_key, model=Claim):
+        if earlier.adjustment_of_id != claim.pk:
+            raise Conflict(
+                "This request was sent before for another claim, so it was not repeated."
+            )
+        return earlier
     if _stage(claim.window_id) != ClaimWindow.Stage.SUBMITTED:
         raise ValidationError("Only a submitted claim is adjusted; change it in its window.")
     if (
@@ -784,6 +830,7 @@ def claim_adjust(
         summary=f"Adjustment of {claim}: £{amount}",
         changes={"reason": [None, reason.strip()]},
     )
+    idempotency_record(user=actor, key=idempotency_key, obj=adjustment)
     return adjustment
 
 

@@ -12,25 +12,9 @@ from outcomes.claims import services
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultTracking
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
-from tests.outcomes.conftest import active  # noqa: F401
+from tests.outcomes.conftest import active, open_window, run, validate_all  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def open_window(w, **kw):
-    return services.claim_window_open(
-        actor=w.coordinator,
-        authority=w.family.local_authority,
-        name=kw.pop("name", "Quarter 3"),
-        cutoff_date=kw.pop("cutoff_date", TODAY),
-        deadline=kw.pop("deadline", TODAY + timedelta(days=30)),
-        **kw,
-    )
-
-
-def run(w, window):
-    started = services.claim_run_start(actor=w.coordinator, window=window, queue=False)
-    return services.claim_run_execute(run_id=started.pk)
 
 
 def test_a_run_proposes_the_attachment_fee_for_every_attached_family_with_a_snapshot(team):
@@ -116,11 +100,6 @@ def test_validation_is_once_and_rejection_needs_a_reason(team):
     assert services.claim_reject(actor=team.coordinator, claim=second, reason="Not attached")
     second.refresh_from_db()
     assert second.status == Claim.Status.REJECTED
-
-
-def validate_all(w, window):
-    for claim in Claim.objects.filter(window=window, status="proposed"):
-        services.claim_validate(actor=w.coordinator, claim=claim)
 
 
 def test_the_sample_waits_for_every_claim_to_be_decided_and_is_stored_with_its_seed(team):

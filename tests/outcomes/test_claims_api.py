@@ -9,8 +9,8 @@ from outcomes.claims import services
 from outcomes.claims.models import Claim, ClaimWindow
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
-from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run
+from tests.outcomes.conftest import active, open_window, run, validate_all  # noqa: F401
+from tests.outcomes.test_claims_pages import outsiders
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,359 @@ def test_claims_api_reads_are_audited_with_their_families(team):
     assert set(row.family_ids) == set(
         Claim.objects.filter(window=window).values_list("family_id", flat=True)
     )
+
+
+# --- after submission: payment, the national spot check, adjustments ---------------------
+
+
+def take_to_submission(w, window: ClaimWindow) -> None:
+    """Validate what is still proposed, pass the sample, declare and submit, as the
+    `submitted` fixture does."""
+    validate_all(w, window)
+    for pk in services.window_sample_draw(actor=w.coordinator, window=window, seed=1):
+        services.claim_audit_decide(
+            actor=w.auditor, claim=Claim.objects.get(pk=pk), passed=True, note="Fine"
+        )
+    services.window_declare(actor=w.manager, window=window)
+    services.window_submit(actor=w.coordinator, window=window)
+
+
+def writes(claim: Claim) -> int:
+    """Audit rows of changes to a claim and of adjustments made to it."""
+    ids = [claim.pk, *Claim.objects.filter(adjustment_of=claim).values_list("pk", flat=True)]
+    return (
+        AuditEvent.objects.filter(object_type="outcomes.claim", object_id__in=map(str, ids))
+        .exclude(action=AuditEvent.Action.VIEWED)
+        .count()
+    )
+
+
+def refused_to_all_but_the_programme_team(w, url: str, body: dict) -> None:
+    """Read-only roles get 403, as for every other claims write through the API; anyone
+    outside the claims team of the claim's authority 404; the signed-out 401."""
+    for read_only in (w.auditor, w.manager):
+        assert api(read_only).post(url, body, format="json").status_code == 403, read_only
+    for outsider in outsiders(w):
+        assert api(outsider).post(url, body, format="json").status_code == 404, outsider
+    assert api().post(url, body, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("role", ["coordinator", "analyst"])
+def test_the_programme_team_records_a_payment(submitted, role):
+    w, _window, claim = submitted
+    before = writes(claim)
+    response = api(getattr(w, role)).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "paid"
+    assert response.json()["paid_on"] == TODAY.isoformat()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID and claim.paid_on == TODAY
+    assert writes(claim) == before + 1
+    row = AuditEvent.objects.filter(object_type="outcomes.claim", object_id=str(claim.pk))
+    row = row.latest("pk")
+    assert row.actor == getattr(w, role) and row.family_id == claim.family_id
+    assert row.changes == {"paid_on": [None, TODAY.isoformat()]}
+
+
+def test_recording_a_payment_is_refused_to_all_but_the_programme_team(submitted):
+    w, _window, claim = submitted
+    before = writes(claim)
+    body = {"paid_on": TODAY.isoformat()}
+    refused_to_all_but_the_programme_team(w, f"/api/claims/{claim.pk}/payment/", body)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and claim.paid_on is None
+    assert writes(claim) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"paid_on": "2026-13-40"},
+        {"paid_on": "yesterday"},
+        {"paid_on": 20260101},
+        {"paid_on": None},
+        {"paid_on": (TODAY + timedelta(days=1)).isoformat()},
+        {"paid_on": "1899-12-31"},
+    ],
+)
+def test_a_malformed_payment_is_a_400_and_changes_nothing(submitted, body):
+    w, _window, claim = submitted
+    before = writes(claim)
+    response = api(w.coordinator).post(f"/api/claims/{claim.pk}/payment/", body, format="json")
+    assert response.status_code == 400 and "paid_on" in response.json()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and writes(claim) == before
+
+
+def test_a_claim_not_yet_submitted_cannot_be_paid(proposed):
+    w, _window, claim = proposed
+    services.claim_validate(actor=w.coordinator, claim=claim)
+    before = writes(claim)
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 400 and "not submitted" in response.json()["detail"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.VALIDATED and claim.paid_on is None
+    assert writes(claim) == before
+
+
+def test_a_claim_rejected_before_submission_cannot_be_paid(proposed):
+    w, window, claim = proposed
+    services.claim_reject(actor=w.coordinator, claim=claim, reason="Not attached")
+    take_to_submission(w, window)
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 400 and "rejected" in response.json()["detail"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED and claim.paid_on is None
+
+
+def test_a_payment_sent_twice_is_recorded_once_and_another_date_is_a_409(submitted):
+    w, _window, claim = submitted
+    coordinator, url = api(w.coordinator), f"/api/claims/{claim.pk}/payment/"
+    before = writes(claim)
+    first = coordinator.post(url, {"paid_on": TODAY.isoformat()}, format="json")
+    again = coordinator.post(url, {"paid_on": TODAY.isoformat()}, format="json")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert writes(claim) == before + 1
+    earlier = (TODAY - timedelta(days=3)).isoformat()
+    conflict = coordinator.post(url, {"paid_on": earlier}, format="json")
+    assert conflict.status_code == 409 and "already" in conflict.json()["detail"]
+    claim.refresh_from_db()
+    assert claim.paid_on == TODAY and writes(claim) == before + 1
+
+
+def test_the_programme_team_records_a_spot_check_rejection(submitted):
+    w, _window, claim = submitted
+    before = writes(claim)
+    response = api(w.analyst).post(
+        f"/api/claims/{claim.pk}/spot-check/", {"reason": "  No evidence of attachment "}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "spot_check_rejected"
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SPOT_CHECK_REJECTED
+    assert claim.rejection_reason == "No evidence of attachment"
+    assert writes(claim) == before + 1
+    row = AuditEvent.objects.filter(object_type="outcomes.claim", object_id=str(claim.pk))
+    assert row.latest("pk").changes == {"reason": [None, "No evidence of attachment"]}
+
+
+def test_a_paid_claim_can_still_be_rejected_at_the_spot_check(submitted):
+    w, _window, claim = submitted
+    services.claim_payment_record(actor=w.coordinator, claim=claim, paid_on=TODAY)
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/spot-check/", {"reason": "Outcome not sustained"}
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SPOT_CHECK_REJECTED and claim.paid_on == TODAY
+
+
+def test_a_spot_check_rejection_is_refused_to_all_but_the_programme_team(submitted):
+    w, _window, claim = submitted
+    before = writes(claim)
+    body = {"reason": "No evidence"}
+    refused_to_all_but_the_programme_team(w, f"/api/claims/{claim.pk}/spot-check/", body)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and claim.rejection_reason == ""
+    assert writes(claim) == before
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": None}, {"reason": "x" * 501}]
+)
+def test_a_spot_check_rejection_without_a_reason_is_a_400_and_changes_nothing(submitted, body):
+    w, _window, claim = submitted
+    before = writes(claim)
+    url = f"/api/claims/{claim.pk}/spot-check/"
+    response = api(w.coordinator).post(url, body, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED and writes(claim) == before
+
+
+def test_a_claim_not_yet_submitted_cannot_be_rejected_at_the_spot_check(proposed):
+    w, _window, claim = proposed
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/spot-check/", {"reason": "No evidence"}
+    )
+    assert response.status_code == 400 and "not submitted" in response.json()["detail"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PROPOSED and claim.rejection_reason == ""
+
+
+def test_a_spot_check_rejection_sent_twice_is_recorded_once(submitted):
+    w, _window, claim = submitted
+    coordinator, url = api(w.coordinator), f"/api/claims/{claim.pk}/spot-check/"
+    before = writes(claim)
+    first = coordinator.post(url, {"reason": "No evidence"})
+    again = coordinator.post(url, {"reason": "No evidence"})
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert writes(claim) == before + 1
+    # A claim rejected at the spot check is not paid afterwards.
+    paid = coordinator.post(f"/api/claims/{claim.pk}/payment/", {"paid_on": TODAY.isoformat()})
+    assert paid.status_code == 400
+    claim.refresh_from_db()
+    assert claim.paid_on is None and writes(claim) == before + 1
+
+
+def later_window(w) -> ClaimWindow:
+    return open_window(w, name="Quarter 4", cutoff_date=TODAY + timedelta(days=1))
+
+
+def adjustment_body(into: ClaimWindow, **changes) -> dict:
+    return {"window": into.pk, "amount": -1000, "reason": "Spot check", **changes}
+
+
+def test_the_programme_team_adjusts_a_submitted_claim_in_a_later_window(submitted):
+    w, _window, claim = submitted
+    later = later_window(w)
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/adjust/", adjustment_body(later), format="json"
+    )
+    assert response.status_code == 201
+    made = response.json()
+    assert made["adjustment_of"] == claim.pk and made["window"] == later.pk
+    assert made["amount"] == -1000 and made["status"] == "validated"
+    adjustment = Claim.objects.get(adjustment_of=claim)
+    assert adjustment.pk == made["id"] and adjustment.snapshot["reason"] == "Spot check"
+    claim.refresh_from_db()
+    assert claim.amount == 1000 and claim.status == Claim.Status.SUBMITTED
+    row = AuditEvent.objects.get(object_type="outcomes.claim", object_id=str(adjustment.pk))
+    assert row.action == AuditEvent.Action.CREATED and row.actor == w.coordinator
+    assert row.family_id == claim.family_id
+
+
+def test_an_adjustment_is_refused_to_all_but_the_programme_team(submitted):
+    w, _window, claim = submitted
+    body = adjustment_body(later_window(w))
+    refused_to_all_but_the_programme_team(w, f"/api/claims/{claim.pk}/adjust/", body)
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+def test_an_adjustment_into_another_authoritys_window_is_a_404(submitted, other_authority):
+    w, _window, claim = submitted
+    elsewhere = services.claim_window_open(
+        actor=w.other_coordinator,
+        authority=other_authority,
+        name="Elsewhere",
+        cutoff_date=TODAY,
+        deadline=TODAY + timedelta(days=30),
+    )
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/adjust/", adjustment_body(elsewhere), format="json"
+    )
+    assert response.status_code == 404
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"window": "abc"},
+        {"window": None},
+        {"window": 1.5},
+        {"amount": "a lot"},
+        {"amount": 1.5},
+        {"amount": 10**12},
+        {"amount": -(10**12)},
+        {"amount": 100_001},
+        {"amount": None},
+        {"reason": ""},
+        {"reason": "   "},
+        {"reason": "x" * 501},
+    ],
+)
+def test_a_malformed_adjustment_is_a_400_and_makes_nothing(submitted, changes):
+    w, _window, claim = submitted
+    body = adjustment_body(later_window(w), **changes)
+    response = api(w.coordinator).post(f"/api/claims/{claim.pk}/adjust/", body, format="json")
+    assert response.status_code == 400 and set(response.json()) == set(changes)
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+def test_an_adjustment_needs_all_three_fields(submitted):
+    w, _window, claim = submitted
+    response = api(w.coordinator).post(f"/api/claims/{claim.pk}/adjust/", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"window", "amount", "reason"}
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+@pytest.mark.parametrize("window_id", [0, -1, 10**30, 999_999_999])
+def test_an_adjustment_into_a_window_that_does_not_exist_is_a_404(submitted, window_id):
+    w, _window, claim = submitted
+    body = {"window": window_id, "amount": -1000, "reason": "Spot check"}
+    response = api(w.coordinator).post(f"/api/claims/{claim.pk}/adjust/", body, format="json")
+    assert response.status_code == 404
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+def test_only_a_submitted_claim_is_adjusted_and_only_into_an_open_window(proposed):
+    w, window, claim = proposed
+    coordinator, url = api(w.coordinator), f"/api/claims/{claim.pk}/adjust/"
+    # The claim's own window is open: the claim is changed there instead.
+    response = coordinator.post(url, adjustment_body(window), format="json")
+    assert response.status_code == 400 and "submitted" in response.json()["detail"][0]
+    # Once it is submitted, its window is no place for an adjustment.
+    take_to_submission(w, window)
+    response = coordinator.post(url, adjustment_body(window), format="json")
+    assert response.status_code == 400 and "window" in response.json()
+    assert not Claim.objects.filter(adjustment_of__isnull=False).exists()
+
+
+def test_an_adjustment_sent_twice_makes_one(submitted):
+    w, _window, claim = submitted
+    coordinator, url = api(w.coordinator), f"/api/claims/{claim.pk}/adjust/"
+    body = adjustment_body(later_window(w))
+    first = coordinator.post(url, body, format="json")
+    again = coordinator.post(url, body, format="json")
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Claim.objects.filter(adjustment_of=claim).count() == 1
+    created = AuditEvent.objects.filter(object_type="outcomes.claim", action="created")
+    assert created.count() == 1
+
+
+def test_an_adjustment_sent_again_with_its_key_makes_one_and_a_new_key_another(submitted):
+    w, _window, claim = submitted
+    coordinator, url = api(w.coordinator), f"/api/claims/{claim.pk}/adjust/"
+    body = adjustment_body(later_window(w))
+    key = {"Idempotency-Key": "adjust-1"}
+    first = coordinator.post(url, body, format="json", headers=key)
+    # A retry with the key is the same request, whatever its body says now.
+    again = coordinator.post(url, {**body, "amount": -500}, format="json", headers=key)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Claim.objects.filter(adjustment_of=claim).count() == 1
+    second = coordinator.post(url, body, format="json", headers={"Idempotency-Key": "adjust-2"})
+    assert second.status_code == 201 and second.json()["id"] != first.json()["id"]
+    assert Claim.objects.filter(adjustment_of=claim).count() == 2
+
+
+def test_an_adjustment_key_sent_again_for_another_claim_is_a_409(submitted):
+    w, window, claim = submitted
+    other = Claim.objects.filter(window=window).exclude(pk=claim.pk).first()
+    body = adjustment_body(later_window(w))
+    coordinator, key = api(w.coordinator), {"Idempotency-Key": "adjust-1"}
+    first = coordinator.post(f"/api/claims/{claim.pk}/adjust/", body, headers=key)
+    assert first.status_code == 201
+    response = coordinator.post(f"/api/claims/{other.pk}/adjust/", body, headers=key)
+    assert response.status_code == 409
+    assert not Claim.objects.filter(adjustment_of=other).exists()
+
+
+def test_a_malformed_idempotency_key_is_a_400(submitted):
+    w, _window, claim = submitted
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/adjust/",
+        adjustment_body(later_window(w)),
+        format="json",
+        headers={"Idempotency-Key": "has spaces"},
+    )
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()
+    assert not Claim.objects.filter(adjustment_of=claim).exists()

@@ -19,42 +19,9 @@ from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultsTarget
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
-from tests.outcomes.conftest import active  # noqa: F401
-from tests.outcomes.test_claims import open_window, run, validate_all
+from tests.outcomes.conftest import active, open_window, run, validate_all  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(team, make_user):
-    """The team, with a data analyst and a key worker of another family."""
-    early_help = team.agencies["early_help"]
-    team.analyst = make_user(Role.DATA_ANALYST, agency=early_help, email="analyst@example.test")
-    team.other_worker = make_user(Role.KEY_WORKER, agency=early_help, email="kw2@example.test")
-    return team
-
-
-@pytest.fixture
-def proposed(people):
-    """An open window with its claims proposed."""
-    window = open_window(people)
-    run(people, window)
-    return people, window, Claim.objects.filter(window=window).order_by("pk").first()
-
-
-@pytest.fixture
-def submitted(people):
-    """A submitted window: every claim validated, sampled claims passed, declared."""
-    window = open_window(people)
-    run(people, window)
-    validate_all(people, window)
-    for pk in services.window_sample_draw(actor=people.coordinator, window=window, seed=1):
-        services.claim_audit_decide(
-            actor=people.auditor, claim=Claim.objects.get(pk=pk), passed=True, note="Fine"
-        )
-    services.window_declare(actor=people.manager, window=window)
-    services.window_submit(actor=people.coordinator, window=window)
-    return people, window, Claim.objects.filter(window=window).order_by("pk").first()
 
 
 def status(client, user, url, method="get", data=None):
