@@ -18,7 +18,7 @@ from tafcase.accounts.authority import working_authority
 from tafcase.api_params import IDEMPOTENCY_KEY_PARAMETER, idempotency_key, query_choice, query_id
 from tafcase.audit.api import AuditedListMixin
 from tafcase.audit.services import audit_viewed
-from tafcase.fields import PastDateSerializerField
+from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 from tafcase.idempotency.services import derived_key
 
 
@@ -43,9 +43,10 @@ class ClaimWindowOutput(serializers.ModelSerializer):
 
 class ClaimWindowInput(serializers.Serializer):
     name = serializers.CharField(max_length=80)
-    cutoff_date = serializers.DateField()
-    deadline = serializers.DateField()
-    earliest_closure = serializers.DateField(required=False, allow_null=True, default=None)
+    # The page's rules for dates (tafcase.fields): a year like 0202 is refused, not stored.
+    cutoff_date = EventDateSerializerField()
+    deadline = EventDateSerializerField()
+    earliest_closure = EventDateSerializerField(required=False, allow_null=True, default=None)
     sample_percent = serializers.IntegerField(min_value=1, max_value=100, default=10)
 
 

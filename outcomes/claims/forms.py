@@ -5,7 +5,7 @@ from django import forms
 
 from outcomes.claims.models import Claim
 from tafcase.fields import EventDateField, PastDateField
-from tafcase.forms import GovukForm
+from tafcase.forms import GovukForm, IdempotencyKeyField
 
 
 class WindowOpenForm(GovukForm):
@@ -85,6 +85,7 @@ class AdjustForm(GovukForm):
         label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     window = forms.TypedChoiceField(label="Window to record it in", coerce=int)
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, windows=(), **kwargs):
         super().__init__(*args, **kwargs)

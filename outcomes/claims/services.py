@@ -751,6 +751,11 @@ def claim_payment_record(*, actor: User, claim: Claim, paid_on: date) -> bool:
 def claim_spot_check_reject(*, actor: User, claim: Claim, reason: str) -> bool:
     """Record that the national spot check rejected a claimed or paid claim. True if this
     call changed it; a claim already rejected at the spot check is left as it is."""
+    if claim.adjustment_of_id is not None:
+        raise ValidationError(
+            "An adjustment is not rejected at the spot check: record the rejection on the "
+            "claim it adjusts."
+        )
     _window_submitted(claim)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the national spot check rejected it."})
@@ -794,8 +799,22 @@ def claim_adjust(
                 "This request was sent before for another claim, so it was not repeated."
             )
         return earlier
+    if claim.adjustment_of_id is not None:
+        raise ValidationError("An adjustment is not adjusted again: adjust the original claim.")
     if _stage(claim.window_id) != ClaimWindow.Stage.SUBMITTED:
         raise ValidationError("Only a submitted claim is adjusted; change it in its window.")
+    if amount == 0:
+        raise ValidationError({"amount": "An adjustment of £0 changes nothing."})
+    # Locks the claim's row, so two adjustments at once cannot both take back the rest.
+    Claim.objects.select_for_update().filter(pk=claim.pk).exists()
+    adjusted = (
+        Claim.objects.filter(adjustment_of=claim).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    net = claim.amount + adjusted
+    if net + amount < 0:
+        raise ValidationError(
+            {"amount": f"That takes back more than was claimed: at most £{net:,} can be."}
+        )
     if (
         _stage(window.pk) != ClaimWindow.Stage.OPEN
         or window.local_authority_id != claim.local_authority_id

@@ -371,11 +371,16 @@ def claim_spot_check(request, claim_id):
 def claim_adjust(request, claim_id):
     claim = access.claim_for_user(request.user, claim_id, write=True)
 
-    def adjust(amount: int, reason: str, window: int) -> None:
+    def adjust(amount: int, reason: str, window: int, idempotency_key: str | None) -> None:
         # The window's id came in the request body: it goes through the access helper too.
         target = access.claim_window_for_user(request.user, window, write=True)
         services.claim_adjust(
-            actor=request.user, claim=claim, window=target, amount=amount, reason=reason
+            actor=request.user,
+            claim=claim,
+            window=target,
+            amount=amount,
+            reason=reason,
+            idempotency_key=idempotency_key,
         )
 
     return _claim_form(

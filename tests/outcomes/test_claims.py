@@ -259,3 +259,68 @@ def test_closing_the_case_re_evaluates_its_results_once_saved(
     assert rows.count() == 3 and {r.evaluated_on for r in rows} == {TODAY}
     # Only the family whose facts changed is re-evaluated.
     assert not ResultTracking.objects.exclude(family=team.family).exists()
+
+
+@pytest.fixture
+def adjustable(submitted):
+    """A submitted £1,000 claim, and a later open window to adjust it in."""
+    w, _window, claim = submitted
+    later = open_window(w, name="Quarter 4", cutoff_date=TODAY + timedelta(days=1))
+    return w, claim, later
+
+
+def adjust(w, claim, later, amount, key=None):
+    return services.claim_adjust(
+        actor=w.coordinator,
+        claim=claim,
+        window=later,
+        amount=amount,
+        reason="Correction",
+        idempotency_key=key,
+    )
+
+
+@pytest.mark.parametrize(
+    ("amounts", "refused", "words"),
+    [
+        ([0], 0, "£0 changes nothing"),
+        ([-1001], -1001, "at most £1,000 can be"),
+        ([-600, -401], -401, "at most £400 can be"),
+    ],
+)
+def test_an_adjustment_never_takes_back_more_than_was_claimed(adjustable, amounts, refused, words):
+    w, claim, later = adjustable
+    assert claim.amount == 1000
+    for amount in amounts[:-1]:
+        adjust(w, claim, later, amount)
+    with pytest.raises(ValidationError) as error:
+        adjust(w, claim, later, refused)
+    assert words in " ".join(error.value.messages)
+    assert Claim.objects.filter(adjustment_of=claim).count() == len(amounts) - 1
+
+
+def test_the_whole_claim_can_be_taken_back_and_an_underpayment_added(adjustable):
+    w, claim, later = adjustable
+    adjust(w, claim, later, -1000)
+    adjust(w, claim, later, 250)
+    assert sorted(Claim.objects.filter(adjustment_of=claim).values_list("amount", flat=True)) == [
+        -1000,
+        250,
+    ]
+
+
+def test_an_adjustment_is_neither_adjusted_nor_rejected_at_the_spot_check(adjustable):
+    w, claim, later = adjustable
+    adjustment = adjust(w, claim, later, -100)
+    with pytest.raises(ValidationError, match="adjust the original claim"):
+        adjust(w, adjustment, later, -100)
+    with pytest.raises(ValidationError, match="record the rejection on the claim it adjusts"):
+        services.claim_spot_check_reject(actor=w.coordinator, claim=adjustment, reason="No")
+    assert Claim.objects.filter(adjustment_of__isnull=False).count() == 1
+
+
+def test_an_adjustment_sent_twice_with_its_key_is_recorded_once(adjustable):
+    w, claim, later = adjustable
+    first = adjust(w, claim, later, -100, key="k-1")
+    assert adjust(w, claim, later, -100, key="k-1") == first
+    assert Claim.objects.filter(adjustment_of=claim).count() == 1

@@ -26,7 +26,11 @@ def test_the_programme_team_runs_a_window_through_the_api(team):
     coordinator = api(team.coordinator)
     made = coordinator.post(
         "/api/claim-windows/",
-        {"name": "Quarter 4", "cutoff_date": TODAY.isoformat(), "deadline": "2099-01-31"},
+        {
+            "name": "Quarter 4",
+            "cutoff_date": TODAY.isoformat(),
+            "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        },
         format="json",
     )
     assert made.status_code == 201
@@ -450,7 +454,10 @@ def test_an_adjustment_sent_again_with_its_key_makes_one_and_a_new_key_another(s
     again = coordinator.post(url, {**body, "amount": -500}, format="json", headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert Claim.objects.filter(adjustment_of=claim).count() == 1
-    second = coordinator.post(url, body, format="json", headers={"Idempotency-Key": "adjust-2"})
+    underpaid = {**body, "amount": 100}  # (all £1,000 was taken back by the first)
+    second = coordinator.post(
+        url, underpaid, format="json", headers={"Idempotency-Key": "adjust-2"}
+    )
     assert second.status_code == 201 and second.json()["id"] != first.json()["id"]
     assert Claim.objects.filter(adjustment_of=claim).count() == 2
 
@@ -477,3 +484,25 @@ def test_a_malformed_idempotency_key_is_a_400(submitted):
     )
     assert response.status_code == 400 and "Idempotency-Key" in response.json()
     assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+@pytest.mark.parametrize("amount", [0, -1001])
+def test_an_adjustment_of_nothing_or_of_more_than_was_claimed_is_a_bad_request(submitted, amount):
+    w, _window, claim = submitted
+    response = api(w.coordinator).post(
+        f"/api/claims/{claim.pk}/adjust/",
+        adjustment_body(later_window(w), amount=amount),
+        format="json",
+    )
+    assert response.status_code == 400 and "amount" in response.json()
+    assert not Claim.objects.filter(adjustment_of=claim).exists()
+
+
+@pytest.mark.parametrize("field", ["cutoff_date", "deadline", "earliest_closure"])
+def test_a_window_date_the_page_would_refuse_is_a_bad_request(team, field):
+    body = {"name": "Quarter 3", "cutoff_date": "2026-12-01", "deadline": "2026-12-31"}
+    response = api(team.coordinator).post(
+        "/api/claim-windows/", {**body, field: "0202-12-01"}, format="json"
+    )
+    assert response.status_code == 400 and field in response.json()
+    assert not ClaimWindow.objects.exists()

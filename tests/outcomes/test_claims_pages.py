@@ -558,3 +558,16 @@ def test_another_authoritys_target_is_not_shown(client, proposed, other_authorit
         w.family.local_authority_id: 9,
         other_authority.pk: 3,
     }
+
+
+def test_the_adjustment_form_sent_twice_records_one_adjustment(client, submitted):
+    w, _window, claim = submitted
+    later = open_window(w, name="Quarter 4")
+    client.force_login(w.coordinator)
+    page = client.get(reverse("claims:claim", args=[claim.pk]))
+    key = page.context["adjust_form"]["idempotency_key"].value()
+    assert key and f'value="{key}"' in page.content.decode()
+    form = {"amount": "-500", "reason": "Moved away", "window": later.pk, "idempotency_key": key}
+    for _ in range(2):  # a double click
+        assert client.post(reverse("claims:claim-adjust", args=[claim.pk]), form).status_code == 302
+    assert Claim.objects.filter(adjustment_of=claim).count() == 1
