@@ -147,6 +147,15 @@ def claim_window_for_user(user, window_id: Any, *, write: bool) -> ClaimWindow:
     return window
 
 
+def claim_window_outputs_for_user(user, window_id: Any) -> ClaimWindow:
+    """A window whose outputs (schedule, return) the user may have: they name every family,
+    so like the claims they are for the programme team and auditor; the manager gets 404."""
+    window = claim_window_for_user(user, window_id, write=False)
+    if not sees_claims(user, window.local_authority_id):
+        raise Http404("No such claim window.")
+    return window
+
+
 def claim_for_user(user, claim_id: Any, *, write: bool) -> Claim:
     claim = (
         Claim.objects.select_related("window", "family", "local_authority")

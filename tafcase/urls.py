@@ -99,6 +99,7 @@ api_urls = [
     path("", include(("eligibility.api_urls", "api"), namespace="eligibility-api")),
     path("", include(("eligibility.datamatch.api_urls", "api"), namespace="datamatch-api")),
     path("", include(("outcomes.api_urls", "api"), namespace="outcomes-api")),
+    path("", include(("tafcase.documents.api_urls", "api"), namespace="documents-api")),
 ]
 
 urlpatterns = [

@@ -112,3 +112,11 @@ def pdf_response(pdf: bytes, filename: str, *, inline: bool) -> HttpResponse:
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def csv_response(content: bytes | str, filename: str) -> HttpResponse:
+    """A CSV download (cells already neutralised by tafcase.csv_safe), never cached."""
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

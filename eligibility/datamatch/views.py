@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from eligibility.datamatch.models import (
     ReviewItem,
 )
 from families.models import Person
-from tafcase import csv_safe
+from tafcase import csv_safe, web
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_listed, audit_record, audit_viewed, client_ip
 
@@ -122,9 +122,7 @@ def import_rejected_csv(request, import_id):
     # Rewritten on the way out as well, so files stored before cells were neutralised at
     # import are safe to open in a spreadsheet too (neutralising is idempotent).
     body = csv_safe.neutralise_csv_text(imported.rejected_csv)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rejected-{imported.pk}.csv"'
-    return response
+    return web.csv_response(body, f"rejected-{imported.pk}.csv")
 
 
 @login_required

@@ -4,7 +4,8 @@ Windows: the programme team, auditor and manager of the working authority (the m
 sees totals, never claims). Claims: the programme team and auditor. Everyone else 404.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,12 +13,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from outcomes import access
-from outcomes.claims import services
+from outcomes.claims import documents, exports, services
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow
+from tafcase import web
 from tafcase.accounts.authority import working_authority
 from tafcase.api_params import IDEMPOTENCY_KEY_PARAMETER, idempotency_key, query_choice, query_id
 from tafcase.audit.api import AuditedListMixin
-from tafcase.audit.services import audit_viewed
+from tafcase.audit.services import audit_viewed, client_ip
+from tafcase.documents.api import DocumentOutput
 from tafcase.fields import EventDateSerializerField, PastDateSerializerField
 from tafcase.idempotency.services import derived_key
 
@@ -101,6 +104,15 @@ class ClaimDetail(ClaimOutput):
         fields = [*ClaimOutput.Meta.fields, "snapshot"]
 
 
+class EvidencePackInput(serializers.Serializer):
+    claims = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=exports.EVIDENCE_PACK_LIMIT,
+        help_text="The claim ids a spot check asks for.",
+    )
+
+
 class ClaimReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
@@ -169,6 +181,25 @@ class ClaimWindowViewSet(
         run = window.runs.order_by("-queued_at", "-pk").first()
         return Response(ClaimRunOutput(run).data if run else None)
 
+    @extend_schema(request=None, responses={202: DocumentOutput})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def schedule(self, request, pk=None):
+        """Ask for the claim schedule PDF (programme team and auditor); the worker makes it:
+        poll GET /api/documents/{id}/ until ready, then fetch its file."""
+        window = access.claim_window_outputs_for_user(request.user, pk)
+        document = documents.schedule_request(
+            actor=request.user, window=window, ip=client_ip(request)
+        )
+        return Response(DocumentOutput(document).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
+    @action(detail=True, methods=["get"], url_path="return")
+    def return_csv(self, request, pk=None):
+        """The CSV return: one row per claim, families by pseudonymous reference."""
+        window = access.claim_window_outputs_for_user(request.user, pk)
+        csv = exports.return_csv(window, actor=request.user, ip=client_ip(request))
+        return web.csv_response(csv, exports.return_filename(window))
+
     @extend_schema(request=None, responses={200: ClaimWindowOutput})
     @action(detail=True, methods=["post"])
     def sample(self, request, pk=None):
@@ -227,6 +258,24 @@ class ClaimViewSet(
         claim = access.claim_for_user(request.user, pk, write=False)
         audit_viewed(request, claim, family_id=claim.family_id)
         return Response(ClaimDetail(claim).data)
+
+    @extend_schema(request=EvidencePackInput, responses={202: DocumentOutput})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="evidence-pack",
+        permission_classes=[IsAuthenticated],
+    )
+    def evidence_pack(self, request):
+        """Ask for the evidence packs of a list of claims (a spot check); the worker makes
+        the PDF: poll GET /api/documents/{id}/. Any claim not yours to see: 404 for all."""
+        data = EvidencePackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        claims = access.claims_for_user(request.user, data.validated_data["claims"], write=False)
+        document = documents.evidence_pack_request(
+            actor=request.user, claims=claims, ip=client_ip(request)
+        )
+        return Response(DocumentOutput(document).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={200: ClaimOutput})
     @action(detail=True, methods=["post"])

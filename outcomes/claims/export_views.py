@@ -10,23 +10,16 @@ The CSV return is quick and is sent at once. Responses are never cached.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from outcomes import access
 from outcomes.claims import documents, exports
-from outcomes.claims.models import ClaimWindow
+from tafcase import web
 from tafcase.audit.services import client_ip
 from tafcase.documents.models import Document
-
-
-def _window_with_claims(request, window_id) -> ClaimWindow:
-    window = access.claim_window_for_user(request.user, window_id, write=False)
-    if not access.sees_claims(request.user, window.local_authority_id):
-        raise Http404("No such claim window.")
-    return window
 
 
 def _to_document(document: Document):
@@ -36,7 +29,7 @@ def _to_document(document: Document):
 @require_POST
 @login_required
 def schedule_pdf(request, window_id):
-    window = _window_with_claims(request, window_id)
+    window = access.claim_window_outputs_for_user(request.user, window_id)
     return _to_document(
         documents.schedule_request(actor=request.user, window=window, ip=client_ip(request))
     )
@@ -45,11 +38,9 @@ def schedule_pdf(request, window_id):
 @require_GET
 @login_required
 def return_csv(request, window_id):
-    window = _window_with_claims(request, window_id)
+    window = access.claim_window_outputs_for_user(request.user, window_id)
     csv = exports.return_csv(window, actor=request.user, ip=client_ip(request))
-    response = HttpResponse(csv, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.return_filename(window)}"'
-    return response
+    return web.csv_response(csv, exports.return_filename(window))
 
 
 @require_POST

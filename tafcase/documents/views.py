@@ -39,12 +39,11 @@ def progress(request, document_id):
     return JsonResponse({"status": found.status, "stage": found.stage, "percent": found.percent})
 
 
-@require_GET
-@login_required
-def document_file(request, document_id):
-    found = document_for_user(request.user, document_id, write=False)
+def download(request, document: Document) -> HttpResponse:
+    """The document's file, for the page and the API alike: 404 until it is ready; every
+    download audited."""
     content = (
-        Document.objects.filter(pk=found.pk, status=Document.Status.READY)
+        Document.objects.filter(pk=document.pk, status=Document.Status.READY)
         .values_list("content", flat=True)
         .first()
     )
@@ -53,11 +52,17 @@ def document_file(request, document_id):
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEWED,
-        obj=found,
+        obj=document,
         ip=client_ip(request),
-        summary=f"Downloaded {found.title}",
+        summary=f"Downloaded {document.title}",
     )
-    response = HttpResponse(bytes(content), content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response = HttpResponse(bytes(content), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@login_required
+def document_file(request, document_id):
+    return download(request, document_for_user(request.user, document_id, write=False))

@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from outcomes.claims import services
+from outcomes.claims import exports, services
 from outcomes.claims.models import Claim, ClaimWindow
 from tafcase.audit.models import AuditEvent
+from tafcase.documents import services as document_services
+from tafcase.documents.models import Document
+from tests.conftest import pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active, open_window, run, validate_all  # noqa: F401
 from tests.outcomes.test_claims_pages import outsiders
@@ -506,3 +509,90 @@ def test_a_window_date_the_page_would_refuse_is_a_bad_request(team, field):
     )
     assert response.status_code == 400 and field in response.json()
     assert not ClaimWindow.objects.exists()
+
+
+# --- outputs: the schedule and evidence packs (made by the worker), the CSV return ------
+
+
+def test_the_schedule_is_asked_for_polled_and_fetched(proposed):
+    w, window, _claim = proposed
+    for user in (w.coordinator, w.auditor):
+        client = api(user)
+        asked = client.post(f"/api/claim-windows/{window.pk}/schedule/")
+        assert asked.status_code == 202 and asked.json()["status"] == "queued"
+        document_id = asked.json()["id"]
+        assert asked.json()["file"] is None
+        assert client.get(f"/api/documents/{document_id}/file/").status_code == 404
+        document_services.document_build(document_id=document_id)  # the worker
+        polled = client.get(f"/api/documents/{document_id}/").json()
+        assert polled["status"] == "ready" and polled["percent"] == 100
+        fetched = client.get(polled["file"])
+        assert fetched.status_code == 200 and fetched["Content-Type"] == "application/pdf"
+        assert fetched.content.startswith(b"%PDF")
+        text = " ".join(pdf_text(fetched.content).split())
+        assert window.name in text
+        # Another user, even the other asker, cannot poll or fetch it.
+        other = w.auditor if user == w.coordinator else w.coordinator
+        assert api(other).get(f"/api/documents/{document_id}/").status_code == 404
+        assert api(other).get(f"/api/documents/{document_id}/file/").status_code == 404
+
+
+def test_outputs_are_404_to_the_manager_and_outsiders_and_401_signed_out(proposed):
+    w, window, claim = proposed
+    requests = [
+        ("post", f"/api/claim-windows/{window.pk}/schedule/", None),
+        ("get", f"/api/claim-windows/{window.pk}/return/", None),
+        ("post", "/api/claims/evidence-pack/", {"claims": [claim.pk]}),
+    ]
+    for user in (w.manager, *outsiders(w)):
+        for method, url, body in requests:
+            response = getattr(api(user), method)(url, body, format="json")
+            assert response.status_code == 404, (user, url)
+    for method, url, body in requests:
+        assert getattr(api(), method)(url, body, format="json").status_code == 401, url
+    assert not Document.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
+
+
+def test_the_csv_return_comes_straight_back(proposed):
+    w, window, _claim = proposed
+    response = api(w.coordinator).get(f"/api/claim-windows/{window.pk}/return/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Cache-Control"] == "no-store"
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("la_code,framework,") and len(lines) == 1 + 3
+
+
+def test_evidence_packs_for_a_spot_check_list(proposed):
+    w, window, _claim = proposed
+    ids = list(Claim.objects.filter(window=window).values_list("pk", flat=True))
+    asked = api(w.coordinator).post("/api/claims/evidence-pack/", {"claims": ids}, format="json")
+    assert asked.status_code == 202
+    assert Document.objects.get(pk=asked.json()["id"]).params == {"claim_ids": ids}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"claims": []},
+        {"claims": "1,2"},
+        {"claims": ["x"]},
+        {"claims": [0]},
+        {"claims": [2**70]},
+    ],
+)
+def test_a_malformed_evidence_pack_list_is_a_400(proposed, body):
+    w, _window, _claim = proposed
+    response = api(w.coordinator).post("/api/claims/evidence-pack/", body, format="json")
+    assert response.status_code == 400 and not Document.objects.exists()
+
+
+def test_an_evidence_pack_list_too_long_or_with_a_claim_not_yours(proposed, settings):
+    w, _window, claim = proposed
+    client = api(w.coordinator)
+    too_many = {"claims": list(range(1, exports.EVIDENCE_PACK_LIMIT + 2))}
+    assert client.post("/api/claims/evidence-pack/", too_many, format="json").status_code == 400
+    mixed = {"claims": [claim.pk, 999_999]}
+    assert client.post("/api/claims/evidence-pack/", mixed, format="json").status_code == 404
+    assert not Document.objects.exists()

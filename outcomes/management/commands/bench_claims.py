@@ -168,16 +168,8 @@ class Command(BaseCommand):
         )
         return results
 
-    def build_in_a_fresh_process(self, document: Document, *, reference: bool) -> dict:
-        command = [
-            sys.executable,
-            "manage.py",
-            "bench_claims",
-            "--build-document",
-            str(document.pk),
-        ]
-        if not reference:
-            command.append("--packs=0")
+    def build_in_a_fresh_process(self, document: Document) -> dict:
+        command = [sys.executable, "manage.py", "bench_claims", f"--build-document={document.pk}"]
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
         )
