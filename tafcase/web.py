@@ -1,6 +1,7 @@
 """Shared page code: one way to run a form page, answer a stale edit, act on a POST and
 send a PDF. Views parse and authorise, then hand the rest to these."""
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from tafcase.errors import Conflict, StaleEdit
@@ -104,6 +106,35 @@ def render_pdf(
     if progress:
         progress(f"Writing {len(document.pages)} pages", 80)
     return document.write_pdf()
+
+
+def numbered_pdf(parts: list[bytes], *, page_css: str) -> bytes:
+    """PDFs made in parts (so memory stays bounded by a part's size, however long the
+    whole) joined into one, with "Page X of Y" stamped in every page's bottom-right margin
+    box. `page_css` is the parts' @page size and margins, so the numbers land where the
+    parts' own margin boxes would put them."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    total = len(writer.pages)
+    numbers = PdfReader(
+        io.BytesIO(
+            HTML(
+                string=(
+                    f"<style>@page {{ {page_css} @bottom-right {{ content: 'Page ' "
+                    "counter(page) ' of ' counter(pages); font-family: 'DejaVu Sans', "
+                    "sans-serif; font-size: 8pt; } } div { break-after: page; }</style>"
+                    + "<div></div>"
+                    * total
+                )
+            ).write_pdf()
+        )
+    )
+    for page, number in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(number)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool) -> HttpResponse:

@@ -99,15 +99,23 @@ def schedule_filename(window: ClaimWindow) -> str:
     return _filename(window, "claim-schedule", "pdf")
 
 
+# Claims laid out per part: WeasyPrint holds a part's boxes in memory, so the parts keep
+# a long schedule's memory bounded (about 0.3 MB per row); each part starts a new page.
+SCHEDULE_PART_ROWS = 400
+SCHEDULE_PAGE = "size: A4 landscape; margin: 14mm 12mm 16mm;"
+
+
 def schedule_pdf(
     window: ClaimWindow, *, actor: User, ip: str | None, progress: Progress | None = None
 ) -> bytes:
     """The window's claim schedule, A4 landscape: header, totals, one row per claim (all
     statuses, so what was rejected is on the record too) and the three sign-off blocks.
-    Made by the worker (tafcase.documents): thousands of rows take tens of seconds."""
+    Made by the worker (tafcase.documents) in parts of SCHEDULE_PART_ROWS claims, joined
+    and numbered "Page X of Y"."""
     if progress:
         progress("Gathering the claims", 5)
-    rows = list(selectors.claim_rows(selectors.window_claims(window)))
+    labels = dict(criteria_choices(window.local_authority))
+    rows = list(selectors.claim_rows(selectors.window_claims(window), labels))
     _audit_export(
         actor,
         ip,
@@ -115,20 +123,35 @@ def schedule_pdf(
         [r.family_id for r in rows],
         f"Claim schedule of {window.name} as PDF ({len(rows)} claims)",
     )
-    return web.render_pdf(
-        None,
-        "claims/pdf/schedule.html",
-        {
-            "programme_name": settings.PROGRAMME_NAME,
-            "window": window,
-            "framework_version": _framework_version(window),
-            "summary": selectors.window_summary(window),
-            "rows": rows,
-            "sample_drawn": window.sampled_at is not None,
-            "generated_at": timezone.localtime(),
-        },
-        progress,
-    )
+    common = {
+        "programme_name": settings.PROGRAMME_NAME,
+        "page_css": SCHEDULE_PAGE,
+        "window": window,
+        "framework_version": _framework_version(window),
+        "summary": selectors.window_summary(window),
+        "claim_count": len(rows),
+        "sample_drawn": window.sampled_at is not None,
+        "generated_at": timezone.localtime(),
+    }
+    starts = range(0, max(len(rows), 1), SCHEDULE_PART_ROWS)
+    parts = []
+    for n, start in enumerate(starts):
+        part = rows[start : start + SCHEDULE_PART_ROWS]
+        if progress and rows:
+            progress(
+                f"Laying out claims {start + 1} to {start + len(part)} of {len(rows)}",
+                10 + 80 * n // len(starts),
+            )
+        parts.append(
+            web.render_pdf(
+                None,
+                "claims/pdf/schedule.html",
+                {**common, "rows": part, "first_part": n == 0, "last_part": n == len(starts) - 1},
+            )
+        )
+    if progress:
+        progress("Numbering the pages", 92)
+    return web.numbered_pdf(parts, page_css=SCHEDULE_PAGE)
 
 
 # --- the CSV return -------------------------------------------------------------------
@@ -239,7 +262,7 @@ def _pack_entry(claim: Claim, casework: selectors.Casework, criteria: dict[str, 
         "claim": claim,
         "snapshot": snapshot,
         "needs": _dated(snapshot.get("needs_at_attachment", [])),
-        "needs_added": snapshot.get("needs_added", []),
+        "needs_added": [criteria.get(c, c) for c in snapshot.get("needs_added", [])],
         "case": snapshot.get("case", {}),
         "result": result,
         "outcomes": _dated(result.get("outcomes", [])),

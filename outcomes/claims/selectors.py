@@ -325,6 +325,8 @@ class ClaimRow:
     needs_at_attachment: list[dict] | None
     needs_added: list[str] | None
     outcomes: list[dict] | None
+    # The needs added after attachment in words (claim_rows' labels), for printing.
+    needs_added_words: str = ""
 
     @property
     def reference(self) -> str:
@@ -365,11 +367,14 @@ class ClaimRow:
         return self.status in GOING_FORWARD
 
 
-def claim_rows(claims) -> Iterator[ClaimRow]:
-    """Each claim of a queryset as a ClaimRow, in claim order: one query, read in chunks."""
+def claim_rows(claims, labels: dict[str, str] | None = None) -> Iterator[ClaimRow]:
+    """Each claim of a queryset as a ClaimRow, in claim order: one query, read in chunks.
+    `labels` (criterion code to words) names the needs added after attachment."""
     rows = claims.order_by("pk").values(*_ROW_FIELDS, **_ROW_ALIASES)
     for row in rows.iterator(chunk_size=CHUNK):
-        yield ClaimRow(**row)
+        added = row["needs_added"] or []
+        words = ", ".join((labels or {}).get(code, code) for code in added)
+        yield ClaimRow(**row, needs_added_words=words)
 
 
 def window_claims(window: ClaimWindow):

@@ -9,7 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
+from pypdf import PdfReader
 
+from eligibility.selectors import criteria_choices
 from families import services as family_services
 from families.models import Family
 from outcomes import services as casework_services
@@ -186,6 +188,43 @@ def test_schedule_pdf_has_the_header_totals_a_row_per_claim_and_the_sign_off(
     assert text.count("Signature") == 3
     assert "Page 1 of" in text
     assert "Troubled" not in text
+
+
+def test_a_schedule_made_in_parts_reads_as_one_numbered_document(client, claimed, monkeypatch):
+    """Parts keep memory bounded: here one claim per part. The header and totals come
+    once at the start, the sign-off once at the end, every claim once, and the pages are
+    numbered across the parts."""
+    monkeypatch.setattr(exports, "SCHEDULE_PART_ROWS", 1)
+    w = claimed
+    claims = list(Claim.objects.filter(window=w.window))
+    assert len(claims) == 3
+    response = download(client, w.coordinator, schedule_url(w.window))
+    pdf = response.content
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 3
+    text = pdf_text(pdf)
+    assert text.count(": claim schedule") == 1 and text.count("Totals") == 1
+    assert text.count("Senior responsible officer") == 1
+    for claim in claims:
+        assert text.count(claim.reference) == 1
+    for n in range(1, len(pages) + 1):
+        page_text = " ".join(pages[n - 1].extract_text().split())
+        assert f"Page {n} of {len(pages)}" in page_text, n
+        if n > 1:  # later pages carry the schedule's name in their header
+            assert "Claim schedule: Testshire Council" in page_text, n
+    assert text.index("Totals") < text.index(claims[0].reference)
+    assert text.rindex(claims[-1].reference) < text.index("Senior responsible officer")
+
+
+def test_needs_added_after_attachment_are_printed_in_words(client, claimed):
+    w = claimed
+    snapshot = {**w.claim.snapshot, "needs_added": ["education", "worklessness"]}
+    Claim.objects.filter(pk=w.claim.pk).update(snapshot=snapshot)
+    labels = dict(criteria_choices(w.family.local_authority))
+    for url in (schedule_url(w.window), pack_url(w.claim)):
+        text = pdf_text(download(client, w.coordinator, url).content)
+        assert f"{labels['education']}, {labels['worklessness']}" in text, url
+        assert "education, worklessness" not in text, url
 
 
 def test_schedule_shows_the_sample_and_audit_result(client, claimed):
