@@ -26,8 +26,8 @@ def _to_document(document: Document):
     return redirect("documents:document", document.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def schedule_pdf(request, window_id):
     window = access.claim_window_outputs_for_user(request.user, window_id)
     return _to_document(
@@ -35,16 +35,16 @@ def schedule_pdf(request, window_id):
     )
 
 
-@require_GET
 @login_required
+@require_GET
 def return_csv(request, window_id):
     window = access.claim_window_outputs_for_user(request.user, window_id)
     csv = exports.return_csv(window, actor=request.user, ip=client_ip(request))
     return web.csv_response(csv, exports.return_filename(window))
 
 
-@require_POST
 @login_required
+@require_POST
 def evidence_pack_pdf(request, claim_id):
     claims = access.claims_for_user(request.user, [claim_id], write=False)
     return _to_document(
@@ -52,8 +52,8 @@ def evidence_pack_pdf(request, claim_id):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def evidence_packs_pdf(request):
     """Evidence packs for a list of claims (a spot-check request): claims=CLM-000012, 15
     (references or plain numbers). A list that is not claims is a bad request; any claim
