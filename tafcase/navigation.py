@@ -34,6 +34,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         "claims:windows",
         (Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR, Role.MANAGER),
     ),
+    NavItem(
+        "Reports",
+        "reporting:reports",
+        (Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR, Role.MANAGER),
+    ),
     NavItem("Partner data", "datamatch:imports", (Role.DATA_ANALYST, Role.COORDINATOR)),
     NavItem("Rulebook", "eligibility:frameworks", (Role.ADMINISTRATOR,)),
     NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),

@@ -114,6 +114,7 @@ urlpatterns = [
     path("data/", include("eligibility.datamatch.urls")),
     path("", include("outcomes.urls")),
     path("claims/", include("outcomes.claims.urls")),
+    path("reports/", include("reporting.urls")),
     path("documents/", include("tafcase.documents.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
