@@ -1,9 +1,14 @@
 from django.urls import path
 
 from reporting import views
+from reporting.cards import views as cards
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views.reports, name="reports"),
+    path("cards/<str:card>/", cards.card, name="card"),
+    path("cards/<str:card>/publish/", cards.publish, name="publish"),
+    path("cards/<str:card>/<str:code>/", cards.measure, name="measure"),
+    path("published/<int:published_id>/", cards.published, name="published"),
 ]
