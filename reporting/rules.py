@@ -149,15 +149,16 @@ def _direction(a: float, b: float) -> Trend:
 
 
 def scorecard(
-    history: Sequence[float | None], *, target: float | None, higher_is_better: bool
+    history: Sequence[float | None], *, target: float | None, higher_is_better: bool | None
 ) -> Scorecard:
-    """The scorecard columns for the last period of `history` (oldest first)."""
+    """The scorecard columns for the last period of `history` (oldest first). With no
+    polarity (a count of work done) the trend is not judged better or worse."""
     actual = history[-1] if history else None
     prior = history[-2] if len(history) > 1 else None
     baseline = next((v for v in history if v is not None), None)
     direction, run = trend(history)
     improving = None
-    if direction in (Trend.UP, Trend.DOWN):
+    if direction in (Trend.UP, Trend.DOWN) and higher_is_better is not None:
         improving = (direction is Trend.UP) == higher_is_better
     return Scorecard(
         actual=actual,

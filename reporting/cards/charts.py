@@ -10,6 +10,7 @@ getting worse) and said in words in the heading. `role="img"` with a title and a
 description listing every figure; the page also gives the same figures as a table.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -32,7 +33,9 @@ class Curve:
     forecast_labels: Sequence[str]
     forecast: Sequence[float]
     target: float | None
-    improving: bool | None  # the latest trend read with the measure's polarity
+    # The latest trend read with the measure's polarity (None: no judgement, as for a
+    # count of work done, or no trend yet).
+    improving: bool | None
 
 
 def _n(value: float) -> str:
@@ -59,10 +62,23 @@ def _figure(value: float, unit: Unit) -> str:
     return shown(value, unit, suppress=False)
 
 
+def nice_step(top: float) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) so that four steps reach `top`."""
+    if top <= 0:
+        return 1.0
+    raw = top / 4
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
 @dataclass(frozen=True)
 class _Plot:
     points: int
-    top_value: float
+    step: float
+
+    @property
+    def top_value(self) -> float:
+        return self.step * 4
 
     @property
     def width(self) -> float:
@@ -82,7 +98,7 @@ class _Plot:
 def _grid(plot: _Plot, curve: Curve) -> list[str]:
     body = []
     for k in range(5):
-        value = plot.top_value * k / 4
+        value = plot.step * k
         gy = _n(plot.y(value))
         body.append(
             f'<line x1="{LEFT}" y1="{gy}" x2="{WIDTH - RIGHT}" y2="{gy}" stroke="{GRID}" '
@@ -98,9 +114,12 @@ def _grid(plot: _Plot, curve: Curve) -> list[str]:
                 fill=SECONDARY,
             )
         )
-    every = max(1, plot.points // 8)
+    # Every other quarter (or fewer) is labelled, counted back from the latest actual so
+    # that it always has its label and no two labels touch.
+    every = max(1, -(-plot.points // 8))
+    latest = len(curve.labels) - 1
     for i, label in enumerate([*curve.labels, *curve.forecast_labels]):
-        if i % every == 0 or i == len(curve.labels) - 1:
+        if (latest - i) % every == 0:
             body.append(_text(plot.x(i), TOP + plot.height + 16, label, size=11, fill=SECONDARY))
     return body
 
@@ -176,8 +195,9 @@ def curve_svg(curve: Curve, *, element_id: str) -> str:
     if curve.target is not None:
         known.append(curve.target)
     plot = _Plot(
-        len(curve.labels) + len(curve.forecast_labels), (max(known, default=0) or 1) * 1.15
+        len(curve.labels) + len(curve.forecast_labels), nice_step(max(known, default=0) * 1.05)
     )
+
     colour = NEUTRAL if curve.improving is None else (BETTER if curve.improving else WORSE)
     trend_words = {True: "getting better", False: "getting worse", None: "no clear trend"}[
         curve.improving

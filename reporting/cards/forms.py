@@ -27,13 +27,17 @@ class CardFilterForm(forms.Form):
         super().__init__(data)
         everyone = [("", "All")]
         choices = selectors.slice_choices(authority_id)
-        self.fields["period"].choices = [(p.key, p.label) for p in recent_periods()]  # type: ignore[attr-defined]
+        now = recent_periods(1)[0]
+        self.fields["period"].choices = [  # type: ignore[attr-defined]
+            (p.key, f"{p.label} (so far)" if p == now else p.label) for p in recent_periods()
+        ]
         for name in ("locality", "tier", "age_group", "agency_kind"):
             self.fields[name].choices = everyone + choices[name]  # type: ignore[attr-defined]
 
     def period_and_slice(self) -> tuple[Period, Slice]:
         data = self.cleaned_data if self.is_valid() else {}
-        key = data.get("period") or recent_periods(1)[0].key
+        # By default the latest quarter that has ended: a card reports a whole quarter.
+        key = data.get("period") or recent_periods(2)[1].key
         return Period.from_key(key), Slice(
             locality_id=data.get("locality") or None,
             tier=data.get("tier", ""),

@@ -152,7 +152,9 @@ class Measure:
     section: Section
     title: str
     unit: Unit
-    higher_is_better: bool
+    # Is a higher figure better? None for counts of work done, which are not good or bad
+    # in themselves (RBA's "how much"): their trend is shown, not judged.
+    higher_is_better: bool | None
     compute: Callable[[Query], Values]
     headline: bool = False
     # What the figure counts, in a sentence for the measure's page.
@@ -420,7 +422,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Families worked with",
         Unit.COUNT,
-        True,
+        None,
         families_worked_with,
         headline=True,
         definition="Families on the programme at any time in the period.",
@@ -431,7 +433,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Families newly attached",
         Unit.COUNT,
-        True,
+        None,
         families_attached,
         definition="Families whose attachment date falls in the period.",
     ),
@@ -441,7 +443,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Whole-family assessments completed",
         Unit.COUNT,
-        True,
+        None,
         assessments_completed,
         definition="Baseline and review assessments completed in the period.",
     ),
@@ -451,7 +453,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Referrals to the panel",
         Unit.COUNT,
-        True,
+        None,
         nominations_received,
         definition="Nominations of the families counted, by the date they were sent.",
     ),
@@ -461,7 +463,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Families with a multi-agency package",
         Unit.COUNT,
-        True,
+        None,
         multi_agency,
         definition="Families worked with in the period with two or more agencies on their "
         "Team Around the Family.",
@@ -547,7 +549,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Families with a key worker",
         Unit.COUNT,
-        True,
+        None,
         with_key_worker,
         headline=True,
         definition="Families worked with in the period who have a lead professional.",
@@ -568,7 +570,7 @@ MEASURES: tuple[Measure, ...] = (
         MUCH,
         "Cases closed after six months or more",
         Unit.PERCENT,
-        False,
+        None,
         closed_after_six_months,
         definition="Cases closed in the period that had been open 183 days or more.",
     ),

@@ -96,6 +96,10 @@ def cards(world: World, make_family, make_user):  # noqa: F811
     return w
 
 
+def card_url(card="pathway"):
+    return reverse("reporting:card", args=[card]) + f"?period={NOW.key}"
+
+
 def figures(w, card=Card.PATHWAY, slice_=None, suppress=False) -> dict[str, str]:
     slice_ = slice_ or Slice()
     data = selectors.card_data(w.family.local_authority_id, card, NOW, slice_, suppress=suppress)
@@ -137,16 +141,16 @@ def test_the_key_worker_card_counts_families_with_a_lead_professional(cards):
 
 def test_small_counts_are_suppressed_outside_the_programme_team(client, cards):
     client.force_login(cards.manager)
-    page = client.get(reverse("reporting:card", args=["pathway"])).content.decode()
+    page = client.get(card_url()).content.decode()
     assert "&lt;5" in page and "33%" not in page
     client.force_login(cards.coordinator)
-    page = client.get(reverse("reporting:card", args=["pathway"])).content.decode()
+    page = client.get(card_url()).content.decode()
     assert "33%" in page
 
 
 def test_the_card_page_shows_the_sections_charts_and_scorecard(client, cards):
     client.force_login(cards.coordinator)
-    page = client.get(reverse("reporting:card", args=["pathway"])).content.decode()
+    page = client.get(card_url()).content.decode()
     for words in (
         "How much did we do?",
         "How well did we do it?",
@@ -162,7 +166,7 @@ def test_the_card_page_shows_the_sections_charts_and_scorecard(client, cards):
 
 def test_a_card_costs_the_same_queries_for_few_and_many_families(client, cards, make_family):  # noqa: F811
     client.force_login(cards.coordinator)
-    url = reverse("reporting:card", args=["pathway"])
+    url = card_url()
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -177,7 +181,7 @@ def test_a_card_costs_the_same_queries_for_few_and_many_families(client, cards, 
 
 def test_target_forecast_and_story_are_saved_and_shown(client, cards):
     client.force_login(cards.manager)
-    url = reverse("reporting:measure", args=["pathway", "improved"])
+    url = reverse("reporting:measure", args=["pathway", "improved"]) + f"?period={NOW.key}"
     response = client.post(
         url, {"form": "setting", "setting-target": "60", "setting-forecast_0": "55"}
     )
@@ -262,10 +266,7 @@ def test_a_published_card_reopens_as_it_was(client, cards):
 
 
 def test_who_reaches_the_card_pages(client, cards, make_user):
-    urls = [
-        reverse("reporting:card", args=["pathway"]),
-        reverse("reporting:measure", args=["pathway", "improved"]),
-    ]
+    urls = [card_url(), reverse("reporting:measure", args=["pathway", "improved"])]
     for role in (Role.COORDINATOR, Role.DATA_ANALYST, Role.MANAGER, Role.AUDITOR):
         client.force_login(
             make_user(role, agency=cards.agencies["early_help"], email=f"{role}@reader.test")
@@ -295,3 +296,20 @@ def test_the_auditor_reads_but_does_not_change(client, cards):
     assert client.post(url, {"form": "setting", "setting-target": "5"}).status_code == 403
     assert client.post(reverse("reporting:publish", args=["pathway"])).status_code == 403
     assert not MeasureSetting.objects.exists() and not PublishedCard.objects.exists()
+
+
+def test_the_card_opens_on_the_latest_quarter_that_has_ended(client, cards):
+    client.force_login(cards.coordinator)
+    response = client.get(reverse("reporting:card", args=["pathway"]))
+    assert response.context["data"].period == BEFORE
+    assert f"{NOW.label} (so far)" in response.content.decode()
+
+
+def test_counts_of_work_done_are_not_judged_better_or_worse(cards):
+    data = selectors.card_data(
+        cards.family.local_authority_id, Card.PATHWAY, NOW, Slice(), suppress=False
+    )
+    rows = {r.code: r for _t, section in data.sections for r in section}
+    assert rows["families"].score.improving is None
+    assert rows["families"].trend_shown == "Rising for 2 quarters"  # 0, 2, then 4
+    assert rows["step_ups"].measure.higher_is_better is False
