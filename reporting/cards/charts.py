@@ -194,9 +194,10 @@ def curve_svg(curve: Curve, *, element_id: str) -> str:
     known = [v for v in curve.actual if v is not None] + list(curve.forecast)
     if curve.target is not None:
         known.append(curve.target)
-    plot = _Plot(
-        len(curve.labels) + len(curve.forecast_labels), nice_step(max(known, default=0) * 1.05)
-    )
+    top = max(known, default=0)
+    # Percentages up to 100 run on a 0 to 100 scale.
+    step = 25.0 if curve.unit is Unit.PERCENT and top <= 100 else nice_step(top * 1.05)
+    plot = _Plot(len(curve.labels) + len(curve.forecast_labels), step)
 
     colour = NEUTRAL if curve.improving is None else (BETTER if curve.improving else WORSE)
     trend_words = {True: "getting better", False: "getting worse", None: "no clear trend"}[

@@ -24,7 +24,8 @@ class CardFilterForm(forms.Form):
     agency_kind = forms.ChoiceField(label="Nominated by", required=False)
 
     def __init__(self, data, *, authority_id: int):
-        super().__init__(data)
+        # Unbound, the form shows the quarter the card opens on.
+        super().__init__(data, initial={"period": self.default_period().key})
         everyone = [("", "All")]
         choices = selectors.slice_choices(authority_id)
         now = recent_periods(1)[0]
@@ -34,10 +35,14 @@ class CardFilterForm(forms.Form):
         for name in ("locality", "tier", "age_group", "agency_kind"):
             self.fields[name].choices = everyone + choices[name]  # type: ignore[attr-defined]
 
+    @staticmethod
+    def default_period() -> Period:
+        """The latest quarter that has ended: a card reports a whole quarter."""
+        return recent_periods(2)[1]
+
     def period_and_slice(self) -> tuple[Period, Slice]:
         data = self.cleaned_data if self.is_valid() else {}
-        # By default the latest quarter that has ended: a card reports a whole quarter.
-        key = data.get("period") or recent_periods(2)[1].key
+        key = data.get("period") or self.default_period().key
         return Period.from_key(key), Slice(
             locality_id=data.get("locality") or None,
             tier=data.get("tier", ""),

@@ -33,7 +33,7 @@ from django.db.models import Value as V
 
 from eligibility.models import Nomination
 from families.models import Family, Membership
-from outcomes.models import Assessment, Closure, DomainScore, Goal
+from outcomes.models import Assessment, Closure, Goal
 from reporting.rules import Period, Unit, Value
 
 
@@ -294,48 +294,44 @@ def families_per_key_worker(q: Query) -> Values:
 # --- Is anyone better off? ----------------------------------------------------------------
 
 
-def _reviews(q: Query):
-    """Review assessments completed in the card's periods, with their own mean domain
-    score and the family's baseline mean (lower scores mean less need)."""
-    own = (
-        DomainScore.objects.filter(assessment=OuterRef("pk"))
-        .values("assessment")
-        .annotate(mean=Avg("score"))
-        .values("mean")
-    )
+def _reviews(q: Query, **per_period) -> Values:
+    """Review assessments completed in the card's periods, each with its own mean domain
+    score (`now`) and the family's baseline mean (`base`); lower scores mean less need.
+    `per_period` names (numerator, condition) pairs; Django wraps the per-review means in
+    a subquery and counts every period in one pass."""
     baseline = (
-        DomainScore.objects.filter(
-            assessment__family=OuterRef("family"),
-            assessment__occasion=0,
-            assessment__status="completed",
-        )
-        .values("assessment")
-        .annotate(mean=Avg("score"))
+        Assessment.objects.filter(family=OuterRef("family"), occasion=0, status="completed")
+        .annotate(mean=Avg("scores__score"))
         .values("mean")[:1]
     )
-    return (
-        Assessment.objects.filter(
-            family__in=q.families(), occasion__gte=1, status="completed", completed_on__range=q.span
-        )
-        .annotate(now=Subquery(own), base=Subquery(baseline), period=q.period_of("completed_on"))
-        .filter(now__isnull=False, base__isnull=False)
+    reviews = Assessment.objects.filter(
+        family__in=q.families(), occasion__gte=1, status="completed", completed_on__range=q.span
+    ).annotate(
+        now=Avg("scores__score"), base=Subquery(baseline), period=q.period_of("completed_on")
     )
+    known = Q(now__isnull=False, base__isnull=False)
+    aggregates = {}
+    for i in range(len(q.periods)):
+        aggregates[f"n{i}"] = Count("pk", filter=known & Q(period=i))
+        for name, (function, condition) in per_period.items():
+            aggregates[f"{name}{i}"] = function(filter=known & Q(period=i) & condition)
+    found = reviews.aggregate(**aggregates)
+    (name,) = per_period
+    return {
+        i: Value(found[f"{name}{i}"] or 0, found[f"n{i}"])
+        for i in range(len(q.periods))
+        if found[f"n{i}"]
+    }
 
 
 def distance_improved(q: Query) -> Values:
-    rows = (
-        _reviews(q)
-        .values("period")
-        .annotate(n=Count("pk"), improved=Count("pk", filter=Q(now__lt=F("base"))))
-    )
-    return _by_period(rows, "improved", "n")
+    return _reviews(q, improved=(lambda **kw: Count("pk", **kw), Q(now__lt=F("base"))))
 
 
 def distance_change(q: Query) -> Values:
     """Mean fall in the average domain score from the baseline, per review (positive is
     less need)."""
-    rows = _reviews(q).values("period").annotate(n=Count("pk"), fall=Sum(F("base") - F("now")))
-    return _by_period(rows, "fall", "n")
+    return _reviews(q, fall=(lambda **kw: Sum(F("base") - F("now"), **kw), Q()))
 
 
 def _closures(q: Query):
