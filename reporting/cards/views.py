@@ -10,12 +10,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from reporting import access
-from reporting.cards import selectors, services
+from reporting.cards import documents, exports, selectors, services
 from reporting.cards.forms import CardFilterForm, SettingForm, StoryForm
 from reporting.cards.measures import CARD_TITLES, Card
 from tafcase import web
 from tafcase.accounts.models import LocalAuthority
-from tafcase.audit.services import audit_listed, audit_viewed
+from tafcase.audit.services import audit_listed, audit_viewed, client_ip
 
 
 def _card(value: str) -> Card:
@@ -186,3 +186,24 @@ def published(request, published_id):
             "suppress": suppress,
         },
     )
+
+
+@login_required
+def published_csv(request, published_id):
+    found = access.published_card_for_user(request.user, published_id, write=False)
+    suppress = not access.sees_names(request.user, found.local_authority_id)
+    body = exports.card_csv(found, suppress=suppress, actor=request.user, ip=client_ip(request))
+    return web.csv_response(body, exports.filename(found, "csv"))
+
+
+@login_required
+@require_POST
+def published_pdf(request, published_id):
+    found = access.published_card_for_user(request.user, published_id, write=False)
+    document = documents.card_request(
+        actor=request.user,
+        published=found,
+        suppress=not access.sees_names(request.user, found.local_authority_id),
+        ip=client_ip(request),
+    )
+    return redirect("documents:document", document.pk)

@@ -2,21 +2,25 @@
 by hand, suppression, the scorecard and forecast on the page, the story and target forms,
 publishing a frozen snapshot, constant queries, and who may see and change what."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from families.models import Family
 from outcomes.models import Assessment, Closure, DomainScore, Goal
-from reporting.cards import selectors
+from reporting.cards import exports, selectors
 from reporting.cards.measures import Card, Query, Slice
 from reporting.cards.models import CurveStory, MeasureSetting, PublishedCard
 from reporting.rules import Period
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
+from tafcase.documents import services as document_services
+from tests.conftest import pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +317,85 @@ def test_counts_of_work_done_are_not_judged_better_or_worse(cards):
     assert rows["families"].score.improving is None
     assert rows["families"].trend_shown == "Rising for 2 quarters"  # 0, 2, then 4
     assert rows["step_ups"].measure.higher_is_better is False
+
+
+def _publish(client, w) -> PublishedCard:
+    client.force_login(w.coordinator)
+    client.post(reverse("reporting:publish", args=["pathway"]), {"period": NOW.key})
+    return PublishedCard.objects.get()
+
+
+def test_a_published_card_as_csv_and_pdf_shows_the_page_s_figures(client, cards):
+    published = _publish(client, cards)
+    CurveStory.objects.create(
+        local_authority=cards.family.local_authority,
+        measure="wholly",
+        period=NOW.key,
+        story="Goals were set too wide.",
+        author=cards.coordinator,
+    )
+    response = client.get(reverse("reporting:published-csv", args=[published.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert tuple(rows[0]) == exports.CSV_COLUMNS
+    wholly = [r for r in rows if r[1] == "Plans wholly achieved" and r[3] == NOW.label]
+    assert wholly == [
+        [
+            "Is anyone better off?",
+            "Plans wholly achieved",
+            "%",
+            NOW.label,
+            "actual",
+            "33%",
+            "1",
+            "3",
+        ]
+    ]
+    asked = client.post(reverse("reporting:published-pdf", args=[published.pk]))
+    document_id = resolve(asked["Location"]).kwargs["document_id"]
+    built = document_services.document_build(document_id=document_id)
+    assert built is not None and built.status == "ready"
+    pdf = client.get(reverse("documents:file", args=[document_id])).content
+    text = " ".join(pdf_text(pdf).split())
+    for words in (
+        "Whole pathway report card",
+        NOW.label,
+        "Plans wholly achieved",
+        "33%",
+        "How much did we do?",
+        "Is anyone better off?",
+        "Page 1 of",
+    ):
+        assert words in text, words
+    assert "Troubled" not in text
+    exported = AuditEvent.objects.filter(action="exported", object_type="reporting.publishedcard")
+    assert exported.count() == 2
+
+
+def test_the_manager_s_csv_is_suppressed_like_the_page(client, cards):
+    published = _publish(client, cards)
+    client.force_login(cards.manager)
+    body = client.get(reverse("reporting:published-csv", args=[published.pk])).content.decode()
+    wholly = [
+        r
+        for r in csv.reader(io.StringIO(body))
+        if r[1] == "Plans wholly achieved" and r[3] == NOW.label
+    ]
+    assert wholly[0][5:] == ["<5", "", ""]
+
+
+def test_published_outputs_are_404_to_outsiders_and_another_authority(client, cards):
+    published = _publish(client, cards)
+    urls = [
+        ("get", reverse("reporting:published", args=[published.pk])),
+        ("get", reverse("reporting:published-csv", args=[published.pk])),
+        ("post", reverse("reporting:published-pdf", args=[published.pk])),
+    ]
+    for user in (cards.lead, cards.police, cards.elsewhere):
+        client.force_login(user)
+        for method, url in urls:
+            assert getattr(client, method)(url).status_code == 404, (user, url)
+    client.logout()
+    for method, url in urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
