@@ -4,10 +4,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 
 from eligibility.datamatch.models import DatamatchRun
 from eligibility.models import AgendaItem, Nomination, Screening
 from families.models import Family
+from outcomes.claims.models import Claim, ClaimWindow, ResultTracking
 from outcomes.models import Assessment, Closure, FollowUp
 from tafcase import settings as project_settings
 
@@ -48,3 +51,47 @@ def test_seed_demo_builds_the_whole_journey_once(settings):
     assert demo.demo_totp_secret() in out.getvalue()
     call_command("seed_demo", families=300, if_empty=True, stdout=out)
     assert Family.objects.count() == 300
+    assert ClaimWindow.objects.count() == 2
+
+
+def _statuses(window: ClaimWindow) -> set[str]:
+    return set(window.claims.values_list("status", flat=True))
+
+
+def test_seed_demo_claims_a_closed_quarter_and_opens_the_current_one():
+    out = io.StringIO()
+    call_command("seed_demo", families=300, stdout=out)
+    print(out.getvalue())  # the claims line: counts per window and status (pytest -s)
+    closed, current = ClaimWindow.objects.order_by("cutoff_date")
+    assert closed.cutoff_date < current.cutoff_date <= timezone.localdate()
+
+    # The previous quarter went all the way: validated by the coordinator (a couple
+    # rejected with reasons), sampled, audited by someone else (one failed), declared by
+    # the manager, submitted and paid.
+    assert closed.stage == ClaimWindow.Stage.SUBMITTED
+    assert closed.declared_by.email == "manager@northbridge.example"
+    assert {"paid", "rejected", "audit_failed"} <= _statuses(closed)
+    assert "proposed" not in _statuses(closed) and "validated" not in _statuses(closed)
+    paid = closed.claims.filter(status=Claim.Status.PAID)
+    assert paid.count() > 0.9 * closed.claims.count()
+    assert not paid.filter(paid_on=None).exists()
+    assert closed.claims.filter(status="rejected").exclude(rejection_reason="").count() == 2
+    audited = closed.claims.filter(sampled=True)
+    assert audited.exists() and not audited.filter(status="validated").exists()
+    assert not audited.filter(audited_by_id=F("validated_by_id")).exists()
+    assert closed.claims.get(status="audit_failed").audit_note
+
+    # The quarter just ended is open with claims at every stage and no sample yet.
+    assert current.stage == ClaimWindow.Stage.OPEN and current.sample_seed is None
+    assert {"proposed", "validated", "rejected"} <= _statuses(current)
+    assert not current.claims.filter(sampled=True).exists()
+
+    # Results, not only attachment fees, in both windows; more families in progress.
+    for window in (closed, current):
+        results = window.claims.exclude(result_code="attachment_fee")
+        assert results.filter(result_code="sustained_progress").exists(), window
+        assert results.count() >= 0.05 * window.claims.filter(result_code="attachment_fee").count()
+    assert closed.claims.filter(status="paid", result_code="sustained_progress").exists()
+    in_progress = ResultTracking.objects.filter(code="sustained_progress", status="in_progress")
+    assert in_progress.count() > ResultTracking.objects.filter(status="claimed").count() / 4
+    assert "Claims: Quarter" in out.getvalue()
