@@ -141,6 +141,24 @@ def _needs(rng: random.Random, members: list[_Member], attached: date) -> tuple[
     return tuple(sorted(chosen))
 
 
+def _when_met(
+    rng: random.Random, attached: date, *, active: bool, as_of: date, previous_cutoff: date
+) -> tuple[str, date]:
+    """The family's course and the first day its results could be met."""
+    if attached <= months_before(previous_cutoff, 6) and rng.random() < MET_BY_PREVIOUS:
+        return "met_by_previous", _between(rng, months_after(attached, 6), previous_cutoff)
+    if attached <= months_before(as_of, 6) and rng.random() < MET_THIS_QUARTER:
+        start = max(previous_cutoff + DAY, months_after(attached, 6))
+        return "met_this_quarter", _between(rng, start, as_of)
+    if active and attached < as_of and rng.random() < STRUGGLING:
+        return "struggling", months_after(as_of, 6)
+    # In progress: a setback in the last six months, or none since a recent attachment.
+    start = max(attached, months_before(as_of, 6)) + DAY
+    recent = attached > months_before(as_of, 6) and rng.random() < 0.5
+    last_trouble = attached if recent or start > as_of else _between(rng, start, as_of)
+    return "in_progress", months_after(last_trouble, 6)
+
+
 def plan(
     rng: random.Random,
     family_id: int,
@@ -154,57 +172,47 @@ def plan(
     """When each of a family's problems stops: the turnaround T is chosen so the family's
     results could first be met (T + 6 months) by the previous quarter end, in the quarter
     to ``as_of``, or later."""
-    label = "in_progress"
-    if attached <= months_before(previous_cutoff, 6) and rng.random() < MET_BY_PREVIOUS:
-        label = "met_by_previous"
-        met = _between(rng, months_after(attached, 6), previous_cutoff)
-    elif attached <= months_before(as_of, 6) and rng.random() < MET_THIS_QUARTER:
-        label = "met_this_quarter"
-        met = _between(rng, max(previous_cutoff + DAY, months_after(attached, 6)), as_of)
-    elif active and attached < as_of and rng.random() < STRUGGLING:
-        label = "struggling"
-        met = months_after(as_of, 6)
-    else:
-        # In progress: trouble in the last six months, or none since a recent attachment.
-        start = max(attached, months_before(as_of, 6)) + DAY
-        recent = attached > months_before(as_of, 6) and rng.random() < 0.5
-        met = months_after(attached if recent or start > as_of else _between(rng, start, as_of), 6)
+    label, met = _when_met(
+        rng, attached, active=active, as_of=as_of, previous_cutoff=previous_cutoff
+    )
     turnaround = max(attached, months_before(met, 6))
+    improving = label.startswith("met")
     # In progress, the setback is never a job: a parent out of work still is (a job of a
     # few weeks would be in progress too, but every evaluation would have to work out the
     # day its weeks add up, which is slow at this scale).
-    decisive = [
-        n for n in needs if n in DECISIVE and (label.startswith("met") or n != "worklessness")
-    ]
+    decisive = [n for n in needs if n in DECISIVE and (improving or n != "worklessness")]
     last = rng.choice(decisive or list(needs))
-    # The other problems stopped earlier; in progress, soon after attachment. A parent out
-    # of work finds a job that has lasted long enough by the turnaround's date; in
-    # progress, unless that is the problem that decides, they are still out of work.
-    span = (turnaround - attached).days if label.startswith("met") else 90
+    # The other problems stopped earlier (in progress, soon after attachment); a parent
+    # out of work found a job that has lasted long enough by the turnaround's date.
+    span = (turnaround - attached).days if improving else 90
     until = {
         need: turnaround
         if need in (last, "worklessness")
         else min(turnaround, attached + timedelta(days=int(rng.random() * span)))
         for need in needs
     }
-    ongoing: frozenset[str] = frozenset()
-    if label == "in_progress" and "worklessness" in needs:
-        until["worklessness"] = as_of
-        ongoing = frozenset({"worklessness"})
-    elif label == "struggling":
-        until = {need: as_of - timedelta(days=rng.randint(0, 45)) for need in needs}
-        ongoing = frozenset(needs)
+    carrying_on: tuple[str, ...] = ()
+    if label == "struggling":
+        carrying_on = needs
+    elif label == "in_progress" and "worklessness" in needs:
+        carrying_on = ("worklessness",)
+        if not active:
+            # A closed case still out of work; its other problems were over long since.
+            for need in needs:
+                if need != "worklessness":
+                    until[need] = attached + timedelta(days=rng.randint(0, 90))
     elif (
-        label.startswith("met")
+        active
+        and improving
         and "worklessness" in needs
         and len(needs) > 1
         and rng.random() < WORK_ONLY
     ):
         # Only the job holds: every other problem carries on.
-        for need in needs:
-            if need != "worklessness":
-                until[need] = as_of - timedelta(days=rng.randint(0, 45))
-        ongoing = frozenset(n for n in needs if n != "worklessness")
+        carrying_on = tuple(n for n in needs if n != "worklessness")
+    for need in carrying_on:
+        until[need] = as_of - timedelta(days=rng.randint(0, 45))
+    ongoing = frozenset(carrying_on)
     lapse_on = lapse_need = None
     breakable = sorted({"crime_asb", "domestic_abuse"} & set(needs) - ongoing)
     if label == "met_by_previous" and breakable and rng.random() < LAPSED:
