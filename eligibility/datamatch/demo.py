@@ -116,7 +116,7 @@ def seed(rng: random.Random, context: dict) -> None:
     run = services.run_start(actor=analyst, local_authority=authority, as_of=as_of, queue=False)
     run = services.run_execute(run_id=run.pk)
     _statements(context, families)
-    # For the claims demo (outcomes): which families' results were meant to lapse.
+    # For the claims demo (outcomes.claims.demo): each family's course, e.g. a lapse.
     context["demo_courses"] = families.courses
     context["stdout"].write(
         f"Data-match: {run.counts['partner_records']} partner records, "

@@ -107,7 +107,7 @@ def _previous_quarter(rng: random.Random, window: ClaimWindow, users, lapsed_fam
         )
     services.window_declare(actor=manager, window=window)
     services.window_submit(actor=coordinator, window=window)
-    paid_on = min(today, window.deadline + timedelta(days=28))
+    paid_on = today  # submitted just now (the services stamp each step with its time)
     submitted = list(Claim.objects.filter(window=window, status=S.SUBMITTED).order_by("pk"))
     for claim in submitted:
         services.claim_payment_record(actor=users["analyst"], claim=claim, paid_on=paid_on)
