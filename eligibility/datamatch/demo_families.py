@@ -12,8 +12,8 @@ families' results were met by the previous quarter end, some in the quarter just
 and the rest are in progress; a few that held have broken down since (a new incident).
 
 Health is the one problem whose outcome partner data cannot show: an improving family
-with it also gets practitioners' recorded evidence of engagement with treatment, every
-few months from the turnaround (see `statements`).
+with it also gets a practitioner's recorded evidence of engagement with treatment in the
+six months before each date its results are evaluated on (``FamilyData.statements``).
 """
 
 from __future__ import annotations
