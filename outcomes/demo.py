@@ -1,5 +1,6 @@
 """Synthetic casework for the demo families: assessments (Baseline and often Review 1),
-plans with goals and actions, reviews, budget spend, and closures with follow-ups."""
+plans with goals and actions, reviews, budget spend, and closures with follow-ups; then
+their Payment by Results claims (outcomes.claims.demo)."""
 
 import random
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from families.models import Family, Membership
 from outcomes import casework
+from outcomes.claims import demo as claims_demo
 from outcomes.models import (
     Action,
     Assessment,
@@ -189,3 +191,4 @@ def seed(rng: random.Random, context: dict) -> None:
         f"Casework: {len(assessments)} assessments, {len(scores)} scores, {len(goals)} goals, "
         f"{len(reviews)} reviews, {len(spends)} budget items, {len(closures)} closures."
     )
+    claims_demo.seed(rng, context)
