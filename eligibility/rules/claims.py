@@ -116,7 +116,11 @@ def flags_for(result: ResultStatus, family: FamilyClaims, *, outlier_days: int) 
         found.append(Flag.NEEDS_ADDED)
     if "equivalent progress" in result.explanation.lower():
         found.append(Flag.DISCRETIONARY)
-    met_on = max((e.date for e in result.evidence), default=None)
+    # When the result was met: the day its last outcome cleared; for a result with no
+    # outcomes that clear (a job), its latest evidence.
+    met_on = max((c.clears_on for c in checks if c.holds and c.clears_on), default=None) or max(
+        (e.date for e in result.evidence), default=None
+    )
     if (
         result.code != ATTACHMENT_FEE
         and met_on is not None

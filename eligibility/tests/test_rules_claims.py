@@ -21,9 +21,16 @@ A = date(2025, 1, 15)
 D = date(2026, 3, 31)
 
 
-def result(code, status=Status.MET, amount=800, evidence_on=date(2025, 12, 1), recorded=False):
+def result(
+    code,
+    status=Status.MET,
+    amount=800,
+    evidence_on=date(2025, 12, 1),
+    recorded=False,
+    clears_on=None,
+):
     ref = EvidenceRef("school_attendance", "R1", evidence_on, "1", audit_sample=recorded)
-    check = OutcomeCheck(code, code, status is Status.MET, (ref,), "holds", None)
+    check = OutcomeCheck(code, code, status is Status.MET, (ref,), "holds", clears_on)
     return ResultStatus(code, code, status, amount, None, (check,), (ref,), f"{code}: met")
 
 
@@ -142,6 +149,27 @@ def test_flags_that_force_sampling(kwargs, result_kwargs, flag):
         earliest_closure=None,
     )
     assert flag in found[0].flags
+
+
+@pytest.mark.parametrize(
+    ("evidence_on", "clears_on", "outlier"),
+    [
+        # Early evidence (a job soon after attachment) but met only when its outcome
+        # cleared late: not an outlier.
+        (date(2025, 2, 1), date(2025, 11, 1), False),
+        # Met within 183 days of attachment, whatever the later evidence says: outlier.
+        (date(2025, 12, 1), date(2025, 3, 1), True),
+    ],
+)
+def test_an_outlier_is_judged_by_when_the_result_was_met(evidence_on, clears_on, outlier):
+    found = proposals(
+        [result("sustained_progress", evidence_on=evidence_on, clears_on=clears_on)],
+        family(),
+        TF2015,
+        as_of=D,
+        earliest_closure=None,
+    )
+    assert (Flag.OUTLIER in found[0].flags) is outlier
 
 
 def test_an_ordinary_claim_has_no_flags():
