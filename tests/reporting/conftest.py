@@ -13,8 +13,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from eligibility.datamatch.models import DatamatchRun, PartnerImport, PartnerRecord, RecordLink
 from families.models import Family, Membership, Person
 from reporting.returns import rules
+from tafcase.accounts import services as account_services
 from tafcase.accounts.models import Agency, LocalAuthority, Role, User
 
 #: A programme year whose families are a year and more past attachment.
@@ -96,3 +98,58 @@ def attach(
                     family=family, person=person, role=role, started_on=family.programme_start
                 )
     return families
+
+
+def partner_data(
+    authority: LocalAuthority,
+    actor: User,
+    as_of: date,
+    records: list[tuple[Person, str, date, date | None, dict]],
+    *,
+    kinds: tuple[str, ...] = (),
+) -> DatamatchRun:
+    """A current data-match run as of `as_of` that linked each (person, kind, date,
+    end date, attributes) record to its person, with one import per kind taken on
+    `as_of` (and an empty import for each of `kinds` that has no records)."""
+    agency = Agency.objects.filter(name="Data partner").first() or account_services.agency_create(
+        name="Data partner", kind=Agency.Kind.OTHER, local_authority=None
+    )
+    DatamatchRun.objects.filter(local_authority=authority).update(is_current=False)
+    run = DatamatchRun.objects.create(
+        local_authority=authority,
+        as_of=as_of,
+        status=DatamatchRun.Status.SUCCEEDED,
+        is_current=True,
+        started_by=actor,
+    )
+    imports: dict[str, PartnerImport] = {}
+    for kind in {*kinds, *(r[1] for r in records)}:
+        imports[kind] = PartnerImport.objects.create(
+            local_authority=authority,
+            kind=kind,
+            agency=agency,
+            as_of=as_of,
+            filename=f"{kind}.csv",
+            sha256=f"{kind}-{run.pk}",
+            rows=0,
+            loaded_rows=0,
+            uploaded_by=actor,
+        )
+    for n, (person, kind, day, end, attributes) in enumerate(records):
+        record = PartnerRecord.objects.create(
+            partner_import=imports[kind],
+            local_authority=authority,
+            kind=kind,
+            agency=agency,
+            line=n + 2,
+            record_id=f"R{run.pk}-{n}",
+            forename=person.forename,
+            surname=person.surname,
+            event_date=day,
+            end_date=end,
+            attributes=attributes,
+        )
+        RecordLink.objects.create(
+            run=run, record=record, person=person, method=RecordLink.Method.IDENTIFIER
+        )
+    return run
