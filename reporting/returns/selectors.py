@@ -211,11 +211,15 @@ def _household(loaded: _Loaded, family_id: int, on: date) -> rulebook.Household:
 @dataclass(frozen=True)
 class FamilyProgress:
     sample: ReturnSample
-    families: int
+    family_ids: list[int]
     rows: list[dict[str, str]]
     points_reached: dict[str, int]
     data_as_of: dict[str, date]
     run: DatamatchRun | None
+
+    @property
+    def families(self) -> int:
+        return len(self.family_ids)
 
 
 def family_progress(sample: ReturnSample, today: date) -> FamilyProgress:
@@ -248,7 +252,7 @@ def family_progress(sample: ReturnSample, today: date) -> FamilyProgress:
                     facts, point, household, met, coverage=coverage, out_of_work=out_of_work
                 )
             )
-    return FamilyProgress(sample, len(families), rows, reached, data_as_of, run)
+    return FamilyProgress(sample, ids, rows, reached, data_as_of, run)
 
 
 # --- the Cost Saving Calculator -------------------------------------------------------
@@ -450,4 +454,12 @@ def cost_calculation(sample: ReturnSample, version: UnitCostVersion | None) -> C
         by_kind=rules.totals_by(lines, lambda x: kind[x.key]),
         cashable=_total("Cashable", (line for cost, line in priced if cost.cashable)),
         total=_total("All", lines),
+    )
+
+
+def unit_cost_of(authority_id: int, cost_id: int) -> UnitCost | None:
+    return (
+        UnitCost.objects.filter(pk=cost_id, version__local_authority_id=authority_id)
+        .select_related("version")
+        .first()
     )
