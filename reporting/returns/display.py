@@ -38,9 +38,17 @@ def share(part: int, whole: int, *, exact: bool) -> str:
 USED_KINDS = tuple(dict.fromkeys(k for f in rules.FIELDS for k in f.kinds))
 
 
+# The datasets' names in words; the model's choices only capitalise the codes ("Asb").
+DATASET_LABELS = {
+    "asb": "Anti-social behaviour",
+    "neet": "Not in education, employment or training",
+    "childrens_social_care": "Children's social care",
+}
+
+
 def dataset_label(kind: str) -> str:
     """A partner dataset kind in words: ``school_attendance`` → ``School attendance``."""
-    return dict(KIND_CHOICES).get(kind, kind)
+    return DATASET_LABELS.get(kind) or dict(KIND_CHOICES).get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,10 @@ def _total(total: rules.Total, label: str = "") -> TotalShown:
 
 def totals(calc: CostCalculation) -> dict[str, list[TotalShown]]:
     """The calculator's totals by the agency that bears the cost and by kind of cost, and
-    overall with its cashable part. Sums of money only: no count shows through them."""
+    overall with its cashable part. Sums of money only: no count shows through them.
+    With no family counted there is nothing to total, rather than a row of £0.00s."""
+    if not calc.counted:
+        return {"by_agency": [], "by_kind": [], "overall": []}
     return {
         "by_agency": [_total(t) for t in calc.by_agency],
         "by_kind": [_total(t) for t in calc.by_kind],

@@ -188,7 +188,7 @@ FIELDS: tuple[Field, ...] = (
         "criteria",
         "Problems: which criteria are met",
         Level.FAMILY,
-        "The same evaluation: the met criteria's codes, separated by semicolons.",
+        "The same evaluation: the met criteria's codes, separated by semicolons, or none.",
     ),
     Field(
         "member_role",
@@ -577,7 +577,7 @@ def family_rows(
         "children": str(len(household.members) - len(family_scope.adults())),
         "agencies_involved": str(len(household.taf_agencies)),
         "criteria_met": str(len(criteria_met)),
-        "criteria": ";".join(sorted(criteria_met)),
+        "criteria": ";".join(sorted(criteria_met)) or "none",
         **_partner_values(family_scope, coverage),
     }
     rows = [family]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from eligibility.rules.dates import months_after
 from families.models import Family, Involvement, Membership
 from reporting.returns import rules, selectors, services
-from reporting.returns.models import ReturnKind
+from reporting.returns.models import ReturnKind, ReturnSample
 from tests.reporting.conftest import YEAR, YEAR_START, attach, partner_data
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +130,6 @@ def test_family_progress_reads_in_the_same_number_of_queries_for_1_or_12_familie
                 for p in people
             ],
         )
-        from reporting.returns.models import ReturnSample
-
         ReturnSample.objects.all().delete()
         sample = _draw(team, ReturnKind.FAMILY_PROGRESS)
         sample = selectors.sample_of(team.authority.pk, ReturnKind.FAMILY_PROGRESS, YEAR)
@@ -279,8 +277,6 @@ def test_cost_calculation_reads_in_the_same_number_of_queries_for_1_or_30_famili
     version = selectors.latest_unit_cost_version(team.authority.pk)
 
     def queries(n):
-        from reporting.returns.models import ReturnSample
-
         Family.objects.all().delete()
         ReturnSample.objects.all().delete()
         families = attach(team.authority, n, start=date(YEAR, 4, 1), step_days=1)
