@@ -3,10 +3,15 @@ auditor of the authority they work in see the cards' aggregates; only the progra
 drills down to named families and sees small counts unsuppressed (reporting.md §4).
 Everyone else gets 404, as for any page they may not see."""
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from reporting.cards.models import PublishedCard
 from tafcase.accounts.authority import acts_for, working_authority_id
 from tafcase.accounts.models import PROGRAMME_TEAM_ROLES, Role
+from tafcase.ids import record_id
 
 REPORT_READERS = (*PROGRAMME_TEAM_ROLES, Role.MANAGER, Role.AUDITOR)
 
@@ -32,3 +37,19 @@ def report_authority_id(user) -> int:
     if authority_id is None or not sees_reports(user, authority_id):
         raise Http404("No reports here.")
     return authority_id
+
+
+def published_card_for_user(user, published_id: Any, *, write: bool) -> PublishedCard:
+    """A published card of the authority the user works in. Published cards are never
+    changed, so `write` is refused."""
+    authority_id = report_authority_id(user)
+    found = (
+        PublishedCard.objects.select_related("published_by")
+        .filter(pk=record_id(published_id), local_authority_id=authority_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such published card.")
+    if write:
+        raise PermissionDenied
+    return found

@@ -1,5 +1,6 @@
-"""Reporting's models live with the part of the app that owns them; Django finds them
-through here."""
+"""The reporting app's models live in its parts; Django finds them through here."""
+
+from reporting.cards.models import CurveStory, MeasureSetting, PublishedCard  # noqa: F401
 
 # The national returns (reporting.returns).
 from reporting.returns.models import (  # noqa: F401

@@ -8,10 +8,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
         ("accounts", "0003_drop_drf_authtoken_table"),
+        ("reporting", "0001_report_cards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,110 @@
+"""A published card as CSV and PDF: the same frozen figures as its page (reporting.md §4),
+suppressed in the same way for readers outside the programme team."""
+
+import io
+
+from django.conf import settings
+from django.utils import timezone
+
+from reporting.cards import selectors
+from reporting.cards.models import PublishedCard
+from tafcase import csv_safe, web
+from tafcase.accounts.models import User
+from tafcase.audit.models import AuditEvent
+from tafcase.audit.services import audit_record
+from tafcase.documents.kinds import Progress
+
+CSV_COLUMNS = (
+    "section",
+    "measure",
+    "unit",
+    "quarter",
+    "kind",
+    "figure",
+    "numerator",
+    "denominator",
+)
+
+
+def _audit(actor: User, ip: str | None, published: PublishedCard, what: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORTED,
+        obj=published,
+        ip=ip,
+        summary=f"{published.figures['title']} card, {published.figures['period_label']}, "
+        f"as {what}",
+    )
+
+
+def filename(published: PublishedCard, ext: str) -> str:
+    return f"report-card-{published.card}-{published.period}-{published.pk}.{ext}"
+
+
+def card_csv(published: PublishedCard, *, suppress: bool, actor: User, ip: str | None) -> bytes:
+    out = io.StringIO()
+    writer = csv_safe.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for title, rows in selectors.published_sections(published, suppress=suppress):
+        for row in rows:
+            unit = row.measure.unit.value
+            for i, period in enumerate(row.periods):
+                value = row.values[i]
+                hidden = row.show(i).startswith("<")
+                writer.writerow(
+                    [
+                        title,
+                        row.measure.title,
+                        unit,
+                        period.label,
+                        "actual",
+                        row.show(i),
+                        "" if value is None or hidden else value.numerator,
+                        ""
+                        if value is None or hidden or value.denominator is None
+                        else value.denominator,
+                    ]
+                )
+            for period, figure in row.forecast_rows:
+                writer.writerow(
+                    [title, row.measure.title, unit, period.label, "forecast", figure, "", ""]
+                )
+            if row.score.target is not None:
+                writer.writerow(
+                    [title, row.measure.title, unit, "", "target", row.target_shown, "", ""]
+                )
+    _audit(actor, ip, published, "CSV")
+    return out.getvalue().encode("utf-8")
+
+
+def card_pdf(
+    published: PublishedCard,
+    *,
+    suppress: bool,
+    actor: User,
+    ip: str | None,
+    progress: Progress | None = None,
+) -> bytes:
+    """A4 landscape: the scorecard of every measure first, then a page for each headline
+    measure with its turn-the-curve chart and, beneath, the story behind the curve."""
+    if progress:
+        progress("Reading the published figures", 10)
+    sections = selectors.published_sections(published, suppress=suppress)
+    for _title, rows in sections:
+        for row in rows:
+            if row.measure.headline:
+                row.chart = row.svg()
+    _audit(actor, ip, published, "PDF")
+    return web.render_pdf(
+        None,
+        "reporting/pdf/card.html",
+        {
+            "programme_name": settings.PROGRAMME_NAME,
+            "published": published,
+            "filter_words": selectors.filter_words(published.local_authority_id, published.filters),
+            "sections": sections,
+            "suppress": suppress,
+            "generated_at": timezone.localtime(),
+        },
+        progress,
+    )

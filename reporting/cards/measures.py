@@ -1,0 +1,601 @@
+"""The measures of the two Appendix E cards, each computed for every period of a card in
+one SQL query (conditional aggregation, one filtered count per period), so a card costs
+the same number of queries whatever the data size (reporting.md §1, §4).
+
+A measure reads families of one authority, narrowed by a Slice (locality, tier of need,
+age group of the youngest child at attachment, the kind of agency that nominated them,
+and for the key-worker card the lead professional's background and whether they are a
+dedicated key worker)."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models import Value as V
+
+from eligibility.models import Nomination
+from families.models import Family, Membership
+from outcomes.models import Assessment, Closure, Goal
+from reporting.rules import Period, Unit, Value
+
+
+class Card(StrEnum):
+    PATHWAY = "pathway"
+    KEY_WORKER = "key-worker"
+
+
+CARD_TITLES = {
+    Card.PATHWAY: "Whole pathway",
+    Card.KEY_WORKER: "Key-worker element",
+}
+
+
+class Section(StrEnum):
+    HOW_MUCH = "how_much"
+    HOW_WELL = "how_well"
+    BETTER_OFF = "better_off"
+
+
+SECTION_TITLES = {
+    Section.HOW_MUCH: "How much did we do?",
+    Section.HOW_WELL: "How well did we do it?",
+    Section.BETTER_OFF: "Is anyone better off?",
+}
+
+AGE_GROUPS = {
+    "0-4": ("Youngest child under 5", 0, 5),
+    "5-10": ("Youngest child 5 to 10", 5, 11),
+    "11-15": ("Youngest child 11 to 15", 11, 16),
+    "16-18": ("Youngest child 16 to 18", 16, 19),
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which families a card counts. Every field optional; ids are already resolved
+    through the authority (reporting.selectors.slice_from)."""
+
+    locality_id: int | None = None
+    tier: str = ""
+    age_group: str = ""
+    agency_kind: str = ""
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class Query:
+    authority_id: int
+    periods: Sequence[Period]
+    slice: Slice = field(default_factory=Slice)
+    # The key-worker card counts only families with a lead professional.
+    key_worker_only: bool = False
+
+    def families(self) -> QuerySet[Family]:
+        families = Family.objects.filter(
+            local_authority_id=self.authority_id, programme_start__isnull=False
+        )
+        if self.key_worker_only:
+            families = families.filter(lead_professional__isnull=False)
+        s = self.slice
+        if s.locality_id:
+            families = families.filter(locality_id=s.locality_id)
+        if s.tier:
+            families = families.filter(tier=s.tier)
+        if s.agency_kind:
+            families = families.filter(
+                Exists(
+                    Nomination.objects.filter(
+                        family=OuterRef("pk"), referrer_agency__kind=s.agency_kind
+                    )
+                )
+            )
+        if s.age_group in AGE_GROUPS:
+            _label, low, high = AGE_GROUPS[s.age_group]
+            youngest = (
+                Membership.objects.filter(family=OuterRef("pk"), role=Membership.Role.CHILD)
+                .values("family")
+                .annotate(dob=Max("person__dob"))
+                .values("dob")
+            )
+            age = ExpressionWrapper(
+                F("programme_start") - Subquery(youngest), output_field=DurationField()
+            )
+            families = families.annotate(youngest_age=age).filter(
+                youngest_age__gte=timedelta(days=round(low * 365.25)),
+                youngest_age__lt=timedelta(days=round(high * 365.25)),
+            )
+        return families
+
+    def period_of(self, date_field: str) -> Case:
+        """The index of the period a date falls in (None outside every period)."""
+        return Case(
+            *[
+                When(**{f"{date_field}__range": (p.start, p.end)}, then=V(i))
+                for i, p in enumerate(self.periods)
+            ],
+            default=None,
+            output_field=IntegerField(),
+        )
+
+    @property
+    def span(self) -> tuple:
+        return (self.periods[0].start, self.periods[-1].end)
+
+
+Values = dict[int, Value]
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    card: Card
+    section: Section
+    title: str
+    unit: Unit
+    # Is a higher figure better? None for counts of work done, which are not good or bad
+    # in themselves (RBA's "how much"): their trend is shown, not judged.
+    higher_is_better: bool | None
+    compute: Callable[[Query], Values]
+    headline: bool = False
+    # What the figure counts, in a sentence for the measure's page.
+    definition: str = ""
+
+
+def _by_period(rows, numerator: str, denominator: str | None = None) -> Values:
+    return {
+        row["period"]: Value(row[numerator] or 0, row[denominator] if denominator else None)
+        for row in rows
+        if row["period"] is not None
+    }
+
+
+# --- How much did we do? ----------------------------------------------------------------
+
+
+def families_worked_with(q: Query) -> Values:
+    """Families on the programme at any time in the period."""
+    counts = q.families().aggregate(
+        **{
+            f"p{i}": Count(
+                "pk",
+                filter=Q(programme_start__lte=p.end)
+                & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
+            )
+            for i, p in enumerate(q.periods)
+        }
+    )
+    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
+
+
+def families_attached(q: Query) -> Values:
+    rows = (
+        q.families()
+        .filter(programme_start__range=q.span)
+        .annotate(period=q.period_of("programme_start"))
+        .values("period")
+        .annotate(n=Count("pk"))
+    )
+    return _by_period(rows, "n")
+
+
+def assessments_completed(q: Query) -> Values:
+    rows = (
+        Assessment.objects.filter(
+            family__in=q.families(), status="completed", completed_on__range=q.span
+        )
+        .annotate(period=q.period_of("completed_on"))
+        .values("period")
+        .annotate(n=Count("pk"))
+    )
+    return _by_period(rows, "n")
+
+
+def nominations_received(q: Query) -> Values:
+    """Referrals to the panel: nominations of the families counted, by the day sent."""
+    rows = (
+        Nomination.objects.filter(family__in=q.families(), submitted_at__date__range=q.span)
+        .annotate(period=q.period_of("submitted_at__date"))
+        .values("period")
+        .annotate(n=Count("pk"))
+    )
+    return _by_period(rows, "n")
+
+
+def re_referrals(q: Query) -> Values:
+    """Nominations of a family whose earlier case had been closed."""
+    closed_before = Closure.objects.filter(
+        family=OuterRef("family"), closed_on__lt=OuterRef("submitted_at__date")
+    )
+    rows = (
+        Nomination.objects.filter(family__in=q.families(), submitted_at__date__range=q.span)
+        .filter(Exists(closed_before))
+        .annotate(period=q.period_of("submitted_at__date"))
+        .values("period")
+        .annotate(n=Count("pk"))
+    )
+    return _by_period(rows, "n")
+
+
+def multi_agency(q: Query) -> Values:
+    """Families worked with in the period with two or more agencies around them."""
+    families = q.families().annotate(agencies=Count("involvements__agency", distinct=True))
+    counts = families.aggregate(
+        **{
+            f"p{i}": Count(
+                "pk",
+                filter=Q(agencies__gte=2, programme_start__lte=p.end)
+                & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
+            )
+            for i, p in enumerate(q.periods)
+        }
+    )
+    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
+
+
+def with_key_worker(q: Query) -> Values:
+    counts = (
+        q.families()
+        .filter(lead_professional__isnull=False)
+        .aggregate(
+            **{
+                f"p{i}": Count(
+                    "pk",
+                    filter=Q(programme_start__lte=p.end)
+                    & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
+                )
+                for i, p in enumerate(q.periods)
+            }
+        )
+    )
+    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
+
+
+def families_per_key_worker(q: Query) -> Values:
+    """Families worked with in the period for each lead professional working with any."""
+    active = {
+        f"p{i}": Q(programme_start__lte=p.end)
+        & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start))
+        for i, p in enumerate(q.periods)
+    }
+    counts = (
+        q.families()
+        .filter(lead_professional__isnull=False)
+        .aggregate(
+            **{f"f{k}": Count("pk", filter=cond) for k, cond in active.items()},
+            **{
+                f"w{k}": Count("lead_professional", filter=cond, distinct=True)
+                for k, cond in active.items()
+            },
+        )
+    )
+    return {i: Value(counts[f"fp{i}"], counts[f"wp{i}"]) for i in range(len(q.periods))}
+
+
+# --- Is anyone better off? ----------------------------------------------------------------
+
+
+def _reviews(q: Query, **per_period) -> Values:
+    """Review assessments completed in the card's periods, each with its own mean domain
+    score (`now`) and the family's baseline mean (`base`); lower scores mean less need.
+    `per_period` names (numerator, condition) pairs; Django wraps the per-review means in
+    a subquery and counts every period in one pass."""
+    baseline = (
+        Assessment.objects.filter(family=OuterRef("family"), occasion=0, status="completed")
+        .annotate(mean=Avg("scores__score"))
+        .values("mean")[:1]
+    )
+    reviews = Assessment.objects.filter(
+        family__in=q.families(), occasion__gte=1, status="completed", completed_on__range=q.span
+    ).annotate(
+        now=Avg("scores__score"), base=Subquery(baseline), period=q.period_of("completed_on")
+    )
+    known = Q(now__isnull=False, base__isnull=False)
+    aggregates = {}
+    for i in range(len(q.periods)):
+        aggregates[f"n{i}"] = Count("pk", filter=known & Q(period=i))
+        for name, (function, condition) in per_period.items():
+            aggregates[f"{name}{i}"] = function(filter=known & Q(period=i) & condition)
+    found = reviews.aggregate(**aggregates)
+    (name,) = per_period
+    return {
+        i: Value(found[f"{name}{i}"] or 0, found[f"n{i}"])
+        for i in range(len(q.periods))
+        if found[f"n{i}"]
+    }
+
+
+def distance_improved(q: Query) -> Values:
+    return _reviews(q, improved=(lambda **kw: Count("pk", **kw), Q(now__lt=F("base"))))
+
+
+def distance_change(q: Query) -> Values:
+    """Mean fall in the average domain score from the baseline, per review (positive is
+    less need)."""
+    return _reviews(q, fall=(lambda **kw: Sum(F("base") - F("now"), **kw), Q()))
+
+
+def _closures(q: Query):
+    goals = Goal.objects.filter(family=OuterRef("family")).values("family")
+    return (
+        Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
+        .annotate(
+            period=q.period_of("closed_on"),
+            goals=Subquery(goals.annotate(n=Count("pk")).values("n")),
+            achieved=Subquery(
+                goals.filter(status=Goal.Status.ACHIEVED).annotate(n=Count("pk")).values("n")
+            ),
+        )
+        .values("period")
+    )
+
+
+def plans_wholly_achieved(q: Query) -> Values:
+    """Cases closed in the period whose every goal was achieved (dropping out aside)."""
+    rows = _closures(q).annotate(
+        n=Count("pk"),
+        wholly=Count(
+            "pk",
+            filter=Q(goals__gt=0, achieved=F("goals")) & ~Q(reason=Closure.Reason.DISENGAGED),
+        ),
+    )
+    return _by_period(rows, "wholly", "n")
+
+
+def plans_partly_achieved(q: Query) -> Values:
+    rows = _closures(q).annotate(
+        n=Count("pk"),
+        partly=Count(
+            "pk",
+            filter=Q(achieved__gt=0, achieved__lt=F("goals"))
+            & ~Q(reason=Closure.Reason.DISENGAGED),
+        ),
+    )
+    return _by_period(rows, "partly", "n")
+
+
+def dropped_out(q: Query) -> Values:
+    rows = _closures(q).annotate(
+        n=Count("pk"), out=Count("pk", filter=Q(reason=Closure.Reason.DISENGAGED))
+    )
+    return _by_period(rows, "out", "n")
+
+
+def step_ups(q: Query) -> Values:
+    rows = (
+        Closure.objects.filter(
+            family__in=q.families(),
+            closed_on__range=q.span,
+            reason=Closure.Reason.STEPPED_UP,
+        )
+        .annotate(period=q.period_of("closed_on"))
+        .values("period")
+        .annotate(n=Count("pk"))
+    )
+    return _by_period(rows, "n")
+
+
+def closed_after_six_months(q: Query) -> Values:
+    """Cases closed in the period that had been open six months or more."""
+    open_for = ExpressionWrapper(
+        F("closed_on") - F("family__programme_start"), output_field=DurationField()
+    )
+    rows = (
+        Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
+        .annotate(period=q.period_of("closed_on"), open_for=open_for)
+        .values("period")
+        .annotate(n=Count("pk"), long=Count("pk", filter=Q(open_for__gte=timedelta(days=183))))
+    )
+    return _by_period(rows, "long", "n")
+
+
+P, K = Card.PATHWAY, Card.KEY_WORKER
+MUCH, WELL, BETTER = Section.HOW_MUCH, Section.HOW_WELL, Section.BETTER_OFF
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "families",
+        P,
+        MUCH,
+        "Families worked with",
+        Unit.COUNT,
+        None,
+        families_worked_with,
+        headline=True,
+        definition="Families on the programme at any time in the period.",
+    ),
+    Measure(
+        "attached",
+        P,
+        MUCH,
+        "Families newly attached",
+        Unit.COUNT,
+        None,
+        families_attached,
+        definition="Families whose attachment date falls in the period.",
+    ),
+    Measure(
+        "assessments",
+        P,
+        MUCH,
+        "Whole-family assessments completed",
+        Unit.COUNT,
+        None,
+        assessments_completed,
+        definition="Baseline and review assessments completed in the period.",
+    ),
+    Measure(
+        "referrals",
+        P,
+        MUCH,
+        "Referrals to the panel",
+        Unit.COUNT,
+        None,
+        nominations_received,
+        definition="Nominations of the families counted, by the date they were sent.",
+    ),
+    Measure(
+        "multi_agency",
+        P,
+        MUCH,
+        "Families with a multi-agency package",
+        Unit.COUNT,
+        None,
+        multi_agency,
+        definition="Families worked with in the period with two or more agencies on their "
+        "Team Around the Family.",
+    ),
+    Measure(
+        "re_referrals",
+        P,
+        MUCH,
+        "Re-referrals",
+        Unit.COUNT,
+        False,
+        re_referrals,
+        definition="Nominations in the period of a family whose earlier case had closed.",
+    ),
+    Measure(
+        "improved",
+        P,
+        BETTER,
+        "Reviews showing less need than at the start",
+        Unit.PERCENT,
+        True,
+        distance_improved,
+        headline=True,
+        definition="Review assessments completed in the period whose average domain score "
+        "is lower (less need) than the family's baseline assessment.",
+    ),
+    Measure(
+        "distance",
+        P,
+        BETTER,
+        "Average distance travelled",
+        Unit.NUMBER,
+        True,
+        distance_change,
+        definition="The average fall in the family's mean domain score from the baseline "
+        "to each review completed in the period; positive means less need.",
+    ),
+    Measure(
+        "wholly",
+        P,
+        BETTER,
+        "Plans wholly achieved",
+        Unit.PERCENT,
+        True,
+        plans_wholly_achieved,
+        headline=True,
+        definition="Cases closed in the period whose every goal was achieved.",
+    ),
+    Measure(
+        "partly",
+        P,
+        BETTER,
+        "Plans partially achieved",
+        Unit.PERCENT,
+        True,
+        plans_partly_achieved,
+        definition="Cases closed in the period with some, not all, goals achieved.",
+    ),
+    Measure(
+        "dropped_out",
+        P,
+        BETTER,
+        "Families who dropped out",
+        Unit.PERCENT,
+        False,
+        dropped_out,
+        definition="Cases closed in the period because the family disengaged.",
+    ),
+    Measure(
+        "step_ups",
+        P,
+        BETTER,
+        "Step-ups to specialist services",
+        Unit.COUNT,
+        False,
+        step_ups,
+        headline=True,
+        definition="Cases closed in the period by stepping up to statutory services.",
+    ),
+    Measure(
+        "kw_families",
+        K,
+        MUCH,
+        "Families with a key worker",
+        Unit.COUNT,
+        None,
+        with_key_worker,
+        headline=True,
+        definition="Families worked with in the period who have a lead professional.",
+    ),
+    Measure(
+        "kw_caseload",
+        K,
+        MUCH,
+        "Families per key worker",
+        Unit.NUMBER,
+        False,
+        families_per_key_worker,
+        definition="Families worked with in the period for each lead professional.",
+    ),
+    Measure(
+        "kw_six_months",
+        K,
+        MUCH,
+        "Cases closed after six months or more",
+        Unit.PERCENT,
+        None,
+        closed_after_six_months,
+        definition="Cases closed in the period that had been open 183 days or more.",
+    ),
+    Measure(
+        "kw_improved",
+        K,
+        BETTER,
+        "Reviews showing less need than at the start",
+        Unit.PERCENT,
+        True,
+        distance_improved,
+        headline=True,
+        definition="As on the whole-pathway card, for families with a key worker.",
+    ),
+    Measure(
+        "kw_wholly",
+        K,
+        BETTER,
+        "Plans wholly achieved",
+        Unit.PERCENT,
+        True,
+        plans_wholly_achieved,
+        headline=True,
+        definition="As on the whole-pathway card, for families with a key worker.",
+    ),
+)
+
+BY_CODE = {m.code: m for m in MEASURES}
+
+
+def measures_of(card: Card) -> list[Measure]:
+    return [m for m in MEASURES if m.card is card]

@@ -1,0 +1,111 @@
+"""Benchmark the report cards at council scale.
+
+Builds (or reuses) a separate database, `tafcase_bench_reports`, seeded with N synthetic
+families (seed_demo), and measures, server-side through Django's test client as a signed-in
+coordinator:
+
+- `cards.pathway` and `cards.key_worker`: each card page requested `--repeat` times for the
+  latest whole quarter (twelve quarters of history each): p50 and p95 milliseconds, and
+  the queries one request makes (`queries`), which must not grow with the data;
+- `pdf.seconds`: a published pathway card's PDF, made as the worker makes it.
+
+Prints the figures and, with --json, writes them.
+"""
+
+import json
+import statistics
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+
+from families.models import Family
+from reporting.cards import exports, services
+from reporting.cards.forms import CardFilterForm
+from reporting.cards.measures import Card, Slice
+from tafcase.accounts.models import LocalAuthority, User
+
+BENCH_DATABASE = "tafcase_bench_reports"
+COORDINATOR = "coordinator@northbridge.example"
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return round(ordered[index] * 1000, 1)
+
+
+class Command(BaseCommand):
+    help = "Time the report cards and their PDF at scale; write JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--families", type=int, default=20000)
+        parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--json", dest="json_path")
+        parser.add_argument("--fresh", action="store_true", help="rebuild the bench database")
+
+    def handle(self, *args, families, repeat, json_path, fresh, **options):
+        setup_test_environment()  # lets the test client's host through ALLOWED_HOSTS
+        connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)
+        if Family.objects.count() != families:
+            if Family.objects.exists():
+                connection.creation.destroy_test_db(BENCH_DATABASE, verbosity=0)
+                connection.settings_dict["NAME"] = BENCH_DATABASE
+                connection.creation.create_test_db(verbosity=0, autoclobber=True)
+            self.stdout.write(f"Seeding {families} families into {BENCH_DATABASE}…")
+            started = time.perf_counter()
+            call_command("seed_demo", families=families, stdout=self.stdout)
+            self.stdout.write(f"Seeded in {time.perf_counter() - started:.1f} s.")
+        results = self.run(repeat)
+        self.stdout.write(json.dumps(results, indent=2))
+        if json_path:
+            with open(json_path, "w") as handle:
+                json.dump(results, handle, indent=2)
+            self.stdout.write(f"Wrote {json_path}")
+
+    def run(self, repeat: int) -> dict:
+        coordinator = User.objects.get(email=COORDINATOR)
+        authority = LocalAuthority.objects.get(pk=coordinator.authorities.get().pk)
+        client = Client()
+        client.force_login(coordinator)
+        client.get(reverse("home"))  # the first request of a session does more
+        results: dict = {
+            "families": Family.objects.filter(local_authority=authority).count(),
+            "attached": Family.objects.filter(
+                local_authority=authority, programme_start__isnull=False
+            ).count(),
+            "cards": {},
+        }
+        for card in Card:
+            url = reverse("reporting:card", args=[card.value])
+            client.get(url)  # warm
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - started)
+                assert response.status_code == 200
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            results["cards"][card.value.replace("-", "_")] = {
+                "p50_ms": _ms(timings, 0.5),
+                "p95_ms": _ms(timings, 0.95),
+                "mean_ms": round(statistics.mean(timings) * 1000, 1),
+                "queries": len(queries),
+            }
+        published = services.card_publish(
+            actor=coordinator,
+            authority=authority,
+            card=Card.PATHWAY,
+            period=CardFilterForm.default_period(),
+            slice_=Slice(),
+        )
+        started = time.perf_counter()
+        pdf = exports.card_pdf(published, suppress=False, actor=coordinator, ip=None)
+        results["pdf"] = {"seconds": round(time.perf_counter() - started, 2), "bytes": len(pdf)}
+        return results
