@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from eligibility.rules import Household, Kind, Member, Record, dates
 from eligibility.rules.dates import ONE_DAY, Window
+from reporting.rules import SUPPRESS_BELOW
 from tafcase import identity
 
 # --- programme years ------------------------------------------------------------------
@@ -71,8 +72,9 @@ def draw_sample(population: Iterable[int], *, percent: int, seed: int) -> list[i
 
 # --- small counts ---------------------------------------------------------------------
 
-#: Counts below this show as "<5" to anyone who may not drill down (reporting.md §4).
-SMALL_COUNT = 5
+#: Counts below this show as "<5" to anyone who may not drill down (reporting.md §4): the
+#: report cards' threshold, so every report hides the same counts.
+SMALL_COUNT = SUPPRESS_BELOW
 
 
 def is_suppressed(n: int, *, exact: bool) -> bool:
