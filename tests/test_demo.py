@@ -12,6 +12,7 @@ from eligibility.models import AgendaItem, Nomination, Screening
 from families.models import Family
 from outcomes.claims.models import Claim, ClaimWindow, ResultTracking
 from outcomes.models import Assessment, Closure, FollowUp
+from reporting.returns.models import ReturnSample
 from tafcase import settings as project_settings
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,7 @@ def test_seed_demo_builds_the_whole_journey_once(settings):
     assert Assessment.objects.filter(occasion=0).count() == casework_families.count()
     assert Closure.objects.count() == Family.objects.filter(status="closed").count()
     assert FollowUp.objects.count() == 3 * Closure.objects.count()
+    assert set(ReturnSample.objects.values_list("kind", flat=True)) == {"fpd", "csc"}
     # The programme team's demo accounts share one authenticator key, printed with the
     # logins; the key worker has none.
     from django_otp.oath import TOTP
