@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reporting import views
 from reporting.cards import views as cards
@@ -13,4 +13,5 @@ urlpatterns = [
     path("published/<int:published_id>/", cards.published, name="published"),
     path("published/<int:published_id>/card.csv", cards.published_csv, name="published-csv"),
     path("published/<int:published_id>/pdf/", cards.published_pdf, name="published-pdf"),
+    path("feedback/", include("reporting.feedback.urls")),
 ]
