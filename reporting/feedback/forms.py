@@ -158,8 +158,9 @@ class QualitySampleForm(GovukForm):
         error_messages={
             "required": "Enter the percentage of cases to sample",
             "invalid": "Enter the percentage as a whole number, like 10",
-            "min_value": "The sample must be at least 1%",
-            "max_value": "The sample cannot be more than 100%",
+            # Django formats these with %-style parameters, so a percent sign is doubled.
+            "min_value": "The sample must be at least 1%%",
+            "max_value": "The sample cannot be more than 100%%",
         },
     )
 
