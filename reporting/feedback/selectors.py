@@ -48,10 +48,13 @@ FAMILY_MEASURES = {
 POSITIVE_MEASURE = "positive"  # agrees or strongly agrees that the process helps
 # Quality-sample measures: cases reviewed, and of those rated Good or Outstanding per aspect.
 REVIEWED = "reviewed"
+ENGAGEMENT_GOOD = "engagement_good"
+MULTI_AGENCY_GOOD = "multi_agency_good"
+CREATIVITY_GOOD = "creativity_good"
 ASPECT_MEASURES = {
-    "engagement_good": "engagement",
-    "multi_agency_good": "multi_agency",
-    "creativity_good": "creativity",
+    ENGAGEMENT_GOOD: "engagement",
+    MULTI_AGENCY_GOOD: "multi_agency",
+    CREATIVITY_GOOD: "creativity",
 }
 
 
@@ -115,8 +118,8 @@ def key_player_feedback_figures(authority_id: int, periods: Sequence[Dates]) -> 
 
 def quality_review_figures(authority_id: int, periods: Sequence[Dates]) -> Figures:
     """Sampled cases closed in each period and reviewed: REVIEWED (a count), and per
-    aspect the share rated Good or Outstanding (engagement_good, multi_agency_good,
-    creativity_good)."""
+    aspect the share rated Good or Outstanding (ENGAGEMENT_GOOD, MULTI_AGENCY_GOOD,
+    CREATIVITY_GOOD)."""
     return _figures(
         QualitySampleCase.objects.filter(
             sample__local_authority_id=authority_id, reviewed_at__isnull=False

@@ -31,7 +31,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from families.access import family_for_user, in_family
 from outcomes.access import closure_for_user, review_for_user
@@ -57,6 +57,7 @@ SUMMARY_QUARTERS = 4
 
 
 @login_required
+@require_GET
 def summary(request):
     """The last four quarters' feedback and quality figures, for report readers; small
     counts are shown as "<5" outside the programme team (reporting.md §4)."""
@@ -77,18 +78,18 @@ def summary(request):
             )
         return {"label": label, "cells": cells}
 
-    P, C = Unit.PERCENT, Unit.COUNT
+    P, C, s = Unit.PERCENT, Unit.COUNT, selectors
     rows = [
-        row("Families who gave feedback", family, selectors.RESPONSES, C),
-        row("Satisfied with the help they got", family, selectors.SATISFIED, P),
-        row("Things changed a lot or quite a lot", family, selectors.CHANGED_A_LOT, P),
-        row("Found their key worker helpful", family, selectors.KEY_WORKER_HELPFUL, P),
-        row("Key workers and panel members who gave feedback", players, selectors.RESPONSES, C),
-        row("Agree the process helps them support families", players, "positive", P),
-        row("Closed cases reviewed for quality", quality, selectors.REVIEWED, C),
-        row("Engagement with the family good or better", quality, "engagement_good", P),
-        row("Multi-agency support good or better", quality, "multi_agency_good", P),
-        row("Creativity good or better", quality, "creativity_good", P),
+        row("Families who gave feedback", family, s.RESPONSES, C),
+        row("Satisfied with the help they got", family, s.SATISFIED, P),
+        row("Things changed a lot or quite a lot", family, s.CHANGED_A_LOT, P),
+        row("Found their key worker helpful", family, s.KEY_WORKER_HELPFUL, P),
+        row("Key workers and panel members who gave feedback", players, s.RESPONSES, C),
+        row("Agree the process helps them support families", players, s.POSITIVE_MEASURE, P),
+        row("Closed cases reviewed for quality", quality, s.REVIEWED, C),
+        row("Engagement with the family good or better", quality, s.ENGAGEMENT_GOOD, P),
+        row("Multi-agency support good or better", quality, s.MULTI_AGENCY_GOOD, P),
+        row("Creativity good or better", quality, s.CREATIVITY_GOOD, P),
     ]
     return render(
         request,
@@ -186,6 +187,7 @@ def _answered(token: str) -> FeedbackHandover:
     return handover
 
 
+@require_GET
 def family_feedback_thanks(request, token):
     try:
         _answered(token)
@@ -195,6 +197,7 @@ def family_feedback_thanks(request, token):
 
 
 @login_required
+@require_GET
 def family_feedback_return(request, token):
     """Back to the case after a hand-over: the worker has signed in again; the family page
     opens only for someone who may see the family."""
@@ -241,6 +244,7 @@ def key_player_feedback(request):
 
 
 @login_required
+@require_GET
 def quality_samples(request):
     authority_id = access.quality_authority_id(request.user)
     return render(
@@ -280,6 +284,7 @@ def quality_sample_draw(request):
 
 
 @login_required
+@require_GET
 def quality_sample(request, sample_id):
     sample = access.quality_sample_for_user(request.user, sample_id, write=False)
     cases = selectors.quality_sample_cases(sample)

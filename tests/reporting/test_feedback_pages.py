@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -609,3 +611,64 @@ def test_a_coordinator_working_in_another_authority_gets_404(client, fb, drawn):
     session.save()
     assert c.get(sample_url(drawn)).status_code == 404
     assert c.get(case_url(drawn.cases.first())).status_code == 404
+
+
+# --- a constant number of queries ------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_sample_pages_and_the_summary_run_as_many_queries_for_many_rows_as_for_few(
+    client, fb, make_family
+):
+    w = fb.w
+    c = as_user(client, w.coordinator)
+    c.get(reverse("home"))  # a session's first request also checks two-factor, once
+    closed_families(w, make_family, [10])
+    small = services.quality_sample_draw(
+        actor=w.coordinator,
+        authority=w.family.local_authority,
+        period_start=TODAY - timedelta(days=15),
+        period_end=TODAY,
+        percent=100,
+        seed=1,
+    )
+    before = {
+        "list": _queries(c, SAMPLES),
+        "sample": _queries(c, sample_url(small)),
+        "summary": _queries(c, SUMMARY),
+    }
+    closed_families(w, make_family, [20 + n for n in range(20)], name="Many")
+    large = services.quality_sample_draw(
+        actor=w.coordinator,
+        authority=w.family.local_authority,
+        period_start=TODAY - timedelta(days=45),
+        period_end=TODAY - timedelta(days=16),
+        percent=100,
+        seed=1,
+    )
+    for case in large.cases.all()[:10]:
+        services.quality_case_review(
+            actor=w.auditor,
+            case=case,
+            engagement="good",
+            engagement_notes="",
+            multi_agency="good",
+            multi_agency_notes="",
+            multi_agency_gaps="",
+            creativity="good",
+            creativity_notes="",
+        )
+    for _ in range(10):
+        answer(w)
+    assert large.cases.count() == 20
+    after = {
+        "list": _queries(c, SAMPLES),
+        "sample": _queries(c, sample_url(large)),
+        "summary": _queries(c, SUMMARY),
+    }
+    assert after == before, (before, after)

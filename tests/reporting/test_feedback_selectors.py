@@ -131,9 +131,9 @@ def test_quality_figures_count_reviewed_cases_by_the_quarter_they_closed(fb, mak
         )
     figures = selectors.quality_review_figures(authority.pk, QUARTERS)
     assert figures[selectors.REVIEWED] == {0: Value(1), 1: Value(2)}
-    assert figures["engagement_good"] == {0: Value(0, 1), 1: Value(2, 2)}
-    assert figures["multi_agency_good"] == {0: Value(0, 1), 1: Value(1, 2)}
-    assert figures["creativity_good"] == {0: Value(0, 1), 1: Value(0, 2)}
+    assert figures[selectors.ENGAGEMENT_GOOD] == {0: Value(0, 1), 1: Value(2, 2)}
+    assert figures[selectors.MULTI_AGENCY_GOOD] == {0: Value(0, 1), 1: Value(1, 2)}
+    assert figures[selectors.CREATIVITY_GOOD] == {0: Value(0, 1), 1: Value(0, 2)}
 
 
 # --- a constant number of queries ----------------------------------------------------
