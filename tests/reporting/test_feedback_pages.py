@@ -335,6 +335,10 @@ def test_a_partner_key_worker_chooses_which_authoritys_programme(
     page = c.get(KEY_PLAYERS).content.decode()
     assert "Which programme is your feedback about?" in page
     assert other_authority.name in page and w.family.local_authority.name in page
+    for bad in ("", "99999999", "abc"):
+        refused = c.post(KEY_PLAYERS, key_player_data(authority=bad))
+        assert refused.status_code == 200 and "Choose a programme" in refused.content.decode()
+    assert not KeyPlayerFeedback.objects.exists()
     response = c.post(KEY_PLAYERS, key_player_data(authority=str(other_authority.pk)))
     assert response.status_code == 302
     assert KeyPlayerFeedback.objects.get().local_authority == other_authority
@@ -348,17 +352,21 @@ def test_a_partner_key_worker_chooses_which_authoritys_programme(
         {"period": ""},
         {"process_helps": "7"},
         {"support": ""},
-        {"authority": "1"},  # ignored: one authority, so not asked; still a valid post
+        {"improvement": "x" * 2001},
     ],
 )
 def test_bad_key_player_answers_are_form_errors_and_save_nothing(client, fb, bad):
     response = as_user(client, fb.w.lead).post(KEY_PLAYERS, key_player_data(**bad))
-    if bad == {"authority": "1"}:
-        assert response.status_code == 302
-        assert KeyPlayerFeedback.objects.get().local_authority == fb.w.family.local_authority
-        return
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not KeyPlayerFeedback.objects.exists()
+
+
+def test_an_authority_sent_by_someone_of_one_authority_is_ignored(client, fb, other_authority):
+    """Only people with several programmes are asked which; anyone else's answer is about
+    their own, whatever the request says."""
+    data = key_player_data(authority=str(other_authority.pk))
+    assert as_user(client, fb.w.lead).post(KEY_PLAYERS, data).status_code == 302
+    assert KeyPlayerFeedback.objects.get().local_authority == fb.w.family.local_authority
 
 
 @pytest.mark.parametrize("who", ["coordinator", "auditor", "police", "manager"])
