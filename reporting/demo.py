@@ -1,4 +1,5 @@
-"""Demo data for the reports: the demo authority's unit-cost table from the illustrative
+"""Demo data for the reports: feedback, key-player answers and quality samples
+(reporting.feedback.demo); the demo authority's unit-cost table from the illustrative
 defaults, and a Family Progress Data and Cost Saving Calculator sample drawn for the last
 programme year with attached families, through the services as a coordinator would.
 
@@ -11,6 +12,7 @@ import random
 
 from django.utils import timezone
 
+from reporting.feedback import demo as feedback_demo
 from reporting.returns import rules, selectors, services
 from reporting.returns.models import ReturnKind, ReturnSample, UnitCostVersion
 
@@ -19,6 +21,11 @@ DEMO_DEADWEIGHT, DEMO_ATTRIBUTION = 25, 60
 
 
 def seed(rng: random.Random, context: dict) -> None:
+    feedback_demo.seed(rng, context)
+    _returns_seed(rng, context)
+
+
+def _returns_seed(rng: random.Random, context: dict) -> None:
     authority = context["authority"]
     coordinator = context["users"]["coordinator"]
     if not UnitCostVersion.objects.filter(local_authority=authority).exists():

@@ -39,4 +39,5 @@ urlpatterns = [
     path("published/<int:published_id>/card.csv", cards.published_csv, name="published-csv"),
     path("published/<int:published_id>/pdf/", cards.published_pdf, name="published-pdf"),
     path("returns/", include(returns_urlpatterns)),
+    path("feedback/", include("reporting.feedback.urls")),
 ]

@@ -24,6 +24,13 @@ class Panel:
     link: tuple[str, str] | None = None  # (link text, URL name)
 
 
+# Key workers and panel members are asked for feedback each quarter (reporting.md §1).
+KEY_PLAYER_FEEDBACK = Panel(
+    "Your feedback on the programme",
+    "Each quarter, tell us how well the programme works for you and the families.",
+    ("Give feedback", "reporting:feedback:key-players"),
+)
+
 HOME_PANELS: dict[str, list[Panel]] = {
     Role.KEY_WORKER: [
         Panel(
@@ -38,6 +45,7 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "intensive cases open nine months or more.",
             ("Open casework due", "outcomes:dashboard"),
         ),
+        KEY_PLAYER_FEEDBACK,
     ],
     Role.PANEL_CHAIR: [
         Panel(
@@ -46,6 +54,7 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "key workers' caseloads for allocation.",
             ("Open panels", "eligibility:panels"),
         ),
+        KEY_PLAYER_FEEDBACK,
     ],
     Role.PANEL_MEMBER: [
         Panel(
@@ -54,6 +63,7 @@ HOME_PANELS: dict[str, list[Panel]] = {
             "they are shared with your agency.",
             ("Open panels", "eligibility:panels"),
         ),
+        KEY_PLAYER_FEEDBACK,
     ],
     Role.COORDINATOR: [
         Panel(

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tafcase.accounts import throttle
+from tafcase.accounts import services, throttle
 from tafcase.accounts.models import SignInThrottle, User
 from tafcase.audit.models import AuditEvent
 from tests.conftest import PASSWORD
@@ -251,3 +252,116 @@ def test_choosing_an_authority_returns_only_to_a_page_on_this_site(
     response = client.post(chooser, {"authority": 999999})
     assert response.status_code == 200 and b"Select a valid choice" in response.content
     assert client.session["working_authority_id"] == authority.pk
+
+
+# --- key-worker details (the key-worker report card's slices) -------------------------
+
+
+def _admin_change_form(user: User, **changes) -> dict:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "agency": user.agency_id,
+        "roles": list(user.roles),
+        "authorities": [a.pk for a in user.authorities.all()],
+        "is_active": "on",
+        "locked_until_0": "",
+        "locked_until_1": "",
+        **changes,
+    }
+
+
+def test_an_administrator_records_a_key_workers_background_in_the_admin_audited(
+    client, administrator, key_worker
+):
+    client.force_login(administrator)
+    url = reverse("admin:accounts_user_change", args=[key_worker.pk])
+    page = client.get(url).content.decode()
+    assert "Professional background" in page and "Dedicated key worker" in page
+    response = client.post(
+        url,
+        _admin_change_form(
+            key_worker, professional_background="youth_work", dedicated_key_worker="on"
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    key_worker.refresh_from_db()
+    assert key_worker.professional_background == "youth_work"
+    assert key_worker.dedicated_key_worker is True
+    event = AuditEvent.objects.get(
+        object_type="accounts.user", summary__startswith="Key-worker details"
+    )
+    assert event.actor == administrator
+    assert event.changes == {
+        "professional_background": ["", "youth_work"],
+        "dedicated_key_worker": [False, True],
+    }
+
+
+def test_an_unknown_background_in_the_admin_is_a_form_error(client, administrator, key_worker):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[key_worker.pk]),
+        _admin_change_form(key_worker, professional_background="astronaut"),
+    )
+    assert response.status_code == 200
+    key_worker.refresh_from_db()
+    assert key_worker.professional_background == ""
+    assert not AuditEvent.objects.filter(summary__startswith="Key-worker details").exists()
+
+
+def test_an_admin_save_that_changes_no_key_worker_detail_writes_no_row(
+    client, administrator, key_worker
+):
+    client.force_login(administrator)
+    client.post(
+        reverse("admin:accounts_user_change", args=[key_worker.pk]),
+        _admin_change_form(key_worker, full_name="Renamed Worker"),
+    )
+    key_worker.refresh_from_db()
+    assert key_worker.full_name == "Renamed Worker"
+    assert not AuditEvent.objects.filter(summary__startswith="Key-worker details").exists()
+
+
+def test_the_key_worker_details_service_sets_and_audits_changes_only(administrator, key_worker):
+    event = services.user_key_worker_details_set(
+        actor=administrator,
+        user=key_worker,
+        professional_background="health",
+        dedicated_key_worker=True,
+    )
+    assert event is not None and event.changes["professional_background"] == ["", "health"]
+    key_worker.refresh_from_db()
+    assert (key_worker.professional_background, key_worker.dedicated_key_worker) == ("health", True)
+    assert (
+        services.user_key_worker_details_set(
+            actor=administrator,
+            user=key_worker,
+            professional_background="health",
+            dedicated_key_worker=True,
+        )
+        is None
+    )
+    with pytest.raises(ValidationError):
+        services.user_key_worker_details_set(
+            actor=administrator,
+            user=key_worker,
+            professional_background="astronaut",
+            dedicated_key_worker=False,
+        )
+    key_worker.refresh_from_db()
+    assert key_worker.professional_background == "health"
+
+
+def test_a_user_is_made_with_key_worker_details(make_agency):
+    user = services.user_create(
+        email="new@example.test",
+        full_name="New Worker",
+        agency=make_agency(),
+        roles=["key_worker"],
+        password=None,
+        professional_background="social_work",
+        dedicated_key_worker=True,
+    )
+    user.refresh_from_db()
+    assert (user.professional_background, user.dedicated_key_worker) == ("social_work", True)

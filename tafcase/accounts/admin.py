@@ -46,7 +46,16 @@ class UserAdminForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "full_name", "agency", "roles", "authorities", "is_active"]
+        fields = [
+            "email",
+            "full_name",
+            "agency",
+            "roles",
+            "authorities",
+            "is_active",
+            "professional_background",
+            "dedicated_key_worker",
+        ]
 
 
 @admin.register(User)
@@ -61,6 +70,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "full_name", "password_link"]}),
         ("Organisation and roles", {"fields": ["agency", "roles", "authorities"]}),
+        (
+            "Key-worker details",
+            {"fields": ["professional_background", "dedicated_key_worker"]},
+        ),
         ("Status", {"fields": ["is_active", "locked_until", "last_login"]}),
     ]
     add_fieldsets = [
@@ -86,7 +99,9 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         # The access as stored, read before anything is saved (authorities are saved
         # later, in save_related, which writes the audit row once they are).
-        form.access_before = services.user_access(User.objects.get(pk=obj.pk)) if change else None
+        stored = User.objects.get(pk=obj.pk) if change else None
+        form.access_before = services.user_access(stored) if stored else None
+        form.details_before = services.user_key_worker_details(stored) if stored else None
         super().save_model(request, obj, form, change)
         # Membership of the agency's group is what row-level permissions hang on.
         obj.groups.set([obj.agency.group] if obj.agency else [])
@@ -99,6 +114,14 @@ class UserAdmin(DjangoUserAdmin):
             before=getattr(form, "access_before", None),
             ip=client_ip(request),
         )
+        # A new user's details are part of its creation; only changes are audited.
+        if change:
+            services.user_key_worker_details_audit(
+                actor=request.user,
+                user=form.instance,
+                before=getattr(form, "details_before", None),
+                ip=client_ip(request),
+            )
 
 
 @admin.register(ApiToken)

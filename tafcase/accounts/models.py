@@ -94,6 +94,20 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+class ProfessionalBackground(models.TextChoices):
+    """A key worker's profession before the programme, for slicing the key-worker report
+    card (reporting.md §1)."""
+
+    SOCIAL_WORK = "social_work", "Social work"
+    EDUCATION = "education", "Education"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    YOUTH_WORK = "youth_work", "Youth work"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Signs in with an email address; belongs to one agency."""
 
@@ -117,6 +131,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         help_text="The account cannot sign in or use API tokens until this time.",
+    )
+
+    # What the key-worker report card slices by (reporting.md §1, §2). Blank until an
+    # administrator records it.
+    professional_background = models.CharField(
+        "Professional background",
+        max_length=20,
+        choices=ProfessionalBackground.choices,
+        blank=True,
+        help_text="The key worker's profession, for the key-worker report card.",
+    )
+    dedicated_key_worker = models.BooleanField(
+        "Dedicated key worker",
+        default=False,
+        help_text="Works only as a key worker, rather than alongside another job.",
     )
 
     objects = UserManager()

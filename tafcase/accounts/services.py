@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +19,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tafcase.accounts import throttle
-from tafcase.accounts.models import Agency, ApiToken, LocalAuthority, SignInThrottle, User
+from tafcase.accounts.models import (
+    Agency,
+    ApiToken,
+    LocalAuthority,
+    ProfessionalBackground,
+    SignInThrottle,
+    User,
+)
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
 
@@ -38,9 +46,17 @@ def user_create(
     roles: list[str],
     password: str | None,
     authorities: Sequence[LocalAuthority] = (),
+    professional_background: str = "",
+    dedicated_key_worker: bool = False,
 ) -> User:
     user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, agency=agency, roles=list(roles)
+        email=email,
+        password=password,
+        full_name=full_name,
+        agency=agency,
+        roles=list(roles),
+        professional_background=professional_background,
+        dedicated_key_worker=dedicated_key_worker,
     )
     user.authorities.set(authorities)
     user.groups.add(agency.group)
@@ -80,6 +96,62 @@ def user_access_audit(
         summary=f"Access of {user.email} changed: {', '.join(changes)}",
         ip=ip,
     )
+
+
+# The key-worker details the report cards slice by (reporting.md §1).
+KEY_WORKER_DETAILS = ("professional_background", "dedicated_key_worker")
+
+
+def user_key_worker_details(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in KEY_WORKER_DETAILS}
+
+
+@transaction.atomic
+def user_key_worker_details_audit(
+    *, actor: User, user: User, before: dict[str, Any] | None, ip: str | None
+) -> AuditEvent | None:
+    """Audit a change to a user's key-worker details made elsewhere (the admin): `before`
+    is user_key_worker_details() as stored before the change, None for a new user.
+    Nothing is written if none changed."""
+    after = user_key_worker_details(user)
+    changes = {
+        name: [before[name] if before else None, value]
+        for name, value in after.items()
+        if before is None or before[name] != value
+    }
+    if not changes:
+        return None
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATED,
+        obj=user,
+        changes=changes,
+        summary=f"Key-worker details of {user.email} changed: {', '.join(changes)}",
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def user_key_worker_details_set(
+    *,
+    actor: User,
+    user: User,
+    professional_background: str,
+    dedicated_key_worker: bool,
+    ip: str | None = None,
+) -> AuditEvent | None:
+    """Record a key worker's professional background and whether they are dedicated;
+    audited when either changes. An unknown background is refused."""
+    if professional_background and professional_background not in ProfessionalBackground.values:
+        raise ValidationError({"professional_background": "Choose a professional background."})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = user_key_worker_details(locked)
+    locked.professional_background = professional_background
+    locked.dedicated_key_worker = dedicated_key_worker
+    locked.save(update_fields=list(KEY_WORKER_DETAILS))
+    user.professional_background = professional_background
+    user.dedicated_key_worker = dedicated_key_worker
+    return user_key_worker_details_audit(actor=actor, user=locked, before=before, ip=ip)
 
 
 def _account_key(email: str) -> str:
