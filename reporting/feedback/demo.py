@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from outcomes.models import Closure, Review
 from reporting.feedback import access, services
-from reporting.feedback.models import FamilyFeedback, Occasion, Rating
+from reporting.feedback.models import FamilyFeedback, KeyPlayerFeedback, Occasion, Rating
 from reporting.feedback.questions import FAMILY_QUESTIONS, KEY_PLAYER_QUESTIONS
 from reporting.rules import Period, periods_ending
 from tafcase.accounts import services as account_services
@@ -172,7 +172,10 @@ def _quality_samples(
 
 def seed(rng: random.Random, context: dict) -> None:
     authority = context["authority"]
-    if FamilyFeedback.objects.filter(family__local_authority=authority).exists():
+    if (
+        FamilyFeedback.objects.filter(family__local_authority=authority).exists()
+        or KeyPlayerFeedback.objects.filter(local_authority=authority).exists()
+    ):
         return
     now = timezone.now()
     current = Period.containing(timezone.localdate(now))
