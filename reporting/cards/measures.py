@@ -34,6 +34,7 @@ from django.db.models import Value as V
 from eligibility.models import Nomination
 from families.models import Family, Membership
 from outcomes.models import Assessment, Closure, Goal
+from reporting.feedback import selectors as feedback
 from reporting.rules import Period, Unit, Value
 
 
@@ -408,6 +409,29 @@ def closed_after_six_months(q: Query) -> Values:
     return _by_period(rows, "long", "n")
 
 
+# --- How well did we do it? (reporting.feedback) -----------------------------------------
+# Feedback and the quality sample are read for the whole authority: the card's filters do
+# not narrow them (the definitions say so).
+
+
+def _feedback(reader: Callable, key: str) -> Callable[[Query], Values]:
+    def compute(q: Query) -> Values:
+        periods = [(p.start, p.end) for p in q.periods]
+        return reader(q.authority_id, periods)[key]
+
+    return compute
+
+
+satisfied = _feedback(feedback.family_feedback_figures, feedback.SATISFIED)
+changed_a_lot = _feedback(feedback.family_feedback_figures, feedback.CHANGED_A_LOT)
+key_worker_helpful = _feedback(feedback.family_feedback_figures, feedback.KEY_WORKER_HELPFUL)
+key_players_positive = _feedback(feedback.key_player_feedback_figures, feedback.POSITIVE_MEASURE)
+engagement_good = _feedback(feedback.quality_review_figures, feedback.ENGAGEMENT_GOOD)
+multi_agency_good = _feedback(feedback.quality_review_figures, feedback.MULTI_AGENCY_GOOD)
+creativity_good = _feedback(feedback.quality_review_figures, feedback.CREATIVITY_GOOD)
+WHOLE = " Read for the whole authority: the card's filters do not narrow it."
+
+
 P, K = Card.PATHWAY, Card.KEY_WORKER
 MUCH, WELL, BETTER = Section.HOW_MUCH, Section.HOW_WELL, Section.BETTER_OFF
 
@@ -473,6 +497,71 @@ MEASURES: tuple[Measure, ...] = (
         False,
         re_referrals,
         definition="Nominations in the period of a family whose earlier case had closed.",
+    ),
+    Measure(
+        "satisfied",
+        P,
+        WELL,
+        "Families satisfied with the help they got",
+        Unit.PERCENT,
+        True,
+        satisfied,
+        headline=True,
+        definition="Family feedback answered in the period rating their satisfaction 4 or 5 "
+        "out of 5." + WHOLE,
+    ),
+    Measure(
+        "changed",
+        P,
+        WELL,
+        "Families saying things changed a lot",
+        Unit.PERCENT,
+        True,
+        changed_a_lot,
+        definition="Family feedback answered in the period saying things changed a lot or "
+        "quite a lot." + WHOLE,
+    ),
+    Measure(
+        "key_players",
+        P,
+        WELL,
+        "Key players who say the process helps them",
+        Unit.PERCENT,
+        True,
+        key_players_positive,
+        definition="Key workers and panel members agreeing the process helps them support "
+        "families, in their feedback for the quarter." + WHOLE,
+    ),
+    Measure(
+        "engagement",
+        P,
+        WELL,
+        "Sampled cases rated good for engagement",
+        Unit.PERCENT,
+        True,
+        engagement_good,
+        definition="Closed cases in the quality sample, closed in the period and reviewed, "
+        "rated good or outstanding for engagement with the family." + WHOLE,
+    ),
+    Measure(
+        "multi_agency_quality",
+        P,
+        WELL,
+        "Sampled cases rated good for multi-agency support",
+        Unit.PERCENT,
+        True,
+        multi_agency_good,
+        definition="As above, for multi-agency support." + WHOLE,
+    ),
+    Measure(
+        "creativity",
+        P,
+        WELL,
+        "Sampled cases rated good for creative, outcome-focused work",
+        Unit.PERCENT,
+        True,
+        creativity_good,
+        definition="As above, for creativity in finding outcome-focused solutions." + WHOLE,
     ),
     Measure(
         "improved",
@@ -569,6 +658,29 @@ MEASURES: tuple[Measure, ...] = (
         None,
         closed_after_six_months,
         definition="Cases closed in the period that had been open 183 days or more.",
+    ),
+    Measure(
+        "kw_helpful",
+        K,
+        WELL,
+        "Families who found their key worker helpful",
+        Unit.PERCENT,
+        True,
+        key_worker_helpful,
+        headline=True,
+        definition="Family feedback answered in the period rating the key worker's help 4 "
+        "or 5 out of 5." + WHOLE,
+    ),
+    Measure(
+        "kw_engagement",
+        K,
+        WELL,
+        "Sampled cases rated good for engagement",
+        Unit.PERCENT,
+        True,
+        engagement_good,
+        definition="Closed cases in the quality sample rated good or outstanding for "
+        "engagement with the family." + WHOLE,
     ),
     Measure(
         "kw_improved",

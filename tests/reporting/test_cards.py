@@ -399,3 +399,17 @@ def test_published_outputs_are_404_to_outsiders_and_another_authority(client, ca
     for method, url in urls:
         response = getattr(client, method)(url)
         assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+
+
+def test_how_well_reads_family_feedback_for_the_quarter(cards):
+    from tests.reporting.feedback_fixtures import answer
+
+    answer(cards)  # satisfaction 5, things changed 3, key worker 2
+    answer(
+        cards,
+        answers={"satisfaction": 2, "plan_useful": 4, "things_changed": 5, "key_worker_helpful": 5},
+    )
+    pathway, key_worker = figures(cards), figures(cards, Card.KEY_WORKER)
+    assert (pathway["satisfied"], pathway["changed"]) == ("50%", "50%")
+    assert key_worker["kw_helpful"] == "50%"
+    assert pathway["engagement"] == "No data"  # no quality sample reviewed
