@@ -90,6 +90,8 @@ class Query:
     slice: Slice = field(default_factory=Slice)
     # The key-worker card counts only families with a lead professional.
     key_worker_only: bool = False
+    # Reads several measures share, made once per card (measures._once).
+    shared: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def families(self) -> QuerySet[Family]:
         families = Family.objects.filter(
@@ -295,11 +297,18 @@ def families_per_key_worker(q: Query) -> Values:
 # --- Is anyone better off? ----------------------------------------------------------------
 
 
-def _reviews(q: Query, **per_period) -> Values:
+def _once(q: Query, name: str, read: Callable[[Query], dict]) -> dict:
+    """Several measures share one read of the same rows (the reviews, the closures, the
+    feedback): it is made once per card and kept on the query."""
+    if name not in q.shared:
+        q.shared[name] = read(q)
+    return q.shared[name]
+
+
+def _review_counts(q: Query) -> dict:
     """Review assessments completed in the card's periods, each with its own mean domain
     score (`now`) and the family's baseline mean (`base`); lower scores mean less need.
-    `per_period` names (numerator, condition) pairs; Django wraps the per-review means in
-    a subquery and counts every period in one pass."""
+    Django wraps the per-review means in a subquery and counts every period in one pass."""
     baseline = (
         Assessment.objects.filter(family=OuterRef("family"), occasion=0, status="completed")
         .annotate(mean=Avg("scores__score"))
@@ -313,11 +322,15 @@ def _reviews(q: Query, **per_period) -> Values:
     known = Q(now__isnull=False, base__isnull=False)
     aggregates = {}
     for i in range(len(q.periods)):
-        aggregates[f"n{i}"] = Count("pk", filter=known & Q(period=i))
-        for name, (function, condition) in per_period.items():
-            aggregates[f"{name}{i}"] = function(filter=known & Q(period=i) & condition)
-    found = reviews.aggregate(**aggregates)
-    (name,) = per_period
+        here = known & Q(period=i)
+        aggregates[f"n{i}"] = Count("pk", filter=here)
+        aggregates[f"improved{i}"] = Count("pk", filter=here & Q(now__lt=F("base")))
+        aggregates[f"fall{i}"] = Sum(F("base") - F("now"), filter=here)
+    return reviews.aggregate(**aggregates)
+
+
+def _reviews(q: Query, name: str) -> Values:
+    found = _once(q, "reviews", _review_counts)
     return {
         i: Value(found[f"{name}{i}"] or 0, found[f"n{i}"])
         for i in range(len(q.periods))
@@ -326,18 +339,20 @@ def _reviews(q: Query, **per_period) -> Values:
 
 
 def distance_improved(q: Query) -> Values:
-    return _reviews(q, improved=(lambda **kw: Count("pk", **kw), Q(now__lt=F("base"))))
+    return _reviews(q, "improved")
 
 
 def distance_change(q: Query) -> Values:
     """Mean fall in the average domain score from the baseline, per review (positive is
     less need)."""
-    return _reviews(q, fall=(lambda **kw: Sum(F("base") - F("now"), **kw), Q()))
+    return _reviews(q, "fall")
 
 
-def _closures(q: Query):
+def _closure_counts(q: Query) -> dict:
+    """Cases closed in the card's periods: how many, and how many with every goal
+    achieved, some, or dropped out (the family disengaged), per period in one query."""
     goals = Goal.objects.filter(family=OuterRef("family")).values("family")
-    return (
+    rows = (
         Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
         .annotate(
             period=q.period_of("closed_on"),
@@ -348,37 +363,36 @@ def _closures(q: Query):
         )
         .values("period")
     )
+    stayed = ~Q(reason=Closure.Reason.DISENGAGED)
+    return {
+        row["period"]: row
+        for row in rows.annotate(
+            n=Count("pk"),
+            wholly=Count("pk", filter=Q(goals__gt=0, achieved=F("goals")) & stayed),
+            partly=Count("pk", filter=Q(achieved__gt=0, achieved__lt=F("goals")) & stayed),
+            out=Count("pk", filter=~stayed),
+        )
+        if row["period"] is not None
+    }
+
+
+def _closures(q: Query, name: str) -> Values:
+    return {
+        i: Value(row[name], row["n"]) for i, row in _once(q, "closures", _closure_counts).items()
+    }
 
 
 def plans_wholly_achieved(q: Query) -> Values:
     """Cases closed in the period whose every goal was achieved (dropping out aside)."""
-    rows = _closures(q).annotate(
-        n=Count("pk"),
-        wholly=Count(
-            "pk",
-            filter=Q(goals__gt=0, achieved=F("goals")) & ~Q(reason=Closure.Reason.DISENGAGED),
-        ),
-    )
-    return _by_period(rows, "wholly", "n")
+    return _closures(q, "wholly")
 
 
 def plans_partly_achieved(q: Query) -> Values:
-    rows = _closures(q).annotate(
-        n=Count("pk"),
-        partly=Count(
-            "pk",
-            filter=Q(achieved__gt=0, achieved__lt=F("goals"))
-            & ~Q(reason=Closure.Reason.DISENGAGED),
-        ),
-    )
-    return _by_period(rows, "partly", "n")
+    return _closures(q, "partly")
 
 
 def dropped_out(q: Query) -> Values:
-    rows = _closures(q).annotate(
-        n=Count("pk"), out=Count("pk", filter=Q(reason=Closure.Reason.DISENGAGED))
-    )
-    return _by_period(rows, "out", "n")
+    return _closures(q, "out")
 
 
 def step_ups(q: Query) -> Values:
@@ -415,9 +429,11 @@ def closed_after_six_months(q: Query) -> Values:
 
 
 def _feedback(reader: Callable, key: str) -> Callable[[Query], Values]:
+    def read(q: Query) -> dict:
+        return reader(q.authority_id, [(p.start, p.end) for p in q.periods])
+
     def compute(q: Query) -> Values:
-        periods = [(p.start, p.end) for p in q.periods]
-        return reader(q.authority_id, periods)[key]
+        return _once(q, reader.__name__, read)[key]
 
     return compute
 
