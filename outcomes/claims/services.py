@@ -156,6 +156,10 @@ def results_refresh(
     return RefreshResult(**counts)
 
 
+# When a result was last evaluated: stamped on every row, changed or not.
+_EVALUATED = ("evaluated_on", "evaluated_at")
+
+
 def _refresh_batch(authority, framework, batch: list[Family], as_of: date, counts) -> None:
     loaded = _Batch.load(batch, as_of)
     ids = [f.pk for f in batch]
@@ -171,7 +175,7 @@ def _refresh_batch(authority, framework, batch: list[Family], as_of: date, count
         )
     )
     now = timezone.now()
-    rows_new, rows_changed = [], []
+    rows_new, rows_changed, rows_unchanged = [], [], []
     for family in batch:
         household = loaded.households[family.pk]
         attached = family.programme_start
@@ -222,10 +226,16 @@ def _refresh_batch(authority, framework, batch: list[Family], as_of: date, count
                         **values,
                     )
                 )
-            else:
+            elif any(
+                getattr(previous, name) != value
+                for name, value in values.items()
+                if name not in _EVALUATED
+            ):
                 for name, value in values.items():
                     setattr(previous, name, value)
                 rows_changed.append(previous)
+            else:
+                rows_unchanged.append(previous.pk)
         counts["families"] += 1
     ResultTracking.objects.bulk_create(rows_new)
     ResultTracking.objects.bulk_update(
@@ -240,9 +250,12 @@ def _refresh_batch(authority, framework, batch: list[Family], as_of: date, count
             "explanation",
             "detail",
             "lapsed_because",
-            "evaluated_on",
-            "evaluated_at",
+            *_EVALUATED,
         ],
+    )
+    # Most nights most results are as they were: one statement stamps them all.
+    ResultTracking.objects.filter(pk__in=rows_unchanged).update(
+        evaluated_on=as_of, evaluated_at=now
     )
 
 

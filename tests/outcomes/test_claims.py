@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from families.models import Family
 from outcomes.claims import services
@@ -324,3 +325,18 @@ def test_an_adjustment_sent_twice_with_its_key_is_recorded_once(adjustable):
     first = adjust(w, claim, later, -100, key="k-1")
     assert adjust(w, claim, later, -100, key="k-1") == first
     assert Claim.objects.filter(adjustment_of=claim).count() == 1
+
+
+def test_refreshing_again_restamps_unchanged_results_and_rewrites_only_changed_ones(team):
+    authority = team.family.local_authority
+    services.results_refresh(authority=authority, as_of=TODAY)
+    before = {r.pk: r for r in ResultTracking.objects.filter(family__local_authority=authority)}
+    with CaptureQueriesContext(connection) as queries:
+        services.results_refresh(authority=authority, as_of=TODAY + timedelta(days=1))
+    after = {r.pk: r for r in ResultTracking.objects.filter(family__local_authority=authority)}
+    assert after.keys() == before.keys()
+    assert all(r.evaluated_on == TODAY + timedelta(days=1) for r in after.values())
+    assert all(after[pk].detail == before[pk].detail for pk in before)
+    # Nothing changed, so no row was rewritten one by one: one stamping UPDATE.
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and "CASE" not in updates[0]
