@@ -132,6 +132,7 @@ def numbered_pdf(parts: list[bytes], *, page_css: str) -> bytes:
     )
     for page, number in zip(writer.pages, numbers.pages, strict=True):
         page.merge_page(number)
+        page.compress_content_streams()  # merging leaves the page's text uncompressed
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
