@@ -56,6 +56,16 @@ def _pages(pdf: bytes) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM is reset when a process starts a new
+    program; ru_maxrss is not (a child forked from a large parent reports the parent's
+    peak), so it is only the fallback."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     # ru_maxrss is in kilobytes on Linux.
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
