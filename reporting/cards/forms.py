@@ -22,8 +22,13 @@ class CardFilterForm(forms.Form):
     tier = forms.ChoiceField(label="Tier of need", required=False)
     age_group = forms.ChoiceField(label="Age of youngest child", required=False)
     agency_kind = forms.ChoiceField(label="Nominated by", required=False)
+    background = forms.ChoiceField(label="Key worker's background", required=False)
+    dedicated = forms.ChoiceField(label="Dedicated key worker", required=False)
 
-    def __init__(self, data, *, authority_id: int):
+    # The key worker's own slices belong to the key-worker card.
+    KEY_WORKER_ONLY = ("background", "dedicated")
+
+    def __init__(self, data, *, authority_id: int, key_worker_card: bool = False):
         # Unbound, the form shows the quarter the card opens on.
         super().__init__(data, initial={"period": self.default_period().key})
         everyone = [("", "All")]
@@ -32,8 +37,11 @@ class CardFilterForm(forms.Form):
         self.fields["period"].choices = [  # type: ignore[attr-defined]
             (p.key, f"{p.label} (so far)" if p == now else p.label) for p in recent_periods()
         ]
-        for name in ("locality", "tier", "age_group", "agency_kind"):
+        for name in ("locality", "tier", "age_group", "agency_kind", *self.KEY_WORKER_ONLY):
             self.fields[name].choices = everyone + choices[name]  # type: ignore[attr-defined]
+        if not key_worker_card:
+            for name in self.KEY_WORKER_ONLY:
+                del self.fields[name]
 
     @staticmethod
     def default_period() -> Period:
@@ -48,6 +56,8 @@ class CardFilterForm(forms.Form):
             tier=data.get("tier", ""),
             age_group=data.get("age_group", ""),
             agency_kind=data.get("agency_kind", ""),
+            background=data.get("background", ""),
+            dedicated=data.get("dedicated", ""),
         )
 
 

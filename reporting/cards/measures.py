@@ -78,6 +78,10 @@ class Slice:
     tier: str = ""
     age_group: str = ""
     agency_kind: str = ""
+    # The key-worker card's: the lead professional's background, and whether they work
+    # only as a key worker ("yes" or "no").
+    background: str = ""
+    dedicated: str = ""
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -104,6 +108,10 @@ class Query:
             families = families.filter(locality_id=s.locality_id)
         if s.tier:
             families = families.filter(tier=s.tier)
+        if s.background:
+            families = families.filter(lead_professional__professional_background=s.background)
+        if s.dedicated in ("yes", "no"):
+            families = families.filter(lead_professional__dedicated_key_worker=s.dedicated == "yes")
         if s.agency_kind:
             families = families.filter(
                 Exists(

@@ -33,7 +33,7 @@ from reporting.rules import (
     scorecard,
     shown,
 )
-from tafcase.accounts.models import Agency, Locality
+from tafcase.accounts.models import Agency, Locality, ProfessionalBackground
 
 HISTORY = 12  # quarters of history on a card: three years
 AHEAD = 4  # quarters of forecast
@@ -284,6 +284,8 @@ def slice_choices(authority_id: int) -> dict[str, list[tuple[Any, str]]]:
         "tier": list(Family.Tier.choices),
         "age_group": [(key, label) for key, (label, _low, _high) in AGE_GROUPS.items()],
         "agency_kind": list(Agency.Kind.choices),
+        "background": list(ProfessionalBackground.choices),
+        "dedicated": [("yes", "Dedicated key workers"), ("no", "Key work alongside another role")],
     }
 
 
@@ -363,11 +365,12 @@ def published_sections(published: PublishedCard, *, suppress: bool) -> list[tupl
 def filter_words(authority_id: int, filters: dict) -> str:
     """A card's slices in words: "Abbey, High or complex needs"."""
     choices = slice_choices(authority_id)
-    names = {"locality_id": "locality", "tier": "tier", "age_group": "age_group"}
-    names["agency_kind"] = "agency_kind"
+    names = {"locality_id": "locality"}
     words = []
     for key, value in filters.items():
         labels = dict(choices.get(names.get(key, key), []))
+        if key == "background":
+            labels = {k: f"key workers from {v.lower()}" for k, v in labels.items()}
         label = labels.get(value, "")
         if label:
             words.append(f"nominated by {label.lower()}" if key == "agency_kind" else label)

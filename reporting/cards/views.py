@@ -35,7 +35,9 @@ def _draw(rows) -> None:
 def card(request, card):
     authority_id = access.report_authority_id(request.user)
     which = _card(card)
-    form = CardFilterForm(request.GET or None, authority_id=authority_id)
+    form = CardFilterForm(
+        request.GET or None, authority_id=authority_id, key_worker_card=which is Card.KEY_WORKER
+    )
     period, slice_ = form.period_and_slice()
     suppress = not access.sees_names(request.user, authority_id)
     data = selectors.card_data(authority_id, which, period, slice_, suppress=suppress)
@@ -69,7 +71,9 @@ def measure(request, card, code):
     can_edit = access.can_edit_reports(request.user, authority_id)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    filters = CardFilterForm(request.GET or None, authority_id=authority_id)
+    filters = CardFilterForm(
+        request.GET or None, authority_id=authority_id, key_worker_card=which is Card.KEY_WORKER
+    )
     period, slice_ = filters.period_and_slice()
     suppress = not access.sees_names(request.user, authority_id)
     row = selectors.measure_data(authority_id, found, period, slice_, suppress=suppress)
@@ -156,7 +160,9 @@ def publish(request, card):
     which = _card(card)
     if not access.can_edit_reports(request.user, authority_id):
         raise PermissionDenied
-    form = CardFilterForm(request.POST, authority_id=authority_id)
+    form = CardFilterForm(
+        request.POST, authority_id=authority_id, key_worker_card=which is Card.KEY_WORKER
+    )
     period, slice_ = form.period_and_slice()
     published = services.card_publish(
         actor=request.user,

@@ -413,3 +413,23 @@ def test_how_well_reads_family_feedback_for_the_quarter(cards):
     assert (pathway["satisfied"], pathway["changed"]) == ("50%", "50%")
     assert key_worker["kw_helpful"] == "50%"
     assert pathway["engagement"] == "No data"  # no quality sample reviewed
+
+
+def test_the_key_worker_card_slices_by_the_key_worker(client, cards):
+    from tafcase.accounts.models import User
+
+    User.objects.filter(pk=cards.lead.pk).update(
+        professional_background="youth_work", dedicated_key_worker=True
+    )
+    assert figures(cards, Card.KEY_WORKER, Slice(background="youth_work"))["kw_families"] == "4"
+    assert figures(cards, Card.KEY_WORKER, Slice(background="health"))["kw_families"] == "0"
+    assert figures(cards, Card.KEY_WORKER, Slice(dedicated="no"))["kw_families"] == "0"
+    client.force_login(cards.coordinator)
+    url = reverse("reporting:card", args=["key-worker"])
+    page = client.get(url, {"period": NOW.key, "dedicated": "yes"})
+    assert page.context["data"].slice.dedicated == "yes"
+    assert "Dedicated key worker" in page.content.decode()
+    # The whole-pathway card has no key-worker slices.
+    assert "Dedicated key worker" not in client.get(card_url()).content.decode()
+    bad = client.get(url, {"background": "astronaut"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
