@@ -12,6 +12,7 @@ from unittest.mock import patch
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import JavascriptException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -53,8 +54,13 @@ def submit_starting(browser, prefix: str) -> None:
 
 def wait_for_text(browser, text: str, timeout: float = 15) -> None:
     """Wait for the page (which polls the worker's progress and reloads) to show `text`."""
-    WebDriverWait(browser, timeout).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    # Read through a script: an element found just before the page reloads goes stale.
+    WebDriverWait(
+        browser, timeout, ignored_exceptions=(StaleElementReferenceException, JavascriptException)
+    ).until(
+        lambda d: (
+            text in (d.execute_script("return document.body && document.body.innerText") or "")
+        )
     )
 
 
