@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from families.models import Family, Membership
-from outcomes import casework
+from outcomes import casework, services
 from outcomes.claims import demo as claims_demo
 from outcomes.models import (
     Action,
@@ -125,6 +125,8 @@ def seed(rng: random.Random, context: dict) -> None:
             closures.append(
                 Closure(
                     family=f,
+                    goals=2,
+                    goals_achieved=sum(g.status == Goal.Status.ACHIEVED for g in goals[-2:]),
                     closed_on=f.programme_end,
                     reason=rng.choice(list(Closure.Reason)),
                     exit_plan="Universal services stay involved; family knows who to call.",
@@ -156,6 +158,7 @@ def seed(rng: random.Random, context: dict) -> None:
                     )
                 )
     DomainScore.objects.bulk_create(scores, batch_size=5000)
+    services.assessment_means_store([a.pk for a in assessments])
     Review.objects.bulk_create(reviews, batch_size=2000)
     goals = Goal.objects.bulk_create(goals, batch_size=2000)
     Action.objects.bulk_create(

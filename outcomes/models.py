@@ -38,6 +38,9 @@ class Assessment(models.Model):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # The mean of its domain scores, kept when it is completed (services.assessment_save)
+    # so that distance travelled across thousands of families is read without its scores.
+    mean_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["family", "occasion"]
@@ -202,6 +205,9 @@ class Closure(models.Model):
     reason = models.CharField(max_length=20, choices=Reason.choices)
     exit_plan = models.TextField()
     destination = models.CharField("service the family moves to", max_length=200, blank=True)
+    # The plan as it stood at closure: how many goals, and how many achieved.
+    goals = models.PositiveSmallIntegerField(default=0)
+    goals_achieved = models.PositiveSmallIntegerField(default=0)
     closed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_off_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from eligibility.selectors import agencies_for, criteria_choices
@@ -175,6 +176,9 @@ def assessment_save(
         assessment.status = Assessment.Status.COMPLETED
         assessment.completed_on = timezone.localdate()
     assessment.save()
+    if complete:
+        assessment_means_store([assessment.pk])
+        assessment.refresh_from_db(fields=["mean_score"])
     _audit(
         actor,
         assessment,
@@ -184,6 +188,20 @@ def assessment_save(
     if complete:
         _results_refresh_when_saved(assessment.family)
     return assessment
+
+
+def assessment_means_store(assessment_ids) -> None:
+    """Keep each completed assessment's mean domain score on it (reporting reads distance
+    travelled from these). One UPDATE however many."""
+    mean = (
+        DomainScore.objects.filter(assessment=OuterRef("pk"))
+        .values("assessment")
+        .annotate(mean=Round(Avg("score"), 2))
+        .values("mean")
+    )
+    Assessment.objects.filter(pk__in=assessment_ids, status=Assessment.Status.COMPLETED).update(
+        mean_score=Subquery(mean)
+    )
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -429,6 +447,9 @@ def case_close(
         programme_end=closed_on,
         next_review_due=None,
     )
+    plan = Goal.objects.filter(family=family).aggregate(
+        goals=Count("pk"), goals_achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED))
+    )
     closure = Closure.objects.create(
         family=family,
         closed_on=closed_on,
@@ -436,6 +457,7 @@ def case_close(
         exit_plan=exit_plan,
         destination=destination,
         closed_by=actor,
+        **plan,
     )
     FollowUp.objects.bulk_create(
         FollowUp(closure=closure, months_after=f.months_after, due_on=f.due_on)

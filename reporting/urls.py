@@ -33,6 +33,7 @@ returns_urlpatterns = [
 urlpatterns = [
     path("", views.reports, name="reports"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("pack/", views.pack, name="pack"),
     path("cards/<str:card>/", cards.card, name="card"),
     path("cards/<str:card>/publish/", cards.publish, name="publish"),
     path("cards/<str:card>/<str:code>/", cards.measure, name="measure"),

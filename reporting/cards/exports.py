@@ -2,6 +2,7 @@
 suppressed in the same way for readers outside the programme team."""
 
 import io
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,34 +78,60 @@ def card_csv(published: PublishedCard, *, suppress: bool, actor: User, ip: str |
     return out.getvalue().encode("utf-8")
 
 
-def card_pdf(
-    published: PublishedCard,
+def cards_pdf(
+    published: Sequence[PublishedCard],
     *,
     suppress: bool,
     actor: User,
     ip: str | None,
     progress: Progress | None = None,
 ) -> bytes:
-    """A4 landscape: the scorecard of every measure first, then a page for each headline
-    measure with its turn-the-curve chart and, beneath, the story behind the curve."""
-    if progress:
-        progress("Reading the published figures", 10)
-    sections = selectors.published_sections(published, suppress=suppress)
-    for _title, rows in sections:
-        for row in rows:
-            if row.measure.headline:
-                row.chart = row.svg()
-    _audit(actor, ip, published, "PDF")
+    """A4 landscape, each card from a new page: the scorecard of every measure first,
+    then a page for each headline measure with its turn-the-curve chart and, beneath, the
+    story behind the curve. One card is a published card's PDF; several are a report
+    pack."""
+    cards = []
+    for n, card in enumerate(published):
+        if progress:
+            progress(
+                f"Reading {card.figures['title'].lower()}, {card.figures['period_label']}",
+                5 + 60 * n // len(published),
+            )
+        sections = selectors.published_sections(card, suppress=suppress)
+        for _title, rows in sections:
+            for row in rows:
+                if row.measure.headline:
+                    row.chart = row.svg()
+        cards.append(
+            {
+                "published": card,
+                "filter_words": selectors.filter_words(card.local_authority_id, card.filters),
+                "sections": sections,
+            }
+        )
+        _audit(actor, ip, card, "PDF" if len(published) == 1 else "PDF in a report pack")
     return web.render_pdf(
         None,
-        "reporting/pdf/card.html",
+        "reporting/pdf/cards.html",
         {
             "programme_name": settings.PROGRAMME_NAME,
-            "published": published,
-            "filter_words": selectors.filter_words(published.local_authority_id, published.filters),
-            "sections": sections,
+            "cards": cards,
+            "title": pdf_title(published),
             "suppress": suppress,
             "generated_at": timezone.localtime(),
         },
         progress,
     )
+
+
+def pdf_title(published: Sequence[PublishedCard]) -> str:
+    if len(published) == 1:
+        card = published[0]
+        return f"{card.figures['title']} report card, {card.figures['period_label']}"
+    return f"Report pack: {len(published)} report cards"
+
+
+def pack_filename(published: Sequence[PublishedCard]) -> str:
+    if len(published) == 1:
+        return filename(published[0], "pdf")
+    return f"report-pack-{'-'.join(str(p.pk) for p in published)}.pdf"

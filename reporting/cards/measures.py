@@ -13,13 +13,13 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
@@ -33,7 +33,7 @@ from django.db.models import Value as V
 
 from eligibility.models import Nomination
 from families.models import Family, Membership
-from outcomes.models import Assessment, Closure, Goal
+from outcomes.models import Assessment, Closure
 from reporting.feedback import selectors as feedback
 from reporting.rules import Period, Unit, Value
 
@@ -314,35 +314,45 @@ def _once(q: Query, name: str, read: Callable[[Query], dict]) -> dict:
 
 
 def _review_counts(q: Query) -> dict:
-    """Review assessments completed in the card's periods, each with its own mean domain
-    score (`now`) and the family's baseline mean (`base`); lower scores mean less need.
-    Django wraps the per-review means in a subquery and counts every period in one pass."""
-    baseline = (
-        Assessment.objects.filter(family=OuterRef("family"), occasion=0, status="completed")
-        .annotate(mean=Avg("scores__score"))
-        .values("mean")[:1]
+    """Review assessments completed in the card's periods, each with its mean domain score
+    and the family's baseline mean (`base`), both kept on the assessment when it was
+    completed; lower scores mean less need. Every period in one grouped query."""
+    reviews = (
+        Assessment.objects.filter(
+            family__in=q.families(),
+            occasion__gte=1,
+            status="completed",
+            completed_on__range=q.span,
+        )
+        # The baseline is joined, not a subquery: a subquery would be repeated in every
+        # period's aggregate.
+        .annotate(
+            baseline=FilteredRelation(
+                "family__assessments",
+                condition=Q(
+                    family__assessments__occasion=0, family__assessments__status="completed"
+                ),
+            ),
+            base=F("baseline__mean_score"),
+            period=q.period_of("completed_on"),
+        )
     )
-    reviews = Assessment.objects.filter(
-        family__in=q.families(), occasion__gte=1, status="completed", completed_on__range=q.span
-    ).annotate(
-        now=Avg("scores__score"), base=Subquery(baseline), period=q.period_of("completed_on")
+    rows = (
+        reviews.filter(mean_score__isnull=False, base__isnull=False)
+        .values("period")
+        .annotate(
+            n=Count("pk"),
+            improved=Count("pk", filter=Q(mean_score__lt=F("base"))),
+            fall=Sum(F("base") - F("mean_score")),
+        )
     )
-    known = Q(now__isnull=False, base__isnull=False)
-    aggregates = {}
-    for i in range(len(q.periods)):
-        here = known & Q(period=i)
-        aggregates[f"n{i}"] = Count("pk", filter=here)
-        aggregates[f"improved{i}"] = Count("pk", filter=here & Q(now__lt=F("base")))
-        aggregates[f"fall{i}"] = Sum(F("base") - F("now"), filter=here)
-    return reviews.aggregate(**aggregates)
+    return {row["period"]: row for row in rows if row["period"] is not None}
 
 
 def _reviews(q: Query, name: str) -> Values:
-    found = _once(q, "reviews", _review_counts)
     return {
-        i: Value(found[f"{name}{i}"] or 0, found[f"n{i}"])
-        for i in range(len(q.periods))
-        if found[f"n{i}"]
+        i: Value(float(row[name]), row["n"])
+        for i, row in _once(q, "reviews", _review_counts).items()
     }
 
 
@@ -358,17 +368,11 @@ def distance_change(q: Query) -> Values:
 
 def _closure_counts(q: Query) -> dict:
     """Cases closed in the card's periods: how many, and how many with every goal
-    achieved, some, or dropped out (the family disengaged), per period in one query."""
-    goals = Goal.objects.filter(family=OuterRef("family")).values("family")
+    achieved, some, or dropped out (the family disengaged), per period in one query. The
+    plan is read as it stood at closure (kept on the closure)."""
     rows = (
         Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
-        .annotate(
-            period=q.period_of("closed_on"),
-            goals=Subquery(goals.annotate(n=Count("pk")).values("n")),
-            achieved=Subquery(
-                goals.filter(status=Goal.Status.ACHIEVED).annotate(n=Count("pk")).values("n")
-            ),
-        )
+        .annotate(period=q.period_of("closed_on"))
         .values("period")
     )
     stayed = ~Q(reason=Closure.Reason.DISENGAGED)
@@ -376,8 +380,10 @@ def _closure_counts(q: Query) -> dict:
         row["period"]: row
         for row in rows.annotate(
             n=Count("pk"),
-            wholly=Count("pk", filter=Q(goals__gt=0, achieved=F("goals")) & stayed),
-            partly=Count("pk", filter=Q(achieved__gt=0, achieved__lt=F("goals")) & stayed),
+            wholly=Count("pk", filter=Q(goals__gt=0, goals_achieved=F("goals")) & stayed),
+            partly=Count(
+                "pk", filter=Q(goals_achieved__gt=0, goals_achieved__lt=F("goals")) & stayed
+            ),
             out=Count("pk", filter=~stayed),
         )
         if row["period"] is not None

@@ -206,9 +206,9 @@ def published_csv(request, published_id):
 @require_POST
 def published_pdf(request, published_id):
     found = access.published_card_for_user(request.user, published_id, write=False)
-    document = documents.card_request(
+    document = documents.cards_request(
         actor=request.user,
-        published=found,
+        published=[found],
         suppress=not access.sees_names(request.user, found.local_authority_id),
         ip=client_ip(request),
     )

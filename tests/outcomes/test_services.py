@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from families.models import Family
 from outcomes import access, selectors, services
-from outcomes.models import Assessment, BudgetItem, Closure, FollowUp, Review
+from outcomes.models import Assessment, BudgetItem, Closure, FollowUp, Goal, Review
 from tafcase.errors import StaleEdit
 from tests.outcomes.conftest import TODAY
 
@@ -49,6 +49,9 @@ def test_baseline_then_review_rescoring_gives_distance_travelled(active):
         ],
         complete=True,
     )
+    # Each completed assessment keeps its mean score, which reporting reads.
+    baseline.refresh_from_db()
+    assert (baseline.mean_score, r1.mean_score) == (Decimal("4.50"), Decimal("3.50"))
     distance = selectors.distance_for(family)
     family_progress = next(p for p in distance.subjects if p.subject.key == "family")
     housing = next(d for d in family_progress.domains if d.domain == "family.housing")
@@ -206,6 +209,22 @@ def test_closure_schedules_follow_ups_and_needs_sign_off_by_someone_else(active)
         services.closure_sign_off(actor=active.lead, closure=closure)
     services.closure_sign_off(actor=active.coordinator, closure=closure)
     assert Closure.objects.get().signed_off_by == active.coordinator
+
+
+def test_closure_keeps_the_plan_as_it_stood(active):
+    for title, status in (("Walk to school", "achieved"), ("Rent paid", "in_progress")):
+        services.goal_add(
+            actor=active.lead, family=active.family, title=title, criterion="", target="Weekly"
+        )
+        Goal.objects.filter(title=title).update(status=status)
+    closure = services.case_close(
+        actor=active.lead,
+        family=active.family,
+        closed_on=TODAY,
+        reason=Closure.Reason.OUTCOMES_MET,
+        exit_plan="School stays involved.",
+    )
+    assert (closure.goals, closure.goals_achieved) == (2, 1)
 
 
 def test_stepping_down_needs_a_destination(active):

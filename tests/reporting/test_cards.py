@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from families.models import Family
+from outcomes import services
 from outcomes.models import Assessment, Closure, DomainScore, Goal
 from reporting.cards import exports, selectors
 from reporting.cards.measures import Card, Query, Slice
@@ -20,6 +21,7 @@ from reporting.rules import Period
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.documents import services as document_services
+from tafcase.documents.models import Document
 from tests.conftest import pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 
@@ -41,6 +43,7 @@ def _assess(family, occasion: int, on: date, scores: list[int], actor) -> None:
     DomainScore.objects.bulk_create(
         DomainScore(assessment=a, domain=f"d{i}", score=s) for i, s in enumerate(scores)
     )
+    services.assessment_means_store([a.pk])
 
 
 def _close(family, on: date, reason: str, goals: tuple[int, int], actor) -> None:
@@ -60,6 +63,8 @@ def _close(family, on: date, reason: str, goals: tuple[int, int], actor) -> None
         reason=reason,
         exit_plan="Universal services.",
         closed_by=actor,
+        goals=total,
+        goals_achieved=achieved,
     )
     Family.objects.filter(pk=family.pk).update(status="closed", programme_end=on)
 
@@ -433,3 +438,52 @@ def test_the_key_worker_card_slices_by_the_key_worker(client, cards):
     assert "Dedicated key worker" not in client.get(card_url()).content.decode()
     bad = client.get(url, {"background": "astronaut"})
     assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+
+
+def test_a_report_pack_is_one_pdf_of_the_chosen_cards_in_order(client, cards):
+    client.force_login(cards.coordinator)
+    client.post(reverse("reporting:publish", args=["key-worker"]), {"period": NOW.key})
+    client.post(reverse("reporting:publish", args=["pathway"]), {"period": BEFORE.key})
+    key_worker, pathway = PublishedCard.objects.order_by("pk")
+    page = client.get(reverse("reporting:reports")).content.decode()
+    assert "Make a report pack" in page and f'value="{pathway.pk}"' in page
+    asked = client.post(reverse("reporting:pack"), {"published": [pathway.pk, key_worker.pk]})
+    document_id = resolve(asked["Location"]).kwargs["document_id"]
+    built = document_services.document_build(document_id=document_id)
+    assert built is not None and built.status == "ready"
+    assert built.title == "Report pack: 2 report cards"
+    pdf = client.get(reverse("documents:file", args=[document_id])).content
+    text = " ".join(pdf_text(pdf).split())
+    first = text.index(f"Whole pathway report card, {BEFORE.label}")
+    second = text.index(f"Key-worker element report card, {NOW.label}")
+    assert first < second and "Page 1 of" in text
+    packed = AuditEvent.objects.filter(action="exported", summary__endswith="PDF in a report pack")
+    assert packed.count() == 2
+
+
+def test_a_report_pack_needs_a_card_and_at_most_twelve(client, cards):
+    client.force_login(cards.coordinator)
+    client.post(reverse("reporting:publish", args=["pathway"]), {"period": NOW.key})
+    published = PublishedCard.objects.get()
+    empty = client.post(reverse("reporting:pack"), {})
+    assert empty.status_code == 400
+    assert "Select the cards for the report pack" in empty.content.decode()
+    pack = reverse("reporting:pack")
+    many = client.post(pack, {"published": range(published.pk, published.pk + 13)})
+    assert many.status_code == 400 and "up to 12 cards" in many.content.decode()
+    assert client.post(pack, {"published": "abc"}).status_code == 404
+    assert client.post(pack, {"published": published.pk + 99}).status_code == 404
+    assert client.get(pack).status_code == 405
+    assert not Document.objects.exists()
+
+
+def test_a_report_pack_of_someone_else_s_cards_is_404(client, cards):
+    published = _publish(client, cards)
+    for user in (cards.lead, cards.police, cards.elsewhere):
+        client.force_login(user)
+        response = client.post(reverse("reporting:pack"), {"published": [published.pk]})
+        assert response.status_code == 404, user
+    client.logout()
+    response = client.post(reverse("reporting:pack"), {"published": [published.pk]})
+    assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+    assert not Document.objects.exists()

@@ -7,7 +7,11 @@ coordinator:
 - `cards.pathway` and `cards.key_worker`: each card page requested `--repeat` times for the
   latest whole quarter (twelve quarters of history each): p50 and p95 milliseconds, and
   the queries one request makes (`queries`), which must not grow with the data;
-- `pdf.seconds`: a published pathway card's PDF, made as the worker makes it.
+- `dashboard`: the programme dashboard page, the same way;
+- `pdf.seconds`: a published pathway card's PDF, made as the worker makes it;
+- `fpd.seconds` and `csc.seconds`: the Family Progress Data (10%) and Cost Saving
+  Calculator (25%) returns for the latest programme year with attachments: drawing the
+  sample, working the figures out and writing the CSV.
 
 Prints the figures and, with --json, writes them.
 """
@@ -18,10 +22,11 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,6 +34,11 @@ from families.models import Family
 from reporting.cards import exports, services
 from reporting.cards.forms import CardFilterForm
 from reporting.cards.measures import Card, Slice
+from reporting.returns import exports as returns_exports
+from reporting.returns import rules as returns_rules
+from reporting.returns import selectors as returns_selectors
+from reporting.returns import services as returns_services
+from reporting.returns.models import ReturnKind, ReturnSample
 from tafcase.accounts.models import LocalAuthority, User
 
 BENCH_DATABASE = "tafcase_bench_reports"
@@ -91,21 +101,8 @@ class Command(BaseCommand):
         }
         for card in Card:
             url = reverse("reporting:card", args=[card.value])
-            client.get(url)  # warm
-            timings = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append(time.perf_counter() - started)
-                assert response.status_code == 200, response.status_code
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            results["cards"][card.value.replace("-", "_")] = {
-                "p50_ms": _ms(timings, 0.5),
-                "p95_ms": _ms(timings, 0.95),
-                "mean_ms": round(statistics.mean(timings) * 1000, 1),
-                "queries": len(queries),
-            }
+            results["cards"][card.value.replace("-", "_")] = _page(client, url, repeat)
+        results["dashboard"] = _page(client, reverse("reporting:dashboard"), repeat)
         published = services.card_publish(
             actor=coordinator,
             authority=authority,
@@ -116,4 +113,58 @@ class Command(BaseCommand):
         started = time.perf_counter()
         pdf = exports.card_pdf(published, suppress=False, actor=coordinator, ip=None)
         results["pdf"] = {"seconds": round(time.perf_counter() - started, 2), "bytes": len(pdf)}
+        results.update(_returns(coordinator, authority))
         return results
+
+
+def _page(client: Client, url: str, repeat: int) -> dict:
+    client.get(url)  # warm
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {
+        "p50_ms": _ms(timings, 0.5),
+        "p95_ms": _ms(timings, 0.95),
+        "mean_ms": round(statistics.mean(timings) * 1000, 1),
+        "queries": len(queries),
+    }
+
+
+def _returns(actor: User, authority: LocalAuthority) -> dict:
+    """Each return from scratch, in a transaction rolled back afterwards so the bench
+    database keeps no sample and the next run draws again."""
+    years = returns_selectors.attached_by_year(authority.pk)
+    today = timezone.localdate()
+    year = max(y for y, n in years.items() if n and y <= returns_rules.programme_year_of(today))
+    figures: dict = {}
+    returns = (("fpd", ReturnKind.FAMILY_PROGRESS, 10), ("csc", ReturnKind.COST_SAVINGS, 25))
+    for key, kind, percent in returns:
+        with transaction.atomic():
+            # A sample the demo drew goes for the run (and comes back with the rollback).
+            ReturnSample.objects.filter(local_authority=authority, kind=kind, year=year).delete()
+            started = time.perf_counter()
+            sample = returns_services.return_sample_draw(
+                actor=actor, authority=authority, kind=kind, year=year, percent=percent, seed=1
+            )
+            if kind == ReturnKind.FAMILY_PROGRESS:
+                progress = returns_selectors.family_progress(sample, today)
+                data = returns_exports.family_progress_csv(progress, actor=actor, ip=None)
+            else:
+                version = returns_selectors.latest_unit_cost_version(authority.pk)
+                calc = returns_selectors.cost_calculation(sample, version)
+                data = returns_exports.cost_savings_csv(
+                    calc, exact=True, actor=actor, ip=None, today=today
+                )
+            figures[key] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "year": year,
+                "families": len(sample.family_ids),
+                "bytes": len(data),
+            }
+            transaction.set_rollback(True)
+    return figures
