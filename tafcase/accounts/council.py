@@ -402,7 +402,7 @@ def users_from_csv(text: str) -> list[UserRow]:
             "The first row must name the columns email, full name, roles and agency "
             f"(missing: {', '.join(name.replace('_', ' ') for name in missing)})."
         )
-    rows = []
+    rows: list[UserRow] = []
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -440,27 +440,26 @@ def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[C
         seen.setdefault(email, row.row)
         full_name = " ".join(row.full_name.split())
         if not full_name:
-            problems.append("enter the person's full name")
+            problems.append("Enter the person's full name")
         elif len(full_name) > 150:
-            problems.append("the full name is longer than 150 characters")
+            problems.append("The full name is longer than 150 characters")
         roles = _roles(row.roles, problems)
         agency = agencies.get(row.agency.strip().lower())
         if agency is None:
             problems.append(
                 f"{authority} has no agency called “{row.agency}”"
                 if row.agency.strip()
-                else "enter the agency the person works for"
+                else "Enter the agency the person works for"
             )
         typed = row.authority.strip().lower()
         if typed and typed not in (authority.name.lower(), authority.code.lower()):
-            problems.append(f"the authority “{row.authority}” is not {authority}")
+            problems.append(f"The authority “{row.authority}” is not {authority}")
         user = existing.get(email)
         if user is not None and not _belongs_to(user, authority):
             problems.append(f"{email} already has an account with another authority")
         if problems:
-            message = "; ".join(problems)
             where = f"Row {row.row}: " if row.row else ""
-            errors.append(f"{where}{message[0].upper()}{message[1:]}.")
+            errors.append(where + " ".join(f"{problem}." for problem in problems))
         elif agency is not None:
             checked.append(CheckedUser(email, full_name, tuple(roles), agency, user))
     if errors:
@@ -470,7 +469,7 @@ def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[C
 
 def _email_problems(row: UserRow, email: str, seen: Mapping[str, int | None]) -> list[str]:
     if not email:
-        return ["enter an email address"]
+        return ["Enter an email address"]
     try:
         validate_email(email)
     except ValidationError:
@@ -493,7 +492,7 @@ def _roles(words: str, problems: list[str]) -> list[str]:
         elif role not in roles:
             roles.append(role)
     if not words.strip():
-        problems.append("enter at least one role")
+        problems.append("Enter at least one role")
     return roles
 
 

@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, code, localities, agencies, users, **options):
         agency_list = _agencies(agencies)
-        text = _read(users) if users else None
+        text = _read(Path(users)) if users else None
         try:
             rows = council.users_from_csv(text) if text is not None else []
             with transaction.atomic():
