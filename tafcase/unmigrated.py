@@ -83,7 +83,11 @@ def ensure_tables(argv: list[str]) -> None:
     from django.db import connection
 
     django.setup()
-    if has_tables(connection):
+    migrated = has_tables(connection)
+    # The command opens its own connection; ours would sit idle (runserver's reloader
+    # would keep it for as long as it runs).
+    connection.close()
+    if migrated:
         return
     if uses_embedded_database():
         sys.stderr.write("The database has no tables yet: setting them up (migrate)…\n")
