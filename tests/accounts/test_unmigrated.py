@@ -3,9 +3,6 @@ from django.db import connection
 
 from tafcase import unmigrated
 
-pytestmark = pytest.mark.django_db
-
-
 @pytest.mark.parametrize(
     "command", ["migrate", "makemigrations", "check", "showmigrations", "sqlmigrate", "test"]
 )
@@ -23,10 +20,12 @@ def test_no_command_or_an_option_alone_needs_no_tables():
     assert not unmigrated.needs_tables(["manage.py", "--version"])
 
 
+@pytest.mark.django_db
 def test_a_migrated_database_has_tables():
     assert unmigrated.has_tables(connection)
 
 
+@pytest.mark.django_db
 def test_a_database_without_the_migrations_table_has_none(monkeypatch):
     monkeypatch.setattr(connection.introspection, "table_names", lambda *a, **k: ["other"])
     assert not unmigrated.has_tables(connection)
