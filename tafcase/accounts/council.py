@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -391,7 +391,15 @@ class UsersSaved:
 def users_from_csv(text: str) -> list[UserRow]:
     """Rows of a users file. Raises ValidationError naming what is wrong with the file
     as a whole (its columns, its size); the rows themselves are checked by users_check."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    if "\x00" in text:
+        raise ValidationError("The file is not a CSV file.")
+    try:
+        return _user_rows(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:
+        raise ValidationError(f"The file is not a CSV file that can be read ({error}).") from None
+
+
+def _user_rows(reader: Iterator[list[str]]) -> list[UserRow]:
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise ValidationError("The file is empty. The first row names the columns.")
@@ -447,13 +455,13 @@ def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[C
         agency = agencies.get(row.agency.strip().lower())
         if agency is None:
             problems.append(
-                f"{authority} has no agency called “{row.agency}”"
+                f"{authority} has no agency called “{_shown(row.agency)}”"
                 if row.agency.strip()
                 else "Enter the agency the person works for"
             )
         typed = row.authority.strip().lower()
         if typed and typed not in (authority.name.lower(), authority.code.lower()):
-            problems.append(f"The authority “{row.authority}” is not {authority}")
+            problems.append(f"The authority “{_shown(row.authority)}” is not {authority}")
         user = existing.get(email)
         if user is not None and not _belongs_to(user, authority):
             problems.append(f"{email} already has an account with another authority")
@@ -467,13 +475,21 @@ def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[C
     return checked
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """A value from the file as an error message quotes it: never the whole of a huge cell."""
+    value = value.strip()
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _email_problems(row: UserRow, email: str, seen: Mapping[str, int | None]) -> list[str]:
     if not email:
         return ["Enter an email address"]
     try:
+        if len(email) > 254:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
-        return [f"“{row.email.strip()}” is not an email address"]
+        return [f"“{_shown(row.email)}” is not an email address"]
     if email in seen:
         first = seen[email]
         return [f"{email} is also on row {first}" if first else f"{email} is repeated"]
@@ -488,7 +504,7 @@ def _roles(words: str, problems: list[str]) -> list[str]:
             continue
         role = role_from_words(word)
         if role is None:
-            problems.append(f"“{word.strip()}” is not a role")
+            problems.append(f"“{_shown(word)}” is not a role")
         elif role not in roles:
             roles.append(role)
     if not words.strip():

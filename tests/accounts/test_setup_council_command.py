@@ -200,3 +200,37 @@ def test_agencies_can_come_from_a_file(tmp_path):
 def test_an_unknown_agency_kind_is_refused_in_plain_words():
     with pytest.raises(CommandError, match="“Fire” is not a kind of agency"):
         set_up(users=None, agencies="Testshire Fire:Fire")
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("email,full name,roles,agency\n\x00,a,b,c\n", "is not a CSV file"),
+        ("", "The file is empty"),
+        ("email,full name,roles,agency\n\n", "has no users"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_in_plain_words(tmp_path, text, words):
+    with pytest.raises(CommandError, match=words):
+        set_up(users=write_csv(tmp_path, text))
+    assert not LocalAuthority.objects.exists()
+
+
+def test_a_huge_cell_is_quoted_only_in_part(tmp_path):
+    huge = write_csv(
+        tmp_path, "email,full name,roles,agency\n" + "x" * 100_000 + ",A,Key worker,B\n"
+    )
+    with pytest.raises(CommandError) as failed:
+        set_up(users=huge)
+    assert "“" + "x" * 59 + "…” is not an email address" in str(failed.value)
+    assert len(str(failed.value)) < 400
+
+
+def test_an_overlong_email_is_a_row_error(tmp_path):
+    long_email = "a" * 250 + "@testshire.example"
+    bad = write_csv(
+        tmp_path,
+        f"email,full name,roles,agency\n{long_email},A Person,Key worker,Testshire Police\n",
+    )
+    with pytest.raises(CommandError, match=r"Row 2: .* is not an email address"):
+        set_up(users=bad)
