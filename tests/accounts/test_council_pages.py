@@ -1,6 +1,8 @@
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tafcase.accounts import council, services
@@ -307,3 +309,16 @@ def test_resending_needs_post(client, admin, agency, authority):
     user = invited(authority, agency)
     client.force_login(admin)
     assert client.get(reverse("council-invitation", args=[user.pk])).status_code == 405
+
+
+def test_users_list_costs_the_same_queries_for_one_row_and_fifty(client, admin, agency, authority):
+    client.force_login(admin)
+    client.get(reverse("council-users"))  # the session and the working authority, warmed
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("council-users")).status_code == 200
+    for number in range(49):
+        invited(authority, agency, email=f"person{number:02}@testshire.test")
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get(reverse("council-users")).content.decode()
+    assert page.count("Resend invitation") == 49
+    assert len(fifty) == len(one)

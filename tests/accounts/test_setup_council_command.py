@@ -4,11 +4,12 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tafcase.accounts import council
+from tafcase.accounts import council, services
 from tafcase.accounts.models import Agency, LocalAuthority, Locality, Role, User
 from tafcase.audit.models import AuditEvent
 
@@ -107,8 +108,6 @@ def test_an_invitation_link_stops_working_after_seven_days(client, monkeypatch):
 
 
 def test_a_password_reset_token_is_not_an_invitation(client):
-    from django.contrib.auth.tokens import default_token_generator
-
     set_up()
     user = User.objects.get(email="alex.example@testshire.example")
     assert not council.invitation_tokens.check_token(user, default_token_generator.make_token(user))
@@ -170,8 +169,6 @@ def test_a_file_without_the_needed_columns_is_refused(tmp_path):
 
 
 def test_a_user_of_another_authority_is_not_taken_over(tmp_path, make_user, other_authority):
-    from tafcase.accounts import services
-
     elsewhere = services.agency_create(
         name="Elsewhere Help", kind=Agency.Kind.LA_EARLY_HELP, local_authority=other_authority
     )

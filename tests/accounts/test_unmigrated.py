@@ -3,6 +3,7 @@ from django.db import connection
 
 from tafcase import unmigrated
 
+
 @pytest.mark.parametrize(
     "command", ["migrate", "makemigrations", "check", "showmigrations", "sqlmigrate", "test"]
 )
