@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -31,6 +33,8 @@ from tafcase.accounts import services
 from tafcase.accounts.models import Agency, LocalAuthority, Locality, Role, User
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
+
+log = logging.getLogger(__name__)
 
 # An invitation link works for this long, and only until the password is set.
 INVITATION_DAYS = 7
@@ -82,7 +86,12 @@ def _invitation_email(user_id: int) -> None:
     }
     subject = render_to_string("registration/invitation_subject.txt", context).strip()
     body = render_to_string("registration/invitation_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, SMTPException):
+        # The user is saved by now; an administrator resends from the users page. The log
+        # names the account by id only (no personal data in logs).
+        log.warning("The invitation to user %s could not be sent.", user_id, exc_info=True)
 
 
 def invitation_pending(user: User) -> bool:

@@ -231,3 +231,17 @@ def test_an_overlong_email_is_a_row_error(tmp_path):
     )
     with pytest.raises(CommandError, match=r"Row 2: .* is not an email address"):
         set_up(users=bad)
+
+
+def test_a_mail_server_that_fails_leaves_the_users_saved_for_a_resend(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(council, "send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_up()
+    assert User.objects.count() == 4
+    assert "could not be sent" in caplog.text
+    assert "@" not in caplog.text.split("Traceback")[0]
