@@ -40,6 +40,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         (Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR, Role.MANAGER),
     ),
     NavItem("Partner data", "datamatch:imports", (Role.DATA_ANALYST, Role.COORDINATOR)),
+    NavItem("Set up your council", "council", (Role.ADMINISTRATOR,)),
     NavItem("Rulebook", "eligibility:frameworks", (Role.ADMINISTRATOR,)),
     NavItem("Audit log", "audit-log", (Role.AUDITOR, Role.ADMINISTRATOR)),
     NavItem("API", "api-docs", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),

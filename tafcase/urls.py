@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from families.urls import people_urlpatterns
 from tafcase import views
+from tafcase.accounts import council_views
 from tafcase.accounts import views as account_views
 from tafcase.accounts.forms import LoginForm, ResetPasswordForm
 from tafcase.api import api_root
@@ -76,6 +77,11 @@ account_urls = [
         ),
         name="password_reset_complete",
     ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        council_views.InvitationAcceptView.as_view(),
+        name="invitation",
+    ),
     path("security/", account_views.security, name="account-security"),
     path("two-factor/", account_views.second_factor, name="two-factor"),
     path("two-factor/qr.svg", account_views.set_up_qr, name="two-factor-qr"),
@@ -85,6 +91,29 @@ account_urls = [
         r"^api-tokens/(?P<token_id>[0-9]{1,18})/revoke/$",
         account_views.api_token_revoke,
         name="api-token-revoke",
+    ),
+]
+
+council_urls = [
+    path("", council_views.overview, name="council"),
+    path("details/", council_views.authority_edit, name="council-authority"),
+    path("localities/add/", council_views.locality_add, name="council-locality-add"),
+    re_path(
+        r"^localities/(?P<locality_id>[0-9]{1,18})/$",
+        council_views.locality_edit,
+        name="council-locality",
+    ),
+    path("agencies/add/", council_views.agency_add, name="council-agency-add"),
+    re_path(
+        r"^agencies/(?P<agency_id>[0-9]{1,18})/$", council_views.agency_edit, name="council-agency"
+    ),
+    path("users/", council_views.users, name="council-users"),
+    path("users/add/", council_views.user_add, name="council-user-add"),
+    path("users/upload/", council_views.users_upload, name="council-users-upload"),
+    re_path(
+        r"^users/(?P<user_id>[0-9]{1,18})/invitation/$",
+        council_views.invitation_resend,
+        name="council-invitation",
     ),
 ]
 
@@ -117,5 +146,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("documents/", include("tafcase.documents.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("council/", include(council_urls)),
     path("admin/", admin.site.urls),
 ]

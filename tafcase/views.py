@@ -141,9 +141,10 @@ HOME_PANELS: dict[str, list[Panel]] = {
     ],
     Role.ADMINISTRATOR: [
         Panel(
-            "Agencies and users",
-            "Manage agencies, users and their roles in Administration.",
-            ("Open administration", "admin:index"),
+            "Set up your council",
+            "Your council's details, localities and agencies, and its users: add them one "
+            "at a time or from a file, and send their invitations.",
+            ("Set up your council", "council"),
         ),
         Panel(
             "Programme rules",

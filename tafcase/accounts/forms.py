@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from tafcase.accounts import services
-from tafcase.accounts.models import User
+from tafcase.accounts.models import Agency, Role, User
 from tafcase.audit.services import client_ip
 from tafcase.forms import GovukFormMixin
 
@@ -148,3 +148,104 @@ class AuthorityChoiceForm(forms.Form):
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["authority"].choices = [(a.pk, a.name) for a in authorities]
+
+
+# --- Set up your council ---
+
+
+class AuthorityForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=120, error_messages={"required": "Enter the council's name"}
+    )
+    two_factor_for_everyone = forms.BooleanField(
+        label="Ask every user for a second factor",
+        required=False,
+        help_text="Administrators and the programme team always give one.",
+    )
+
+
+class LocalityForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name of the locality",
+        max_length=120,
+        help_text="A ward, area or team patch, as it appears on reports.",
+        error_messages={"required": "Enter the name of the locality"},
+    )
+
+
+class AgencyForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name of the agency",
+        max_length=160,
+        error_messages={"required": "Enter the name of the agency"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of agency",
+        choices=[("", "Choose a kind"), *Agency.Kind.choices],
+        error_messages={
+            "required": "Choose the kind of agency",
+            "invalid_choice": "Choose the kind of agency",
+        },
+    )
+
+
+class CouncilUserForm(GovukFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the full name"}
+    )
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one role",
+            "invalid_choice": "Choose roles from the list",
+        },
+    )
+    agency = forms.TypedChoiceField(
+        label="Agency",
+        coerce=int,
+        error_messages={
+            "required": "Choose the agency the person works for",
+            "invalid_choice": "Choose the agency the person works for",
+        },
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "Choose an agency")] + [
+            (agency.pk, agency.name) for agency in agencies
+        ]
+
+
+# Big enough for several thousand users; anything larger is not a users file.
+USERS_FILE_MAX_BYTES = 2 * 1024 * 1024
+
+
+class UsersUploadForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Columns: email, full name, roles, agency (and optionally authority). "
+        "Separate several roles with a semicolon.",
+        error_messages={"required": "Choose a CSV file", "empty": "The file is empty"},
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > USERS_FILE_MAX_BYTES:
+            raise forms.ValidationError("The file must be smaller than 2 MB")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file must be a CSV saved as UTF-8 (in Excel: CSV UTF-8)"
+            ) from None

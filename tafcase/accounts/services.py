@@ -75,7 +75,7 @@ def user_access(user: User) -> dict[str, Any]:
 
 @transaction.atomic
 def user_access_audit(
-    *, actor: User, user: User, before: dict[str, Any] | None, ip: str | None
+    *, actor: User | None, user: User, before: dict[str, Any] | None, ip: str | None
 ) -> AuditEvent | None:
     """Audit a change to a user's roles, agency or authorities, made elsewhere (the admin):
     `before` is user_access() as stored before the change, None for a new user. Call it

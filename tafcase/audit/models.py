@@ -32,6 +32,7 @@ class AuditEvent(models.Model):
         TOKEN_CREATED = "token_created", "Made an API token"
         TOKEN_REVOKED = "token_revoked", "Revoked an API token"
         TOKEN_USED = "token_used", "Used an API token"
+        INVITATION_SENT = "invitation_sent", "Sent an invitation to set a password"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
