@@ -37,6 +37,7 @@ urlpatterns = [
     path("cards/<str:card>/", cards.card, name="card"),
     path("cards/<str:card>/publish/", cards.publish, name="publish"),
     path("cards/<str:card>/<str:code>/", cards.measure, name="measure"),
+    path("cards/<str:card>/<str:code>/families/", cards.families, name="measure-families"),
     path("published/<int:published_id>/", cards.published, name="published"),
     path("published/<int:published_id>/card.csv", cards.published_csv, name="published-csv"),
     path("published/<int:published_id>/pdf/", cards.published_pdf, name="published-pdf"),

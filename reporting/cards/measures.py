@@ -170,6 +170,9 @@ class Measure:
     headline: bool = False
     # What the figure counts, in a sentence for the measure's page.
     definition: str = ""
+    # The families behind the figure in one period, for the programme team (drill-down);
+    # None where the figure is not about named families (feedback, caseload per worker).
+    drill: "Drill | None" = None
 
 
 def _by_period(rows, numerator: str, denominator: str | None = None) -> Values:
@@ -462,6 +465,111 @@ creativity_good = _feedback(feedback.quality_review_figures, feedback.CREATIVITY
 WHOLE = " Read for the whole authority: the card's filters do not narrow it."
 
 
+# --- Drill-down: the families behind a figure ------------------------------------------
+# Each returns the families a period's figure counts (its denominator, where it has one),
+# annotated `counted`: whether the family is in the numerator.
+
+Drill = Callable[[Query, Period], QuerySet[Family]]
+
+
+def _active_in(p: Period) -> Q:
+    return Q(programme_start__lte=p.end) & (
+        Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)
+    )
+
+
+def _all_counted(families: QuerySet[Family]) -> QuerySet[Family]:
+    return families.annotate(counted=V(True))
+
+
+def drill_worked_with(q: Query, p: Period) -> QuerySet[Family]:
+    return _all_counted(q.families().filter(_active_in(p)))
+
+
+def drill_attached(q: Query, p: Period) -> QuerySet[Family]:
+    return _all_counted(q.families().filter(programme_start__range=(p.start, p.end)))
+
+
+def drill_multi_agency(q: Query, p: Period) -> QuerySet[Family]:
+    return _all_counted(
+        q.families()
+        .filter(_active_in(p))
+        .annotate(agencies=Count("involvements__agency", distinct=True))
+        .filter(agencies__gte=2)
+    )
+
+
+def drill_re_referred(q: Query, p: Period) -> QuerySet[Family]:
+    again = Nomination.objects.filter(
+        family=OuterRef("pk"), submitted_at__date__range=(p.start, p.end)
+    ).filter(
+        Exists(
+            Closure.objects.filter(
+                family=OuterRef("family"), closed_on__lt=OuterRef("submitted_at__date")
+            )
+        )
+    )
+    return _all_counted(q.families().filter(Exists(again)))
+
+
+def drill_reviewed(q: Query, p: Period) -> QuerySet[Family]:
+    """Families with a review in the period that can be set against their baseline;
+    counted when it shows less need."""
+    base = Assessment.objects.filter(
+        family=OuterRef(OuterRef("pk")), occasion=0, status="completed"
+    ).values("mean_score")[:1]
+    reviews = Assessment.objects.filter(
+        family=OuterRef("pk"),
+        occasion__gte=1,
+        status="completed",
+        completed_on__range=(p.start, p.end),
+        mean_score__isnull=False,
+    )
+    baseline = Assessment.objects.filter(
+        family=OuterRef("pk"), occasion=0, status="completed", mean_score__isnull=False
+    )
+    return (
+        q.families()
+        .filter(Exists(reviews), Exists(baseline))
+        .annotate(counted=Exists(reviews.filter(mean_score__lt=Subquery(base))))
+    )
+
+
+def _drill_closed(counted: Q | None, only: Q | None = None) -> Drill:
+    def drill(q: Query, p: Period) -> QuerySet[Family]:
+        closed = Closure.objects.filter(family=OuterRef("pk"), closed_on__range=(p.start, p.end))
+        if only is not None:
+            closed = closed.filter(only)
+        families = q.families().filter(Exists(closed))
+        if counted is None:
+            return _all_counted(families)
+        return families.annotate(counted=Exists(closed.filter(counted)))
+
+    return drill
+
+
+_STAYED = ~Q(reason=Closure.Reason.DISENGAGED)
+drill_wholly = _drill_closed(Q(goals__gt=0, goals_achieved=F("goals")) & _STAYED)
+drill_partly = _drill_closed(Q(goals_achieved__gt=0, goals_achieved__lt=F("goals")) & _STAYED)
+drill_dropped_out = _drill_closed(~_STAYED)
+drill_stepped_up = _drill_closed(None, only=Q(reason=Closure.Reason.STEPPED_UP))
+
+
+def drill_long_open(q: Query, p: Period) -> QuerySet[Family]:
+    """Families whose case closed in the period; counted when it had been open six
+    months or more."""
+    closed = Closure.objects.filter(family=OuterRef("pk"), closed_on__range=(p.start, p.end))
+    return (
+        q.families()
+        .filter(Exists(closed))
+        .annotate(
+            counted=Exists(
+                closed.filter(closed_on__gte=OuterRef("programme_start") + timedelta(days=183))
+            )
+        )
+    )
+
+
 P, K = Card.PATHWAY, Card.KEY_WORKER
 MUCH, WELL, BETTER = Section.HOW_MUCH, Section.HOW_WELL, Section.BETTER_OFF
 
@@ -476,6 +584,7 @@ MEASURES: tuple[Measure, ...] = (
         families_worked_with,
         headline=True,
         definition="Families on the programme at any time in the period.",
+        drill=drill_worked_with,
     ),
     Measure(
         "attached",
@@ -486,6 +595,7 @@ MEASURES: tuple[Measure, ...] = (
         None,
         families_attached,
         definition="Families whose attachment date falls in the period.",
+        drill=drill_attached,
     ),
     Measure(
         "assessments",
@@ -517,6 +627,7 @@ MEASURES: tuple[Measure, ...] = (
         multi_agency,
         definition="Families worked with in the period with two or more agencies on their "
         "Team Around the Family.",
+        drill=drill_multi_agency,
     ),
     Measure(
         "re_referrals",
@@ -527,6 +638,7 @@ MEASURES: tuple[Measure, ...] = (
         False,
         re_referrals,
         definition="Nominations in the period of a family whose earlier case had closed.",
+        drill=drill_re_referred,
     ),
     Measure(
         "satisfied",
@@ -604,6 +716,7 @@ MEASURES: tuple[Measure, ...] = (
         headline=True,
         definition="Review assessments completed in the period whose average domain score "
         "is lower (less need) than the family's baseline assessment.",
+        drill=drill_reviewed,
     ),
     Measure(
         "distance",
@@ -615,6 +728,7 @@ MEASURES: tuple[Measure, ...] = (
         distance_change,
         definition="The average fall in the family's mean domain score from the baseline "
         "to each review completed in the period; positive means less need.",
+        drill=drill_reviewed,
     ),
     Measure(
         "wholly",
@@ -626,6 +740,7 @@ MEASURES: tuple[Measure, ...] = (
         plans_wholly_achieved,
         headline=True,
         definition="Cases closed in the period whose every goal was achieved.",
+        drill=drill_wholly,
     ),
     Measure(
         "partly",
@@ -636,6 +751,7 @@ MEASURES: tuple[Measure, ...] = (
         True,
         plans_partly_achieved,
         definition="Cases closed in the period with some, not all, goals achieved.",
+        drill=drill_partly,
     ),
     Measure(
         "dropped_out",
@@ -646,6 +762,7 @@ MEASURES: tuple[Measure, ...] = (
         False,
         dropped_out,
         definition="Cases closed in the period because the family disengaged.",
+        drill=drill_dropped_out,
     ),
     Measure(
         "step_ups",
@@ -657,6 +774,7 @@ MEASURES: tuple[Measure, ...] = (
         step_ups,
         headline=True,
         definition="Cases closed in the period by stepping up to statutory services.",
+        drill=drill_stepped_up,
     ),
     Measure(
         "kw_families",
@@ -668,6 +786,7 @@ MEASURES: tuple[Measure, ...] = (
         with_key_worker,
         headline=True,
         definition="Families worked with in the period who have a lead professional.",
+        drill=drill_worked_with,
     ),
     Measure(
         "kw_caseload",
@@ -688,6 +807,7 @@ MEASURES: tuple[Measure, ...] = (
         None,
         closed_after_six_months,
         definition="Cases closed in the period that had been open 183 days or more.",
+        drill=drill_long_open,
     ),
     Measure(
         "kw_helpful",
@@ -722,6 +842,7 @@ MEASURES: tuple[Measure, ...] = (
         distance_improved,
         headline=True,
         definition="As on the whole-pathway card, for families with a key worker.",
+        drill=drill_reviewed,
     ),
     Measure(
         "kw_wholly",
@@ -733,6 +854,7 @@ MEASURES: tuple[Measure, ...] = (
         plans_wholly_achieved,
         headline=True,
         definition="As on the whole-pathway card, for families with a key worker.",
+        drill=drill_wholly,
     ),
 )
 

@@ -5,7 +5,7 @@ A card costs one query per measure plus two, whatever the data size."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from families.models import Family
 from reporting.cards import charts
@@ -244,6 +244,21 @@ def card_data(
         ]
         sections.append((SECTION_TITLES[section], rows))
     return CardData(card, CARD_TITLES[card], period, slice_, sections)
+
+
+def drill_families(
+    authority_id: int, measure: Measure, period: Period, slice_: Slice
+) -> QuerySet[Family]:
+    """The named families behind a measure's figure for one period (the programme team's
+    drill-down), those the figure counts first, then by name."""
+    if measure.drill is None:
+        return Family.objects.none()
+    query = Query(authority_id, [period], slice_, key_worker_only=measure.card is Card.KEY_WORKER)
+    return (
+        measure.drill(query, period)
+        .select_related("locality", "lead_professional")
+        .order_by(F("counted").desc(), "name", "pk")
+    )
 
 
 def measure_data(

@@ -3,11 +3,12 @@ turn-the-curve chart, target, forecast and stories, publishing, and published ca
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from reporting import access
 from reporting.cards import documents, exports, selectors, services
@@ -16,6 +17,8 @@ from reporting.cards.measures import CARD_TITLES, Card
 from tafcase import web
 from tafcase.accounts.models import LocalAuthority
 from tafcase.audit.services import audit_listed, audit_viewed, client_ip
+
+FAMILIES_PAGE = 50
 
 
 def _card(value: str) -> Card:
@@ -109,6 +112,7 @@ def measure(request, card, code):
         "setting_form": setting_form,
         "story_form": story_form,
         "query": request.GET.urlencode(),
+        "drill": found.drill is not None and not suppress,
     }
     if which_form in ("setting", "story"):
         authority = LocalAuthority.objects.get(pk=authority_id)
@@ -151,6 +155,47 @@ def measure(request, card, code):
         )
     audit_listed(request, what=f"report measure “{found.title}”, {period.label}", family_ids=())
     return render(request, "reporting/measure.html", context)
+
+
+@login_required
+@require_GET
+def families(request, card, code):
+    """The named families behind a measure's figure for the chosen quarter: the programme
+    team's drill-down. Managers and auditors read aggregates only (403)."""
+    authority_id = access.report_authority_id(request.user)
+    which = _card(card)
+    found = _measure(which, code)
+    if not access.sees_names(request.user, authority_id):
+        raise PermissionDenied
+    if found.drill is None:
+        raise Http404("This measure is not about named families.")
+    filters = CardFilterForm(
+        request.GET or None, authority_id=authority_id, key_worker_card=which is Card.KEY_WORKER
+    )
+    period, slice_ = filters.period_and_slice()
+    page = Paginator(
+        selectors.drill_families(authority_id, found, period, slice_), FAMILIES_PAGE
+    ).get_page(request.GET.get("page"))
+    audit_listed(
+        request,
+        what=f"families behind “{found.title}”, {period.label}",
+        family_ids=[f.pk for f in page],
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/families.html",
+        {
+            "card": which,
+            "card_title": CARD_TITLES[which],
+            "measure": found,
+            "period": period,
+            "filter_words": selectors.filter_words(authority_id, slice_.as_dict()),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required

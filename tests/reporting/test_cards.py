@@ -487,3 +487,69 @@ def test_a_report_pack_of_someone_else_s_cards_is_404(client, cards):
     response = client.post(reverse("reporting:pack"), {"published": [published.pk]})
     assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
     assert not Document.objects.exists()
+
+
+def _drill(client, code, card="pathway", **params):
+    url = reverse("reporting:measure-families", args=[card, code])
+    return client.get(url, {"period": NOW.key, **params})
+
+
+def test_the_programme_team_drills_down_to_the_families_behind_a_figure(client, cards):
+    client.force_login(cards.coordinator)
+    f = cards.fams
+    expected = {
+        "improved": [(f["A"], True), (f["B"], False)],
+        "wholly": [(f["B"], True), (f["C"], False), (f["D"], False)],
+        "dropped_out": [(f["D"], True), (f["B"], False), (f["C"], False)],
+        "step_ups": [(f["C"], True)],
+        "attached": [(f["C"], True), (f["D"], True)],
+    }
+    for code, rows in expected.items():
+        response = _drill(client, code)
+        assert response.status_code == 200, code
+        shown = sorted((fam.pk, fam.counted) for fam in response.context["page"])
+        assert shown == sorted((fam.pk, counted) for fam, counted in rows), code
+    # The figure and its families agree: 1 of the 2 reviewed improved, as the card says.
+    assert figures(cards)["improved"] == "50%"
+    page = _drill(client, "improved").content.decode()
+    assert "Family A" in page and "Counted" in page
+    listed = AuditEvent.objects.filter(summary__contains="families behind").latest("pk")
+    assert sorted(listed.family_ids) == sorted([f["A"].pk, f["B"].pk])
+    # Slices narrow the list as they narrow the card.
+    sliced = _drill(client, "attached", tier=Family.Tier.HIGH_COMPLEX)
+    assert sliced.context["page"].paginator.count == 0
+    measure_page = client.get(reverse("reporting:measure", args=["pathway", "improved"]))
+    assert "The families behind this figure" in measure_page.content.decode()
+
+
+def test_drill_down_is_for_the_programme_team_only(client, cards):
+    for user in (cards.manager, cards.auditor):
+        client.force_login(user)
+        assert _drill(client, "improved").status_code == 403, user
+        page = client.get(reverse("reporting:measure", args=["pathway", "improved"]))
+        assert "The families behind this figure" not in page.content.decode()
+    for user in (cards.lead, cards.police):
+        client.force_login(user)
+        assert _drill(client, "improved").status_code == 404, user
+    # Another authority's programme team sees its own families, none of these.
+    client.force_login(cards.elsewhere)
+    response = _drill(client, "attached")
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert response.context["page"].paginator.count == 0
+    client.logout()
+    response = _drill(client, "improved")
+    assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+
+
+def test_drill_down_refuses_what_it_cannot_show(client, cards):
+    client.force_login(cards.coordinator)
+    assert _drill(client, "satisfied").status_code == 404  # feedback, not named families
+    assert _drill(client, "no-such-measure").status_code == 404
+    assert _drill(client, "kw_wholly", card="pathway").status_code == 404
+    bad = _drill(client, "improved", period="2026-Q9", page="x")
+    assert bad.status_code in (200, 400)
+    assert (
+        client.post(reverse("reporting:measure-families", args=["pathway", "improved"])).status_code
+        == 405
+    )
