@@ -111,7 +111,7 @@ class Command(BaseCommand):
             slice_=Slice(),
         )
         started = time.perf_counter()
-        pdf = exports.card_pdf(published, suppress=False, actor=coordinator, ip=None)
+        pdf = exports.cards_pdf([published], suppress=False, actor=coordinator, ip=None)
         results["pdf"] = {"seconds": round(time.perf_counter() - started, 2), "bytes": len(pdf)}
         results.update(_returns(coordinator, authority))
         return results
