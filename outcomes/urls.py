@@ -7,6 +7,7 @@ F = "families/<int:family_id>/"
 
 urlpatterns = [
     path("casework/", views.dashboard, name="dashboard"),
+    path("casework/due.csv", views.dashboard_csv, name="dashboard-csv"),
     path(F + "assessments/", views.assessments, name="assessments"),
     path(F + "assessments/start/", views.assessment_start, name="assessment-start"),
     path(F + "assessments/<int:assessment_id>/", views.assessment_edit, name="assessment"),
