@@ -5,13 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextChoices
 from django.utils import timezone
 
 from families.access import families_visible_to
 from families.models import Family, Membership
 from outcomes import casework
-from outcomes.models import Action, BudgetItem, DomainScore, FollowUp, Goal
+from outcomes.models import Action, BudgetItem, Closure, DomainScore, FollowUp, Goal
 from outcomes.services import casework_settings
 from tafcase.accounts.authority import working_authority_id
 from tafcase.accounts.models import Role
@@ -256,3 +256,32 @@ def due_rows(kind: str, records) -> list[DueRow]:
             for f in records
         ]
     return [DueRow(f, "Review", str(f.lead_professional or ""), f.next_review_due) for f in records]
+
+
+# --- waiting for a coordinator ------------------------------------------------------------
+
+
+def spend_awaiting_approval(user) -> QuerySet[BudgetItem]:
+    """Spend over the approval threshold that nobody has approved yet, oldest first."""
+    return (
+        BudgetItem.objects.filter(
+            family__in=casework_families(user), needs_approval=True, approved_by__isnull=True
+        )
+        .select_related("family", "recorded_by")
+        .order_by("recorded_at", "pk")
+    )
+
+
+def closures_awaiting_sign_off(user) -> QuerySet[Closure]:
+    """Closed cases whose closure a coordinator has not yet signed off, oldest first."""
+    return (
+        Closure.objects.filter(family__in=casework_families(user), signed_off_by__isnull=True)
+        .select_related("family", "closed_by")
+        .order_by("closed_on", "pk")
+    )
+
+
+def spend_awaiting_totals(user) -> dict:
+    """How many items are waiting and their total in pounds, in one query."""
+    totals = spend_awaiting_approval(user).aggregate(count=Count("pk"), amount=Sum("amount"))
+    return {"count": totals["count"], "amount": totals["amount"] or Decimal(0)}

@@ -557,3 +557,32 @@ def dashboard_csv(request):
             ]
         )
     return web.csv_response(out.getvalue(), f"casework-due-{filters.kind}-{today}.csv")
+
+
+def _waiting_list(request, records, *, template: str, what: str):
+    """A paged list of records waiting for a coordinator, each with its `family`."""
+    if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+        raise PermissionDenied
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_listed(request, what=what, family_ids=[r.family_id for r in page])
+    return render(request, template, {"page": page})
+
+
+@login_required
+def spend_awaiting(request):
+    return _waiting_list(
+        request,
+        selectors.spend_awaiting_approval(request.user),
+        template="outcomes/spend_awaiting.html",
+        what="spend awaiting approval",
+    )
+
+
+@login_required
+def closures_awaiting(request):
+    return _waiting_list(
+        request,
+        selectors.closures_awaiting_sign_off(request.user),
+        template="outcomes/closures_awaiting.html",
+        what="closures awaiting sign-off",
+    )
