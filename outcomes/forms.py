@@ -207,7 +207,7 @@ class CaseworkFilterForm(GovukForm):
         label="Key worker", queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
     agency = forms.ModelChoiceField(
-        label="Lead professional's team or agency",
+        label="Team or agency",
         queryset=Agency.objects.none(),
         required=False,
         empty_label="Any",
