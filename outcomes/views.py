@@ -508,7 +508,7 @@ def dashboard(request):
     form, filters, records = _casework_due(request)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.due_rows(filters.kind, page.object_list)
-    _audit_due(request, rows, "casework due")
+    _audit_due(request, rows, "casework dashboard")
     counts = selectors.casework_due_counts(request.user, filters)
     query = request.GET.copy()
     query.pop("page", None)
@@ -538,7 +538,7 @@ def dashboard(request):
 def dashboard_csv(request):
     _, filters, records = _casework_due(request)
     rows = selectors.due_rows(filters.kind, records)
-    _audit_due(request, rows, "casework due CSV")
+    _audit_due(request, rows, "casework dashboard CSV")
     out = io.StringIO()
     writer = csv_safe.writer(out)
     writer.writerow(["Family reference", "Family", "Type", "What", "Who", "Due", "Overdue"])
