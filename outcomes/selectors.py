@@ -1,7 +1,7 @@
 """Reads for casework: distance travelled, the plan, and what is overdue."""
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -133,17 +133,23 @@ class CaseworkFilters:
     locality: Any = None
 
 
+# Each window as the schedule rule's bounds: (include overdue, days ahead).
+_WINDOW_BOUNDS: dict[str, tuple[bool, int]] = {
+    DueWindow.DUE_SOON: (True, 14),
+    DueWindow.OVERDUE: (True, -1),
+    DueWindow.NEXT_14: (False, 14),
+    DueWindow.NEXT_28: (False, 28),
+}
+
+
 def due_window_filter(field: str, window: str, today: date) -> Q:
-    """The one reading of the due windows: overdue is strictly before today; 'due in the
-    next n days' runs from today to n days on, inclusive."""
-    soon = today + timedelta(days=14)
-    if window == DueWindow.OVERDUE:
-        return Q(**{f"{field}__lt": today})
-    if window == DueWindow.NEXT_14:
-        return Q(**{f"{field}__gte": today, f"{field}__lte": soon})
-    if window == DueWindow.NEXT_28:
-        return Q(**{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=28)})
-    return Q(**{f"{field}__lte": soon})
+    """The rows whose `field` (a due date) falls in the window (casework.due_bounds)."""
+    include_overdue, days_ahead = _WINDOW_BOUNDS.get(window, _WINDOW_BOUNDS[DueWindow.DUE_SOON])
+    earliest, latest = casework.due_bounds(
+        today, include_overdue=include_overdue, days_ahead=days_ahead
+    )
+    within = Q(**{f"{field}__lte": latest})
+    return within if earliest is None else within & Q(**{f"{field}__gte": earliest})
 
 
 def casework_families(user) -> QuerySet[Family]:
@@ -193,11 +199,10 @@ def casework_due(user, filters: CaseworkFilters, today: date | None = None) -> Q
             .order_by("due_on", "pk")
         )
     if filters.kind == DueKind.LONG_OPEN:
-        months = casework_settings().intensive_flag_months
         return (
             active.filter(
                 tier=Family.Tier.HIGH_COMPLEX,
-                programme_start__lte=casework.add_months(today, -months),
+                programme_start__lte=casework.long_open_attached_by(today, casework_settings()),
             )
             .select_related("lead_professional")
             .order_by("programme_start", "pk")
