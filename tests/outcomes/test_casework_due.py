@@ -2,6 +2,7 @@
 filters and CSV, and that it and the caseload say the same of a family's next review."""
 
 import csv
+import importlib
 import io
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from families.models import Family
 from outcomes import services
-from outcomes.models import Action, Closure, FollowUp
+from outcomes.models import Action, Closure, FollowUp, Review
 from tafcase.accounts.models import Locality
 from tests.outcomes.conftest import TODAY
 
@@ -221,3 +222,37 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(len(one)):
         response = client.get(reverse(BOARD), {"kind": kind})
     assert len(response.context["rows"]) > len(first.context["rows"])
+
+
+def test_families_allocated_without_a_review_date_are_given_one(active, settings):
+    """The data migration gives an active family with no next review the date the rules
+    give: one interval after its latest review, or after attachment."""
+    from django.apps import apps
+
+    migration = importlib.import_module("outcomes.migrations.0005_schedule_missing_next_reviews")
+    settings.CASEWORK_REVIEW_WEEKS = 6
+    family = active.family  # attached 60 days ago, never reviewed
+    reviewed = Family.objects.create(
+        local_authority=family.local_authority,
+        name="Reviewed",
+        status=Family.Status.ACTIVE,
+        programme_start=TODAY - timedelta(days=200),
+    )
+    Review.objects.create(
+        family=reviewed, held_on=TODAY - timedelta(days=10), decisions="x", recorded_by=active.lead
+    )
+    scheduled = TODAY + timedelta(days=3)
+    kept = Family.objects.create(
+        local_authority=family.local_authority,
+        name="Kept",
+        status=Family.Status.ACTIVE,
+        programme_start=TODAY - timedelta(days=200),
+        next_review_due=scheduled,
+    )
+    migration.schedule_missing(apps, None)
+    family.refresh_from_db()
+    reviewed.refresh_from_db()
+    kept.refresh_from_db()
+    assert family.next_review_due == TODAY - timedelta(days=60) + timedelta(weeks=6)
+    assert reviewed.next_review_due == TODAY - timedelta(days=10) + timedelta(weeks=6)
+    assert kept.next_review_due == scheduled
