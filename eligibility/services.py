@@ -3,9 +3,10 @@ and writes its audit rows; the family's lifecycle moves only through family_tran
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -804,6 +805,9 @@ def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
         tier=item.level,
         lead_professional=lead,
         programme_start=item.panel.meets_on,
+        # The first review falls one review interval after attachment; each review held
+        # then sets the next (outcomes.services.review_record).
+        next_review_due=item.panel.meets_on + timedelta(weeks=settings.CASEWORK_REVIEW_WEEKS),
     )
     family_services.family_set_key_workers(
         actor=actor, family=family, key_workers=[lead, *family.key_workers.exclude(pk=lead.pk)]

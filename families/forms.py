@@ -158,3 +158,32 @@ class SearchForm(GovukForm):
     q = forms.CharField(
         label="Name, date of birth, postcode or family reference", max_length=100, required=False
     )
+
+
+class CaseloadFilterForm(GovukForm):
+    """The caseload's filters, from the query string. Workers and wards are the working
+    authority's own, so an id from elsewhere is a form error, never a wider list."""
+
+    show = forms.ChoiceField(
+        label="Families",
+        choices=[("mine", "Only my families"), ("all", "All families I can see")],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any"), *Family.Status.choices], required=False
+    )
+    worker = forms.ModelChoiceField(
+        label="Lead professional", queryset=User.objects.none(), required=False, empty_label="Any"
+    )
+    locality = forms.ModelChoiceField(
+        label="Ward or locality",
+        queryset=Locality.objects.none(),
+        required=False,
+        empty_label="Any",
+    )
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authority is not None:
+            self.fields["worker"].queryset = key_workers_of(authority)
+            self.fields["locality"].queryset = authority.localities.order_by("name")

@@ -51,15 +51,24 @@ def key_workers_of(authority) -> QuerySet[User]:
     )
 
 
-def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
+def caseload(
+    user, *, mine_only: bool, status: str = "", worker=None, locality=None
+) -> QuerySet[Family]:
     """'My families': the families the user leads or key-works (mine_only), or all the
-    families the user may see, soonest review first."""
+    families the user may see, soonest review first; narrowed by status, lead
+    professional and ward when given."""
     families = families_visible_to(user)
     if mine_only:
         families = families.filter(
             Q(lead_professional=user)
             | Q(Exists(Family.key_workers.through.objects.filter(family=OuterRef("pk"), user=user)))
         )
+    if status:
+        families = families.filter(status=status)
+    if worker is not None:
+        families = families.filter(lead_professional=worker)
+    if locality is not None:
+        families = families.filter(locality=locality)
     return with_list_columns(families).order_by("next_review_due", "-id")
 
 

@@ -6,6 +6,7 @@ app_name = "families"
 
 urlpatterns = [
     path("", views.caseload, name="caseload"),
+    path("families.csv", views.caseload_csv, name="caseload-csv"),
     path("search/", views.search, name="search"),
     path("new/", views.family_create, name="create"),
     path("<int:family_id>/", views.family_detail, name="detail"),

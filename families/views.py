@@ -1,5 +1,6 @@
 """Family pages. Views parse, authorise, call one service or selector, and render."""
 
+import io
 from functools import partial
 
 from django.conf import settings
@@ -11,10 +12,12 @@ from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from families import access, exports, selectors, services
 from families.forms import (
+    CaseloadFilterForm,
     ConsentForm,
     DateForm,
     FamilyForm,
@@ -27,7 +30,8 @@ from families.forms import (
     TransitionForm,
 )
 from families.models import Family, Membership
-from tafcase import web
+from tafcase import csv_safe, web
+from tafcase.accounts.authority import working_authority
 from tafcase.accounts.models import Role
 from tafcase.audit.services import audit_listed, audit_viewed
 from tafcase.errors import StaleEdit
@@ -64,22 +68,84 @@ def family_form_page(
     )
 
 
-@login_required
-def caseload(request):
+def _caseload(request):
+    """The filter form and the families it selects, for the page and its CSV alike. A bad
+    filter is a form error and is left out, so the list still shows something sensible."""
     # Key workers start from the families they work with; everyone else from all they see.
     default = "mine" if request.user.has_role(Role.KEY_WORKER) else "all"
-    mine = request.GET.get("show", default) == "mine"
-    page = _page(request, selectors.caseload(request.user, mine_only=mine))
+    authority = working_authority(request.user)
+    if authority is None and request.user.agency is not None:
+        authority = request.user.agency.local_authority
+    form = CaseloadFilterForm(request.GET or None, authority=authority)
+    given: dict = {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters land in cleaned_data, the rest in errors
+        given = form.cleaned_data
+    mine = (given.get("show") or default) == "mine"
+    families = selectors.caseload(
+        request.user,
+        mine_only=mine,
+        status=given.get("status") or "",
+        worker=given.get("worker"),
+        locality=given.get("locality"),
+    )
+    return form, mine, families
+
+
+@login_required
+def caseload(request):
+    form, mine, families = _caseload(request)
+    page = _page(request, families)
     audit_listed(request, what="caseload", family_ids=[f.pk for f in page])
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "families/caseload.html",
         {
+            "form": form,
             "page": page,
             "mine": mine,
+            "csv_query": query.urlencode(),
             "can_create": request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR),
         },
     )
+
+
+@login_required
+def caseload_csv(request):
+    _, mine, families = _caseload(request)
+    families = list(families)
+    audit_listed(request, what="caseload CSV", family_ids=[f.pk for f in families])
+    out = io.StringIO()
+    writer = csv_safe.writer(out)
+    writer.writerow(
+        [
+            "Reference",
+            "Family",
+            "Status",
+            "Tier of need",
+            "Lead professional",
+            "Ward or locality",
+            "Next review",
+            "Last contact",
+        ]
+    )
+    for f in families:
+        writer.writerow(
+            [
+                f.reference,
+                f.name,
+                f.get_status_display(),
+                f.get_tier_display(),
+                str(f.lead_professional or ""),
+                str(f.locality or ""),
+                f.next_review_due.isoformat() if f.next_review_due else "",
+                f.last_contact.isoformat() if f.last_contact else "",
+            ]
+        )
+    name = "my-families" if mine else "families"
+    return web.csv_response(out.getvalue(), f"{name}-{timezone.localdate()}.csv")
 
 
 @login_required

@@ -6,6 +6,7 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         from families.selectors import register_family_page_section
+        from outcomes import home
         from outcomes.claims import documents
         from outcomes.claims.selectors import family_page_results
 
@@ -13,3 +14,5 @@ class OutcomesConfig(AppConfig):
         register_family_page_section(family_page_results)
         # The claim schedule and evidence packs are made by the worker.
         documents.register()
+        # The home page's panels (tafcase.home).
+        home.register()

@@ -1,9 +1,11 @@
 from django import forms
 
+from eligibility.selectors import agencies_for
 from families.models import Family, Person
-from outcomes import casework
+from families.selectors import key_workers_of
+from outcomes import casework, selectors
 from outcomes.models import Closure, Goal
-from tafcase.accounts.models import Agency
+from tafcase.accounts.models import Agency, LocalAuthority, Locality, User
 from tafcase.fields import EventDateField, PastDateField
 from tafcase.forms import GovukForm, IdempotencyKeyField
 
@@ -190,3 +192,48 @@ class FollowUpForm(GovukForm):
     outcome = forms.CharField(
         label="How the family is doing", widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CaseworkFilterForm(GovukForm):
+    """The casework due list's filters, read from the query string. The choices of
+    worker, agency and locality are the working authority's own, so an id from elsewhere
+    is a form error, never a wider list."""
+
+    kind = forms.ChoiceField(
+        label="Type", choices=selectors.DueKind.choices, required=False, initial="reviews"
+    )
+    window = forms.ChoiceField(label="When", choices=selectors.DueWindow.choices, required=False)
+    worker = forms.ModelChoiceField(
+        label="Key worker", queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    agency = forms.ModelChoiceField(
+        label="Team or agency",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Any",
+    )
+    locality = forms.ModelChoiceField(
+        label="Ward or locality",
+        queryset=Locality.objects.none(),
+        required=False,
+        empty_label="Any",
+    )
+
+    def __init__(self, *args, authority: LocalAuthority | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authority is not None:
+            self.fields["worker"].queryset = key_workers_of(authority)  # type: ignore[attr-defined]
+            self.fields["agency"].queryset = agencies_for(authority)  # type: ignore[attr-defined]
+            self.fields["locality"].queryset = authority.localities.order_by("name")  # type: ignore[attr-defined]
+
+    def filters(self) -> selectors.CaseworkFilters:
+        """The filters that were given and valid; a bad one is left out (and shown as a
+        form error), so the page still lists something sensible."""
+        data = self.cleaned_data if self.is_bound else {}
+        return selectors.CaseworkFilters(
+            kind=data.get("kind") or selectors.DueKind.REVIEWS,
+            window=data.get("window") or selectors.DueWindow.DUE_SOON,
+            worker=data.get("worker"),
+            agency=data.get("agency"),
+            locality=data.get("locality"),
+        )

@@ -1,16 +1,17 @@
 """Reads for casework: distance travelled, the plan, and what is overdue."""
 
-from collections.abc import Hashable
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextChoices
 from django.utils import timezone
 
 from families.access import families_visible_to
 from families.models import Family, Membership
 from outcomes import casework
-from outcomes.models import Action, BudgetItem, DomainScore, FollowUp, Goal
+from outcomes.models import Action, BudgetItem, Closure, DomainScore, FollowUp, Goal
 from outcomes.services import casework_settings
 from tafcase.accounts.authority import working_authority_id
 from tafcase.accounts.models import Role
@@ -100,60 +101,192 @@ def budget_for(family: Family) -> tuple[list[tuple[BudgetItem, Decimal | int]], 
     return running, {"total": total, "agreed": approved}
 
 
-# --- dashboard ------------------------------------------------------------------------
+# --- casework due -----------------------------------------------------------------------
+#
+# One definition of "when is a review due": the family's stored `next_review_due`, set at
+# allocation and again by every review (services.review_record). The caseload, the family
+# page and this list all read that field, so they cannot disagree about the same family.
 
 
-def _my_families(user) -> QuerySet[Family]:
+class DueKind(TextChoices):
+    REVIEWS = "reviews", "Reviews"
+    ACTIONS = "actions", "Plan actions"
+    FOLLOW_UPS = "follow_ups", "Follow-ups after closure"
+    LONG_OPEN = "long_open", "Intensive cases open nine months or more"
+
+
+class DueWindow(TextChoices):
+    DUE_SOON = "soon", "Overdue or due in the next 14 days"
+    OVERDUE = "overdue", "Overdue"
+    NEXT_14 = "14", "Due in the next 14 days"
+    NEXT_28 = "28", "Due in the next 28 days"
+
+
+@dataclass(frozen=True)
+class CaseworkFilters:
+    """What the casework due list is narrowed to; None means no narrowing."""
+
+    kind: str = DueKind.REVIEWS
+    window: str = DueWindow.DUE_SOON
+    worker: Any = None
+    agency: Any = None
+    locality: Any = None
+
+
+# Each window as the schedule rule's bounds: (include overdue, days ahead).
+_WINDOW_BOUNDS: dict[str, tuple[bool, int]] = {
+    DueWindow.DUE_SOON: (True, 14),
+    DueWindow.OVERDUE: (True, -1),
+    DueWindow.NEXT_14: (False, 14),
+    DueWindow.NEXT_28: (False, 28),
+}
+
+
+def due_window_filter(field: str, window: str, today: date) -> Q:
+    """The rows whose `field` (a due date) falls in the window (casework.due_bounds)."""
+    include_overdue, days_ahead = _WINDOW_BOUNDS.get(window, _WINDOW_BOUNDS[DueWindow.DUE_SOON])
+    earliest, latest = casework.due_bounds(
+        today, include_overdue=include_overdue, days_ahead=days_ahead
+    )
+    within = Q(**{f"{field}__lte": latest})
+    return within if earliest is None else within & Q(**{f"{field}__gte": earliest})
+
+
+def casework_families(user) -> QuerySet[Family]:
     """Key workers: families they lead or key-work. Coordinators: those of the authority
     they are working in."""
     families = families_visible_to(user)
     authority_id = working_authority_id(user)
     if user.has_role(Role.COORDINATOR) and authority_id is not None:
         return families.filter(local_authority_id=authority_id)
-    return families.filter(Q(lead_professional=user) | Q(key_workers=user)).distinct()
+    key_worked = Family.key_workers.through.objects.filter(family=OuterRef("pk"), user=user)
+    return families.filter(Q(lead_professional=user) | Q(Exists(key_worked)))
 
 
-def dashboard(user) -> dict:
-    """What is overdue or due for the families this user works with, using the same
-    schedule rules as everything else (outcomes.casework.schedule)."""
-    today = timezone.localdate()
-    rules = casework_settings()
-    families = _my_families(user)
-    active = list(
-        families.filter(status=Family.Status.ACTIVE)
-        .annotate(last_review=Max("reviews__held_on"))
-        .select_related("lead_professional")
-    )
-    # Keyed as the schedule rules key cases and actions: by any hashable id.
-    by_id: dict[Hashable, Family] = {f.pk: f for f in active}
-    cases = [
-        casework.CaseDates(
-            case=f.pk,
-            attached_on=f.programme_start or today,
-            last_review_on=f.last_review,
-            intensive=f.tier == Family.Tier.HIGH_COMPLEX,
+def _narrowed(families: QuerySet[Family], filters: CaseworkFilters) -> QuerySet[Family]:
+    if filters.worker is not None:
+        key_worked = Family.key_workers.through.objects.filter(
+            family=OuterRef("pk"), user=filters.worker
         )
-        for f in active
-    ]
-    actions = list(
-        Action.objects.filter(goal__family__in=active, completed_on__isnull=True)
-        .exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIEVED])
-        .select_related("goal__family", "owner_agency", "owner_person")
+        families = families.filter(Q(lead_professional=filters.worker) | Q(Exists(key_worked)))
+    if filters.agency is not None:
+        families = families.filter(lead_professional__agency=filters.agency)
+    if filters.locality is not None:
+        families = families.filter(locality=filters.locality)
+    return families
+
+
+def casework_due(user, filters: CaseworkFilters, today: date | None = None) -> QuerySet:
+    """The rows of one kind of casework due, limited to what the user works with and the
+    filters, in date order (the most overdue first). Rows are Family (reviews, long-open),
+    Action or FollowUp objects, with what their row shows selected."""
+    today = today or timezone.localdate()
+    families = _narrowed(casework_families(user), filters)
+    active = families.filter(status=Family.Status.ACTIVE)
+    if filters.kind == DueKind.ACTIONS:
+        return (
+            Action.objects.filter(goal__family__in=active, completed_on__isnull=True)
+            .exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIEVED])
+            .filter(due_window_filter("due_on", filters.window, today))
+            .select_related("goal__family", "owner_agency", "owner_person")
+            .order_by("due_on", "pk")
+        )
+    if filters.kind == DueKind.FOLLOW_UPS:
+        return (
+            FollowUp.objects.filter(closure__family__in=families, done_on__isnull=True)
+            .filter(due_window_filter("due_on", filters.window, today))
+            .select_related("closure__family")
+            .order_by("due_on", "pk")
+        )
+    if filters.kind == DueKind.LONG_OPEN:
+        return (
+            active.filter(
+                tier=Family.Tier.HIGH_COMPLEX,
+                programme_start__lte=casework.long_open_attached_by(today, casework_settings()),
+            )
+            .select_related("lead_professional")
+            .order_by("programme_start", "pk")
+        )
+    return (
+        active.filter(due_window_filter("next_review_due", filters.window, today))
+        .select_related("lead_professional")
+        .order_by("next_review_due", "pk")
     )
-    by_action: dict[Hashable, Action] = {a.pk: a for a in actions}
-    overdue_actions = casework.overdue_actions(
-        [casework.Action(a.pk, a.goal.family_id, a.due_on) for a in actions], today
-    )
-    follow_ups = FollowUp.objects.filter(
-        closure__family__in=families, done_on__isnull=True, due_on__lte=today + timedelta(days=14)
-    ).select_related("closure__family")
+
+
+def casework_due_counts(user, filters: CaseworkFilters, today: date | None = None) -> dict:
+    """How many rows each kind has under the same filters: one query a kind."""
     return {
-        "overdue_reviews": [
-            (by_id[r.case], r) for r in casework.overdue_reviews(cases, today, rules)
-        ],
-        "overdue_actions": [(by_action[a.action], a) for a in overdue_actions],
-        "follow_ups": list(follow_ups),
-        "long_open": [
-            (by_id[c.case], c) for c in casework.long_open_intensive_cases(cases, today, rules)
-        ],
+        kind: casework_due(user, replace(filters, kind=kind), today).count() for kind in DueKind
     }
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One row of the casework due list or its CSV, whatever kind of record it is."""
+
+    family: Family
+    what: str
+    who: str
+    due_on: date | None
+    person_id: int | None = None
+
+
+def due_rows(kind: str, records) -> list[DueRow]:
+    """Rows for records that `casework_due` returned for `kind`."""
+    months = casework_settings().intensive_flag_months
+    if kind == DueKind.ACTIONS:
+        return [
+            DueRow(a.goal.family, a.description, str(a.owner), a.due_on, a.owner_person_id)
+            for a in records
+        ]
+    if kind == DueKind.FOLLOW_UPS:
+        return [
+            DueRow(
+                f.closure.family,
+                f"Follow-up {f.months_after} months after closure",
+                "",
+                f.due_on,
+            )
+            for f in records
+        ]
+    if kind == DueKind.LONG_OPEN:
+        return [
+            DueRow(
+                f,
+                f"Intensive support for {months} months or more",
+                str(f.lead_professional or ""),
+                casework.add_months(f.programme_start, months),
+            )
+            for f in records
+        ]
+    return [DueRow(f, "Review", str(f.lead_professional or ""), f.next_review_due) for f in records]
+
+
+# --- waiting for a coordinator ------------------------------------------------------------
+
+
+def spend_awaiting_approval(user) -> QuerySet[BudgetItem]:
+    """Spend over the approval threshold that nobody has approved yet, oldest first."""
+    return (
+        BudgetItem.objects.filter(
+            family__in=casework_families(user), needs_approval=True, approved_by__isnull=True
+        )
+        .select_related("family", "recorded_by")
+        .order_by("recorded_at", "pk")
+    )
+
+
+def closures_awaiting_sign_off(user) -> QuerySet[Closure]:
+    """Closed cases whose closure a coordinator has not yet signed off, oldest first."""
+    return (
+        Closure.objects.filter(family__in=casework_families(user), signed_off_by__isnull=True)
+        .select_related("family", "closed_by")
+        .order_by("closed_on", "pk")
+    )
+
+
+def spend_awaiting_totals(user) -> dict:
+    """How many items are waiting and their total in pounds, in one query."""
+    totals = spend_awaiting_approval(user).aggregate(count=Count("pk"), amount=Sum("amount"))
+    return {"count": totals["count"], "amount": totals["amount"] or Decimal(0)}

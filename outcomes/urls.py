@@ -7,6 +7,9 @@ F = "families/<int:family_id>/"
 
 urlpatterns = [
     path("casework/", views.dashboard, name="dashboard"),
+    path("casework/due.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("casework/spend-awaiting-approval/", views.spend_awaiting, name="spend-awaiting"),
+    path("casework/closures-awaiting-sign-off/", views.closures_awaiting, name="closures-awaiting"),
     path(F + "assessments/", views.assessments, name="assessments"),
     path(F + "assessments/start/", views.assessment_start, name="assessment-start"),
     path(F + "assessments/<int:assessment_id>/", views.assessment_edit, name="assessment"),

@@ -2,12 +2,14 @@
 workers and coordinators change things; everyone who can see the family can read; a TAF
 partner may update their own agency's actions; anyone else gets 404."""
 
+import io
 from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +24,7 @@ from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
     AssessmentForm,
+    CaseworkFilterForm,
     CloseForm,
     FollowUpForm,
     GoalForm,
@@ -31,7 +34,8 @@ from outcomes.forms import (
     TierForm,
 )
 from outcomes.models import Assessment, Goal
-from tafcase import web
+from tafcase import csv_safe, web
+from tafcase.accounts.authority import working_authority
 from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_listed, audit_record, audit_viewed, client_ip
@@ -472,20 +476,113 @@ def follow_up(request, family_id, follow_up_id):
 # --- dashboard ------------------------------------------------------------------------
 
 
-@login_required
-def dashboard(request):
+PAGE_SIZE = 50
+
+
+def _casework_due(request):
+    """The filter form, the filters it gives and the rows they select, for the page and
+    its CSV alike."""
     if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
         raise PermissionDenied
-    shown = selectors.dashboard(request.user)
+    authority = working_authority(request.user)
+    if authority is None and request.user.agency is not None:
+        authority = request.user.agency.local_authority
+    form = CaseworkFilterForm(request.GET or None, authority=authority)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    return form, filters, selectors.casework_due(request.user, filters)
+
+
+def _audit_due(request, rows, what: str) -> None:
     audit_listed(
         request,
-        what="casework dashboard",
-        family_ids=[
-            *(family.pk for family, _ in shown["overdue_reviews"]),
-            *(action.goal.family_id for action, _ in shown["overdue_actions"]),
-            *(f.closure.family_id for f in shown["follow_ups"]),
-            *(family.pk for family, _ in shown["long_open"]),
-        ],
-        person_ids=[action.owner_person_id for action, _ in shown["overdue_actions"]],
+        what=what,
+        family_ids=[r.family.pk for r in rows],
+        person_ids=[r.person_id for r in rows if r.person_id],
     )
-    return render(request, "outcomes/dashboard.html", shown)
+
+
+@login_required
+def dashboard(request):
+    form, filters, records = _casework_due(request)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.due_rows(filters.kind, page.object_list)
+    _audit_due(request, rows, "casework dashboard")
+    counts = selectors.casework_due_counts(request.user, filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs = []
+    for kind, label in selectors.DueKind.choices:
+        query["kind"] = kind
+        tabs.append(
+            {"kind": kind, "label": label, "count": counts[kind], "query": query.urlencode()}
+        )
+    query["kind"] = filters.kind
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "kind_label": selectors.DueKind(filters.kind).label,
+            "page": page,
+            "rows": rows,
+            "tabs": tabs,
+            "csv_query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def dashboard_csv(request):
+    _, filters, records = _casework_due(request)
+    rows = selectors.due_rows(filters.kind, records)
+    _audit_due(request, rows, "casework dashboard CSV")
+    out = io.StringIO()
+    writer = csv_safe.writer(out)
+    writer.writerow(["Family reference", "Family", "Type", "What", "Who", "Due", "Overdue"])
+    today = timezone.localdate()
+    label = selectors.DueKind(filters.kind).label
+    for r in rows:
+        writer.writerow(
+            [
+                r.family.reference,
+                r.family.name,
+                label,
+                r.what,
+                r.who,
+                r.due_on.isoformat() if r.due_on else "",
+                "Yes" if r.due_on and r.due_on < today else "No",
+            ]
+        )
+    return web.csv_response(out.getvalue(), f"casework-due-{filters.kind}-{today}.csv")
+
+
+def _waiting_list(request, records, *, template: str, what: str):
+    """A paged list of records waiting for a coordinator, each with its `family`."""
+    if not request.user.has_role(Role.KEY_WORKER, Role.COORDINATOR):
+        raise PermissionDenied
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_listed(request, what=what, family_ids=[r.family_id for r in page])
+    return render(request, template, {"page": page})
+
+
+@login_required
+def spend_awaiting(request):
+    return _waiting_list(
+        request,
+        selectors.spend_awaiting_approval(request.user),
+        template="outcomes/spend_awaiting.html",
+        what="spend awaiting approval",
+    )
+
+
+@login_required
+def closures_awaiting(request):
+    return _waiting_list(
+        request,
+        selectors.closures_awaiting_sign_off(request.user),
+        template="outcomes/closures_awaiting.html",
+        what="closures awaiting sign-off",
+    )

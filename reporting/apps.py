@@ -6,6 +6,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from families.selectors import register_family_page_section
+        from reporting import home
         from reporting.cards import documents
         from reporting.feedback.selectors import family_page_feedback
 
@@ -13,3 +14,5 @@ class ReportingConfig(AppConfig):
         documents.register()
         # The family page links to family feedback without families importing reporting.
         register_family_page_section(family_page_feedback)
+        # The home page's panels (tafcase.home).
+        home.register()

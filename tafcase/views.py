@@ -9,14 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from tafcase import home as home_panels
 from tafcase.accounts import authority
 from tafcase.accounts.forms import AuthorityChoiceForm
 from tafcase.accounts.models import LocalAuthority, Role
 from tafcase.tasks import BEAT_HEARTBEAT_KEY, ping
 
 
-# What each role's home page will show. Each entry is a panel heading and the empty state
-# that says what will appear there; apps replace entries with real panels as they arrive.
+# The home page's fixed panels: ways in that have nothing to count. Each role's live
+# panels, with counts of the records the user may open, are registered by the apps
+# (tafcase.home) and shown before these.
 @dataclass(frozen=True)
 class Panel:
     heading: str
@@ -32,30 +34,8 @@ KEY_PLAYER_FEEDBACK = Panel(
 )
 
 HOME_PANELS: dict[str, list[Panel]] = {
-    Role.KEY_WORKER: [
-        Panel(
-            "My families",
-            "Families you lead or key-work will appear here, with their status, "
-            "tier of need, next review and last contact.",
-            ("Open my families", "families:caseload"),
-        ),
-        Panel(
-            "Overdue reviews and actions",
-            "Reviews and plan actions past their date, follow-ups due after closure, and "
-            "intensive cases open nine months or more.",
-            ("Open casework due", "outcomes:dashboard"),
-        ),
-        KEY_PLAYER_FEEDBACK,
-    ],
-    Role.PANEL_CHAIR: [
-        Panel(
-            "Next panel agenda",
-            "Screened eligible nominations for your next panel, in priority order, with "
-            "key workers' caseloads for allocation.",
-            ("Open panels", "eligibility:panels"),
-        ),
-        KEY_PLAYER_FEEDBACK,
-    ],
+    Role.KEY_WORKER: [KEY_PLAYER_FEEDBACK],
+    Role.PANEL_CHAIR: [KEY_PLAYER_FEEDBACK],
     Role.PANEL_MEMBER: [
         Panel(
             "Panel agendas",
@@ -65,79 +45,22 @@ HOME_PANELS: dict[str, list[Panel]] = {
         ),
         KEY_PLAYER_FEEDBACK,
     ],
-    Role.COORDINATOR: [
-        Panel(
-            "Nominations queue",
-            "Nominations and data-match candidates by stage, with how long the oldest has waited.",
-            ("Open the queue", "eligibility:nominations"),
-        ),
-        Panel(
-            "Overdue reviews and actions",
-            "Across the authority: overdue reviews and actions, follow-ups due and "
-            "intensive cases open nine months or more.",
-            ("Open casework due", "outcomes:dashboard"),
-        ),
-        Panel(
-            "Claim windows",
-            "Payment-by-Results claim windows: propose claims, validate them, draw the "
-            "audit sample and submit.",
-            ("Open claim windows", "claims:windows"),
-        ),
-    ],
-    Role.DATA_ANALYST: [
-        Panel(
-            "Partner data",
-            "Uploaded partner datasets and how current each source is will appear here.",
-        ),
-        Panel(
-            "Data-match runs",
-            "Quarterly data-match runs, their link rates and the review queue will appear here.",
-        ),
-        Panel(
-            "Claim windows",
-            "Payment-by-Results claim windows, their claims and the results pipeline.",
-            ("Open claim windows", "claims:windows"),
-        ),
-    ],
-    Role.MANAGER: [
-        Panel(
-            "Report cards",
-            "Results Based Accountability report cards will appear here: how "
-            "much did we do, how well did we do it, is anyone better off?",
-        ),
-        Panel(
-            "Claim windows",
-            "Each claim window's totals by result, for your declaration as senior "
-            "responsible officer, and the results pipeline.",
-            ("Open claim windows", "claims:windows"),
-        ),
-    ],
+    Role.COORDINATOR: [],
+    Role.DATA_ANALYST: [],
+    Role.MANAGER: [],
     Role.AUDITOR: [
         Panel(
             "Claims to sample",
             "Claims drawn for audit sampling, with their evidence: pass or fail each one.",
             ("Open claim windows", "claims:windows"),
         ),
-        Panel(
-            "Audit trail",
-            "Searches of who viewed or changed records will appear here.",
-            ("Search the audit log", "audit-log"),
-        ),
     ],
     Role.PARTNER_PRACTITIONER: [
-        Panel(
-            "Families shared with your agency",
-            "Families whose Team Around the Family your "
-            "agency is on, with consent to share, will "
-            "appear here.",
-            ("Open families shared with your agency", "families:caseload"),
-        ),
         Panel(
             "Nominate a family",
             "Put a family forward for the programme, with their consent.",
             ("Nominate a family", "eligibility:nomination-new"),
         ),
-        Panel("Your actions", "Family plan actions your agency owns will appear here."),
     ],
     Role.ADMINISTRATOR: [
         Panel(
@@ -159,7 +82,14 @@ HOME_PANELS: dict[str, list[Panel]] = {
 @login_required
 def home(request):
     sections = [
-        {"role": Role(role).label, "panels": HOME_PANELS[role]}
+        {
+            "role": Role(role).label,
+            "live": [
+                {"heading": p.heading, "figures": p.figures(request.user), "link": p.link}
+                for p in home_panels.live_panels(role)
+            ],
+            "panels": HOME_PANELS[role],
+        }
         for role in Role
         if role in request.user.roles
     ]

@@ -10,7 +10,10 @@ class DatamatchConfig(AppConfig):
     verbose_name = "Partner data and data-match"
 
     def ready(self) -> None:
+        from eligibility.datamatch import home
         from eligibility.datamatch.selectors import family_page_evidence
         from families.selectors import register_family_page_section
 
         register_family_page_section(family_page_evidence)
+        # The home page's panels (tafcase.home).
+        home.register()

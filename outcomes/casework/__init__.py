@@ -16,10 +16,11 @@ How services will use it:
   :class:`SubjectProgress` and ``domain_set.scale`` and mark the result safe: every piece of
   text in it is escaped here.
 - **Schedule.** A service builds :class:`CaseworkSettings` from the council's settings and
-  passes it, with :class:`CaseDates` / :class:`Action` / :class:`Spend` rows and a date, to
-  :func:`overdue_reviews`, :func:`overdue_actions`, :func:`long_open_intensive_cases`,
-  :func:`closure_follow_ups` (when closing a case) and :func:`check_spends` /
-  :func:`spend_needs_approval` (when recording spend). Dashboards call the same rules.
+  passes it to :func:`next_review_due` (when a review is held), :func:`closure_follow_ups`
+  (when closing a case) and :func:`check_spends` / :func:`spend_needs_approval` (when
+  recording spend). The casework due list turns :func:`due_bounds` and
+  :func:`long_open_attached_by` into SQL filters, so it can page and count in the
+  database; pages word a due date through the ``due`` template filter.
 """
 
 from outcomes.casework.charts import change_in_words, render_distance_chart
@@ -52,23 +53,17 @@ from outcomes.casework.schedule import (
     DEFAULT_SETTINGS,
     OVER_FAMILY_LIMIT,
     OVER_SPEND_THRESHOLD,
-    Action,
-    CaseDates,
     CaseworkSettings,
     FollowUp,
-    LongOpenCase,
-    OverdueAction,
-    OverdueReview,
     Spend,
     SpendCheck,
     add_months,
     check_spends,
     closure_follow_ups,
+    due_bounds,
     family_spend_totals,
-    long_open_intensive_cases,
+    long_open_attached_by,
     next_review_due,
-    overdue_actions,
-    overdue_reviews,
     review_due_dates,
     spend_needs_approval,
 )
@@ -79,8 +74,6 @@ __all__ = [
     "FAMILY_SUBJECT",
     "OVER_FAMILY_LIMIT",
     "OVER_SPEND_THRESHOLD",
-    "Action",
-    "CaseDates",
     "CaseworkSettings",
     "Direction",
     "DistanceTravelled",
@@ -88,10 +81,7 @@ __all__ = [
     "DomainProgress",
     "DomainSet",
     "FollowUp",
-    "LongOpenCase",
     "OccasionScore",
-    "OverdueAction",
-    "OverdueReview",
     "Profile",
     "ScaleLevel",
     "ScoreRecord",
@@ -106,14 +96,13 @@ __all__ = [
     "closure_follow_ups",
     "distance_travelled",
     "domain_progress",
+    "due_bounds",
     "family_spend_totals",
-    "long_open_intensive_cases",
+    "long_open_attached_by",
     "member_profile",
     "next_review_due",
     "occasion_code",
     "occasion_label",
-    "overdue_actions",
-    "overdue_reviews",
     "render_distance_chart",
     "review_due_dates",
     "spend_needs_approval",

@@ -1,4 +1,4 @@
-"""Casework schedule rules: reviews, overdue actions, follow-ups, long-open cases, budgets.
+"""Casework schedule rules: reviews, what is due, follow-ups, long-open cases, budgets.
 
 Every rule takes its parameters in a :class:`CaseworkSettings`; nothing here hard-codes a
 period or an amount, because councils set their own (reviews "ranging from four to six weeks
@@ -71,25 +71,6 @@ def add_months(start: date, months: int) -> date:
 # --- Reviews --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseDates:
-    """The dates of one case that the rules need.
-
-    ``attached_on`` is when the family was attached to the programme (work started);
-    ``last_review_on`` the latest completed review, if any; ``closed_on`` set once closed.
-    ``intensive`` marks cases on the intensive (high or complex needs) level of support.
-    """
-
-    case: Hashable
-    attached_on: date
-    last_review_on: date | None = None
-    closed_on: date | None = None
-    intensive: bool = False
-
-    def is_open_on(self, day: date) -> bool:
-        return self.attached_on <= day and (self.closed_on is None or self.closed_on > day)
-
-
 def next_review_due(
     attached_on: date, last_review_on: date | None, settings: CaseworkSettings = DEFAULT_SETTINGS
 ) -> date:
@@ -113,61 +94,15 @@ def review_due_dates(
     return [start + settings.review_interval * n for n in range(1, count + 1)]
 
 
-@dataclass(frozen=True)
-class OverdueReview:
-    case: Hashable
-    due_on: date
-    days_overdue: int
+def due_bounds(as_of: date, *, include_overdue: bool, days_ahead: int) -> tuple[date | None, date]:
+    """The inclusive range of due dates a "due" list shows on ``as_of``.
 
-
-def overdue_reviews(
-    cases: Iterable[CaseDates], as_of: date, settings: CaseworkSettings = DEFAULT_SETTINGS
-) -> list[OverdueReview]:
-    """Open cases whose next review was due before ``as_of``, most overdue first.
-
-    A review due on ``as_of`` itself is not yet overdue. Closed cases are never overdue.
-    Ties are ordered by the order the cases were given, so the output is stable.
+    Overdue means due before ``as_of``: something due on ``as_of`` itself is due, not yet
+    overdue. ``include_overdue`` opens the range to every earlier date; ``days_ahead``
+    sets its end (``-1`` with ``include_overdue`` gives the overdue alone).
     """
-    overdue = []
-    for case in cases:
-        if not case.is_open_on(as_of):
-            continue
-        due_on = next_review_due(case.attached_on, case.last_review_on, settings)
-        if due_on < as_of:
-            overdue.append(OverdueReview(case.case, due_on, (as_of - due_on).days))
-    return sorted(overdue, key=lambda item: -item.days_overdue)
-
-
-@dataclass(frozen=True)
-class Action:
-    """An action in a family plan: due by ``due_on``; ``completed_on`` once done."""
-
-    action: Hashable
-    case: Hashable
-    due_on: date
-    completed_on: date | None = None
-
-
-@dataclass(frozen=True)
-class OverdueAction:
-    action: Hashable
-    case: Hashable
-    due_on: date
-    days_overdue: int
-
-
-def overdue_actions(actions: Iterable[Action], as_of: date) -> list[OverdueAction]:
-    """Actions not completed by ``as_of`` whose due date is before it, most overdue first.
-
-    An action completed after ``as_of`` counts as not completed on that day, so the rule
-    gives the same answer when re-run for a past date.
-    """
-    overdue = [
-        OverdueAction(a.action, a.case, a.due_on, (as_of - a.due_on).days)
-        for a in actions
-        if a.due_on < as_of and (a.completed_on is None or a.completed_on > as_of)
-    ]
-    return sorted(overdue, key=lambda item: -item.days_overdue)
+    earliest = None if include_overdue else as_of
+    return earliest, as_of + timedelta(days=days_ahead)
 
 
 # --- Closure and long-open cases --------------------------------------------------------------
@@ -191,34 +126,19 @@ def closure_follow_ups(
     ]
 
 
-@dataclass(frozen=True)
-class LongOpenCase:
-    """An intensive case still open on ``as_of``, ``flagged_from`` being when it passed the mark."""
-
-    case: Hashable
-    attached_on: date
-    flagged_from: date
-    days_past: int
-
-
-def long_open_intensive_cases(
-    cases: Iterable[CaseDates], as_of: date, settings: CaseworkSettings = DEFAULT_SETTINGS
-) -> list[LongOpenCase]:
-    """Intensive cases open on ``as_of`` that have been open for the flag period or longer.
+def long_open_attached_by(as_of: date, settings: CaseworkSettings = DEFAULT_SETTINGS) -> date:
+    """The latest attachment date of an intensive case flagged as long open on ``as_of``.
 
     A case attached on 15 January is flagged from 15 October (9 months) onwards, including
-    that day. A case closed on or before ``as_of`` is not flagged. Longest-open first.
+    that day; so every case attached on or before the returned date is flagged. Month ends
+    clamp: attached 31 May, a case is flagged from 28 February.
     """
-    flagged = []
-    for case in cases:
-        if not case.intensive or not case.is_open_on(as_of):
-            continue
-        flagged_from = add_months(case.attached_on, settings.intensive_flag_months)
-        if flagged_from <= as_of:
-            flagged.append(
-                LongOpenCase(case.case, case.attached_on, flagged_from, (as_of - flagged_from).days)
-            )
-    return sorted(flagged, key=lambda item: -item.days_past)
+    months = settings.intensive_flag_months
+    latest = add_months(as_of, -months)
+    # add_months clamps to a month's end, so later days may reach as_of too.
+    while add_months(latest + timedelta(days=1), months) <= as_of:
+        latest += timedelta(days=1)
+    return latest
 
 
 # --- Budget ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Schedule rules: reviews, overdue actions, follow-ups, long-open cases, budget approval."""
+"""Schedule rules: reviews, due windows, follow-ups, long-open cases, budget approval."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,18 +8,15 @@ import pytest
 from outcomes.casework import (
     OVER_FAMILY_LIMIT,
     OVER_SPEND_THRESHOLD,
-    Action,
-    CaseDates,
     CaseworkSettings,
     Spend,
     add_months,
     check_spends,
     closure_follow_ups,
+    due_bounds,
     family_spend_totals,
-    long_open_intensive_cases,
+    long_open_attached_by,
     next_review_due,
-    overdue_actions,
-    overdue_reviews,
     review_due_dates,
     spend_needs_approval,
 )
@@ -47,56 +44,35 @@ def test_a_held_review_restarts_the_clock_from_the_latest_review():
     assert next_review_due(ATTACHED, None) == date(2026, 2, 16)
 
 
-@pytest.mark.parametrize(
-    ("as_of", "days_overdue"),
-    [
-        (date(2026, 2, 15), None),  # day before due
-        (date(2026, 2, 16), None),  # due today: not yet overdue
-        (date(2026, 2, 17), 1),  # the day after
-        (date(2026, 3, 16), 28),
-    ],
-)
-def test_review_is_overdue_only_after_its_due_day(as_of, days_overdue):
-    result = overdue_reviews([CaseDates("c1", ATTACHED)], as_of)
-    assert [r.days_overdue for r in result] == ([] if days_overdue is None else [days_overdue])
+def in_bounds(due_on: date, bounds: tuple[date | None, date]) -> bool:
+    earliest, latest = bounds
+    return (earliest is None or earliest <= due_on) and due_on <= latest
 
 
-def test_overdue_reviews_uses_the_interval_and_last_review_and_skips_closed_cases():
-    cases = [
-        CaseDates("never-reviewed", ATTACHED),
-        CaseDates("reviewed", ATTACHED, last_review_on=date(2026, 2, 1)),
-        CaseDates("closed", ATTACHED, closed_on=date(2026, 2, 1)),
-        CaseDates("closes-later", ATTACHED, closed_on=date(2026, 6, 1)),
-    ]
-    result = overdue_reviews(cases, date(2026, 3, 2), FOUR_WEEKS)
-    assert [(r.case, r.due_on, r.days_overdue) for r in result] == [
-        ("never-reviewed", date(2026, 2, 2), 28),
-        ("closes-later", date(2026, 2, 2), 28),
-        ("reviewed", date(2026, 3, 1), 1),
-    ]
+AS_OF = date(2026, 3, 9)
 
 
 @pytest.mark.parametrize(
-    ("due_on", "completed_on", "overdue"),
+    ("due_on", "overdue", "due_in_14_days", "either"),
     [
-        (date(2026, 3, 9), None, False),  # due today
-        (date(2026, 3, 8), None, True),
-        (date(2026, 3, 1), date(2026, 3, 5), False),  # done, late, before as-of
-        (date(2026, 3, 1), date(2026, 3, 20), True),  # done after as-of: open on that day
+        (date(2026, 1, 1), True, False, True),
+        (date(2026, 3, 8), True, False, True),  # the day before: overdue
+        (date(2026, 3, 9), False, True, True),  # due today: due, not yet overdue
+        (date(2026, 3, 23), False, True, True),  # 14 days on: still in the window
+        (date(2026, 3, 24), False, False, False),
     ],
 )
-def test_overdue_actions_at_the_boundary(due_on, completed_on, overdue):
-    result = overdue_actions([Action("a1", "c1", due_on, completed_on)], date(2026, 3, 9))
-    assert bool(result) is overdue
+def test_due_bounds_at_the_edges(due_on, overdue, due_in_14_days, either):
+    assert in_bounds(due_on, due_bounds(AS_OF, include_overdue=True, days_ahead=-1)) is overdue
+    assert (
+        in_bounds(due_on, due_bounds(AS_OF, include_overdue=False, days_ahead=14)) is due_in_14_days
+    )
+    assert in_bounds(due_on, due_bounds(AS_OF, include_overdue=True, days_ahead=14)) is either
 
 
-def test_overdue_actions_are_listed_most_overdue_first():
-    actions = [Action("late", "c1", date(2026, 3, 1)), Action("later", "c2", date(2026, 2, 1))]
-    result = overdue_actions(actions, date(2026, 3, 9))
-    assert [(a.action, a.case, a.days_overdue) for a in result] == [
-        ("later", "c2", 36),
-        ("late", "c1", 8),
-    ]
+def test_a_review_held_sets_the_next_one_interval_after_it():
+    assert next_review_due(ATTACHED, None, FOUR_WEEKS) == date(2026, 2, 2)
+    assert next_review_due(ATTACHED, date(2026, 2, 1), FOUR_WEEKS) == date(2026, 3, 1)
 
 
 @pytest.mark.parametrize(
@@ -137,23 +113,25 @@ def test_add_months_crosses_year_and_clamps(start, months, expected):
     [(date(2026, 10, 4), False), (date(2026, 10, 5), True), (date(2026, 12, 1), True)],
 )
 def test_intensive_case_is_flagged_from_nine_months_open(as_of, flagged):
-    result = long_open_intensive_cases([CaseDates("c1", ATTACHED, intensive=True)], as_of)
-    assert bool(result) is flagged
-    if flagged:
-        assert result[0].flagged_from == date(2026, 10, 5)
+    assert (long_open_attached_by(as_of) >= ATTACHED) is flagged
 
 
-def test_long_open_flag_ignores_lighter_and_closed_cases_and_honours_the_setting():
-    cases = [
-        CaseDates("light", ATTACHED, intensive=False),
-        CaseDates("closed", ATTACHED, intensive=True, closed_on=date(2026, 9, 1)),
-        CaseDates("open", ATTACHED, intensive=True),
-    ]
-    as_of = date(2026, 8, 5)
-    assert long_open_intensive_cases(cases, as_of) == []
-    six = CaseworkSettings(intensive_flag_months=6)
-    result = long_open_intensive_cases(cases, as_of, six)
-    assert [(r.case, r.days_past) for r in result] == [("closed", 31), ("open", 31)]
+@pytest.mark.parametrize(
+    ("as_of", "months", "expected"),
+    [
+        (date(2026, 10, 5), 9, date(2026, 1, 5)),
+        # Attached 29, 30 or 31 May: flagged from 28 February, the month's end.
+        (date(2027, 2, 28), 9, date(2026, 5, 31)),
+        (date(2027, 2, 27), 9, date(2026, 5, 27)),
+        (date(2026, 8, 5), 6, date(2026, 2, 5)),
+    ],
+)
+def test_long_open_attached_by_is_the_exact_inverse_of_the_flag(as_of, months, expected):
+    settings = CaseworkSettings(intensive_flag_months=months)
+    latest = long_open_attached_by(as_of, settings)
+    assert latest == expected
+    assert add_months(latest, months) <= as_of
+    assert add_months(latest + timedelta(days=1), months) > as_of
 
 
 @pytest.mark.parametrize(

@@ -2,18 +2,21 @@
 forms that show a record, and exports, each naming the families and people shown; and
 changes to what a user may see, made in the admin."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from eligibility import services as eligibility_services
 from eligibility.datamatch.models import PartnerImport, ReviewItem
-from families.models import Person
+from families.models import Family, Person
 from outcomes import services as outcomes_services
 from tafcase.accounts.models import Agency, Role, User
 from tafcase.audit.models import AuditEvent
 from tests.datamatch.conftest import ASB_HEADER, csv_bytes
 from tests.datamatch.test_pages_and_api import newly_eligible
+from tests.families.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -119,12 +122,13 @@ def test_refused_form_is_not_recorded(client, world):
 
 
 def test_casework_dashboard_records_the_families_it_lists(client, active):
+    Family.objects.filter(pk=active.family.pk).update(next_review_due=TODAY - timedelta(days=1))
     client.force_login(active.lead)
     before = last_id()
     response = client.get(reverse("outcomes:dashboard"))
     event = the_read(before, active.lead)
     assert event.object_type == "casework dashboard"
-    shown = {family.pk for family, _ in response.context["overdue_reviews"]}
+    shown = {row.family.pk for row in response.context["rows"]}
     assert active.family.pk in shown
     assert shown <= set(event.family_ids)
 

@@ -266,6 +266,10 @@ def test_overrides_are_reported(client, pw, nominate):
     assert 'href="?stage=overrides">1</a>' in client.get(url).content.decode()
     body = client.get(url, {"stage": "overrides"}).content.decode()
     assert overridden.reference in body and agreed.reference not in body
+    assert "Showing 1 to 1 of 1." in body
+    # Parameters that mean nothing list everything rather than fail.
+    for params in ({"stage": "nonsense"}, {"page": "x"}, {"page": "999"}):
+        assert "Showing 1 to 2 of 2." in client.get(url, params).content.decode()
 
 
 def test_referrer_is_not_told_a_family_was_known_before(client, pw, nominate):

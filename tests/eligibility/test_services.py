@@ -1,8 +1,9 @@
 """Nominations, screening and panel decisions through the services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from eligibility import selectors, services
@@ -336,6 +337,10 @@ def test_accepting_allocates_lead_and_makes_family_active(pw, panel, eligible):
     assert family.lead_professional == pw.kw1
     assert family.tier == "high_complex"
     assert family.programme_start == panel.meets_on
+    # The first review is scheduled at allocation: the caseload and casework read it.
+    assert family.next_review_due == panel.meets_on + timedelta(
+        weeks=settings.CASEWORK_REVIEW_WEEKS
+    )
     assert access.families_visible_to(pw.kw1).filter(pk=family.pk).exists()
     nomination.refresh_from_db()
     assert nomination.stage == Nomination.Stage.ACCEPTED

@@ -154,14 +154,19 @@ def test_overdue_reviews_actions_follow_ups_and_nine_month_flag(active, settings
         due_on=TODAY + timedelta(days=3),
         owner_person=active.parent,
     )
-    board = selectors.dashboard(active.lead)
-    assert [f.pk for f, _ in board["overdue_reviews"]] == [family.pk]
-    assert board["overdue_reviews"][0][1].days_overdue == 14
-    assert [a.pk for a, _ in board["overdue_actions"]] == [late.pk]
-    assert [f.pk for f, _ in board["long_open"]] == [family.pk]  # intensive, 300 days
+    Family.objects.filter(pk=family.pk).update(next_review_due=TODAY - timedelta(days=14))
+    kinds = selectors.DueKind
+
+    def due(user, kind, window=selectors.DueWindow.DUE_SOON):
+        filters = selectors.CaseworkFilters(kind=kind, window=window)
+        return list(selectors.casework_due(user, filters, TODAY))
+
+    assert due(active.lead, kinds.REVIEWS) == [family]
+    assert due(active.lead, kinds.ACTIONS, selectors.DueWindow.OVERDUE) == [late]
+    assert due(active.lead, kinds.LONG_OPEN) == [family]  # intensive, 300 days
     # The coordinator sees the authority's; an outsider nothing.
-    assert selectors.dashboard(active.coordinator)["overdue_actions"]
-    assert not selectors.dashboard(active.school)["overdue_reviews"]
+    assert due(active.coordinator, kinds.ACTIONS, selectors.DueWindow.OVERDUE) == [late]
+    assert not due(active.school, kinds.REVIEWS)
 
 
 def test_budget_approval_threshold(active, settings):

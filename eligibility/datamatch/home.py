@@ -1,0 +1,52 @@
+"""The data analyst's home-page panel (tafcase.home): how current each partner dataset
+is, and how many possible links wait for a person to review."""
+
+from django.db.models import Max
+from django.http import Http404
+from django.urls import reverse
+
+from eligibility.datamatch.access import authority_for
+from eligibility.datamatch.models import KIND_CHOICES, PartnerImport, ReviewItem
+from tafcase.accounts.models import Role
+from tafcase.home import Figure, LivePanel, register_home_panel
+
+
+def partner_data_figures(user) -> list[Figure]:
+    """The latest extract of each dataset (one query) and the review queue (one more)."""
+    try:
+        authority = authority_for(user)
+    except Http404:
+        return []
+    latest = dict(
+        PartnerImport.objects.filter(local_authority=authority)
+        .values("kind")
+        .annotate(as_of=Max("as_of"))
+        .values_list("kind", "as_of")
+    )
+    imports = reverse("datamatch:imports")
+    figures = [
+        Figure(
+            f"{label}: latest extract",
+            f"{latest[kind]:%-d %B %Y}" if kind in latest else "None uploaded",
+            imports,
+        )
+        for kind, label in KIND_CHOICES
+    ]
+    waiting = ReviewItem.objects.filter(
+        run__local_authority=authority, status=ReviewItem.Status.OPEN
+    ).count()
+    figures.append(
+        Figure("Possible links waiting for review", str(waiting), reverse("datamatch:review"))
+    )
+    return figures
+
+
+def register() -> None:
+    register_home_panel(
+        Role.DATA_ANALYST,
+        LivePanel(
+            "Partner data and data-match",
+            partner_data_figures,
+            ("Open partner data", "datamatch:imports"),
+        ),
+    )
