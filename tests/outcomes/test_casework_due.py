@@ -229,7 +229,7 @@ def test_families_allocated_without_a_review_date_are_given_one(active, settings
     give: one interval after its latest review, or after attachment."""
     from django.apps import apps
 
-    migration = importlib.import_module("outcomes.migrations.0005_schedule_missing_next_reviews")
+    migration = importlib.import_module("outcomes.migrations.0006_schedule_missing_next_reviews")
     settings.CASEWORK_REVIEW_WEEKS = 6
     family = active.family  # attached 60 days ago, never reviewed
     reviewed = Family.objects.create(
