@@ -729,7 +729,8 @@ def agenda_decide(
     allow_over_capacity: bool = False,
 ) -> AgendaItem:
     """The panel's decision on one family. Accepting allocates the lead professional,
-    sets the attachment date (the panel's date) and makes the family active; a lead
+    sets the attachment date (the day the decision is recorded, never the panel's date,
+    which may still be ahead) and makes the family active; a lead
     professional is never taken over capacity without the chair saying so."""
     item = AgendaItem.objects.select_for_update().select_related("panel").get(pk=item.pk)
     panel = item.panel
@@ -803,7 +804,9 @@ def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
         summary=f"Allocated at the {item.panel}",
         tier=item.level,
         lead_professional=lead,
-        programme_start=item.panel.meets_on,
+        # Attached from the day the decision is recorded: a panel set up for a later date
+        # must not put the family on the programme from a day that has not come yet.
+        programme_start=timezone.localtime(item.decided_at).date(),
     )
     family_services.family_set_key_workers(
         actor=actor, family=family, key_workers=[lead, *family.key_workers.exclude(pk=lead.pk)]

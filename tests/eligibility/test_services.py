@@ -1,12 +1,12 @@
 """Nominations, screening and panel decisions through the services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from eligibility import selectors, services
-from eligibility.models import AgendaItem, FrameworkVersion, Nomination, Screening
+from eligibility.models import AgendaItem, FrameworkVersion, Nomination, PanelMeeting, Screening
 from families import access
 from families import services as family_services
 from families.models import Family, StatusChange
@@ -335,11 +335,31 @@ def test_accepting_allocates_lead_and_makes_family_active(pw, panel, eligible):
     assert family.status == S.ACTIVE
     assert family.lead_professional == pw.kw1
     assert family.tier == "high_complex"
-    assert family.programme_start == panel.meets_on
+    assert family.programme_start == TODAY
     assert access.families_visible_to(pw.kw1).filter(pk=family.pk).exists()
     nomination.refresh_from_db()
     assert nomination.stage == Nomination.Stage.ACCEPTED
     assert StatusChange.objects.filter(family=family, to_status=S.ACTIVE).exists()
+
+
+def test_family_accepted_at_a_later_dated_panel_is_attached_from_the_decision_day(
+    pw, panel, eligible
+):
+    PanelMeeting.objects.filter(pk=panel.pk).update(meets_on=TODAY + timedelta(days=14))
+    panel.refresh_from_db()
+    nomination = eligible()
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    services.agenda_decide(
+        actor=pw.chair,
+        item=selectors.agenda(panel).get(),
+        decision="accept",
+        level="high_complex",
+        lead_professional=pw.kw1,
+        reasons="Two headline problems.",
+    )
+    family = Family.objects.get(pk=nomination.family_id)
+    assert family.programme_start == TODAY
+    assert family.programme_start != panel.meets_on
 
 
 def test_allocation_over_capacity_needs_confirmation(pw, panel, eligible, settings, authority):
