@@ -2,7 +2,7 @@
 and writes its audit rows; the family's lifecycle moves only through family_transition."""
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -555,29 +555,29 @@ def panel_record_attendance(*, actor, panel: PanelMeeting, agencies: list[Agency
     )
 
 
-def _decision_for(nomination: Nomination) -> dict:
-    screening = nomination.screenings.first()
-    return screening.decision if screening else {}
-
-
 @transaction.atomic
-def agenda_build(*, actor, panel: PanelMeeting) -> int:
-    """Add every eligible nomination waiting for a panel, in the default priority order
-    (local criteria met, agencies involved, likelihood, date), after what is there."""
-    waiting = list(
-        Nomination.objects.select_for_update()
-        .filter(local_authority=panel.local_authority, stage=Stage.ELIGIBLE)
-        .exclude(items__panel=panel)
-        .select_related("family")
-        .prefetch_related("screenings")
+def agenda_build(
+    *, actor, panel: PanelMeeting, nomination_ids: Collection[int] | None = None
+) -> int:
+    """Add the chosen eligible nominations waiting for a panel (every one when
+    ``nomination_ids`` is None) in the default priority order (local criteria met,
+    agencies involved, likelihood, date), after what is there. A chosen nomination that is
+    no longer waiting (put on another agenda meanwhile) refuses the whole choice."""
+    waiting_now = Nomination.objects.select_for_update(of=("self",)).filter(
+        pk__in=selectors.nominations_waiting_for(panel).values("pk")
     )
-    ranked = rules.prioritise(
-        rules.Nomination(
-            str(n.pk),
-            n.submitted_at.date(),
-            _decision_for(n).get("priority", {}).get("local_criteria_met", 0),
-            _decision_for(n).get("priority", {}).get("agencies_involved", 0),
+    if nomination_ids is not None:
+        chosen = set(nomination_ids)
+        if not chosen:
+            raise ValidationError({"nominations": "Choose at least one nomination to add."})
+        waiting_now = waiting_now.filter(pk__in=chosen)
+    waiting = list(waiting_now.select_related("family").prefetch_related("screenings"))
+    if nomination_ids is not None and len(waiting) != len(chosen):
+        raise ValidationError(
+            {"nominations": "Some of the chosen nominations are no longer waiting for a panel."}
         )
+    ranked = rules.prioritise(
+        rules.Nomination(str(n.pk), n.submitted_at.date(), *selectors.priority_facts(n))
         for n in waiting
     )
     by_id = {str(n.pk): n for n in waiting}
