@@ -183,6 +183,14 @@ class CloseForm(GovukForm):
     destination = forms.CharField(
         label="Service the family moves to (if stepped up or down)", max_length=200, required=False
     )
+    open_goals_confirmed = forms.BooleanField(
+        label="Close the case with these goals still open", required=False
+    )
+
+    def __init__(self, *args, open_goals: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not open_goals:
+            del self.fields["open_goals_confirmed"]
 
 
 class FollowUpForm(GovukForm):

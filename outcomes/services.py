@@ -399,6 +399,21 @@ def spend_approve(*, actor, item: BudgetItem) -> BudgetItem:
 # --- closure --------------------------------------------------------------------------
 
 
+OPEN_GOAL_STATUSES = (Goal.Status.NOT_STARTED, Goal.Status.IN_PROGRESS)
+
+
+def case_close_check(family: Family) -> casework.ClosureCheck:
+    """What would stop or hold up closing the case now: spend waiting for approval, goals
+    still open. The closure form shows it; case_close enforces it."""
+    awaiting = family.budget_items.filter(needs_approval=True, approved_by__isnull=True)
+    return casework.closure_check(
+        awaiting_approval=list(awaiting.values_list("amount", flat=True)),
+        open_goals=list(
+            family.goals.filter(status__in=OPEN_GOAL_STATUSES).values_list("title", flat=True)
+        ),
+    )
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -408,8 +423,22 @@ def case_close(
     reason: str,
     exit_plan: str,
     destination: str = "",
+    open_goals_confirmed: bool = False,
 ) -> Closure:
-    """Close the case with its exit plan and schedule the follow-ups."""
+    """Close the case with its exit plan and schedule the follow-ups. Refused while spend
+    waits for approval; with goals still open, only once the worker has confirmed."""
+    # Lock the family so spend or goals recorded meanwhile wait for this check.
+    Family.objects.select_for_update().filter(pk=family.pk).first()
+    check = case_close_check(family)
+    if check.blocked_by:
+        raise ValidationError(check.blocked_by, code="spend_awaiting_approval")
+    if check.warning and not open_goals_confirmed:
+        raise ValidationError(
+            {
+                "open_goals_confirmed": f"{check.warning} Confirm that the case can close "
+                "with these goals open."
+            }
+        )
     if closed_on > timezone.localdate():
         raise ValidationError({"closed_on": "The closing date cannot be in the future."})
     if not exit_plan.strip():

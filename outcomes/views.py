@@ -404,16 +404,21 @@ def spend_approve(request, family_id, item_id):
 @login_required
 def close(request, family_id):
     family = _family(request, family_id, write=True)
-    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    return family_form_page(
+    check = services.case_close_check(family)
+    form = CloseForm(
+        request.POST or None,
+        initial={"closed_on": timezone.localdate()},
+        open_goals=bool(check.warning),
+    )
+    audit_form_shown(request, family, family_id=family.pk, heading="Close the case")
+    return web.form_page(
         request,
-        family,
         form,
         lambda **data: services.case_close(actor=request.user, family=family, **data),
-        heading="Close the case",
-        button="Close the case",
         success="Case closed; follow-ups scheduled.",
-        done="outcomes:closure",
+        done=reverse("outcomes:closure", args=[family.pk]),
+        template="outcomes/close.html",
+        context={"family": family, "check": check},
     )
 
 

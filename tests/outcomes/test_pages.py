@@ -180,16 +180,33 @@ def test_budget_page_records_and_coordinator_approves(client, casework):
 
 
 def test_closing_from_the_page(client, casework):
-    world, *_ = casework
+    world, *_, item = casework
+    url = reverse("outcomes:close", args=[world.family.pk])
+    budget = reverse("outcomes:budget", args=[world.family.pk])
+    data = {
+        "closed_on": TODAY.isoformat(),
+        "reason": "outcomes_met",
+        "exit_plan": "School keeps an eye; family knows who to call.",
+    }
     client.force_login(world.lead)
-    response = client.post(
-        reverse("outcomes:close", args=[world.family.pk]),
-        {
-            "closed_on": TODAY.isoformat(),
-            "reason": "outcomes_met",
-            "exit_plan": "School keeps an eye; family knows who to call.",
-        },
+    # Spend waiting for approval blocks closing, with a link to the budget.
+    page = client.get(url).content.decode()
+    assert "The case cannot be closed yet" in page and f'href="{budget}"' in page
+    response = client.post(url, {**data, "open_goals_confirmed": "on"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not Closure.objects.exists()
+    assert (
+        f'<a href="{budget}">1 budget spend totalling £300.00 is waiting for a '
+        "coordinator&#x27;s approval." in body
     )
+    services.spend_approve(actor=world.coordinator, item=item)
+    # An open goal is a warning the worker confirms.
+    page = client.get(url).content.decode()
+    assert "1 goal is still open: “School”." in page and "open_goals_confirmed" in page
+    response = client.post(url, data)
+    assert response.status_code == 200 and not Closure.objects.exists()
+    assert "Confirm that the case can close with these goals open." in response.content.decode()
+    response = client.post(url, {**data, "open_goals_confirmed": "on"})
     assert response.status_code == 302
     closure = Closure.objects.get()
     assert closure.follow_ups.count() == 3
