@@ -14,7 +14,8 @@ SCORE_CHOICES = [("", "Not scored")] + [
 
 class AssessmentForm(GovukForm):
     """Scores for every domain of every subject, plus the assessment's own fields. Field
-    names are ``score-<subject>-<domain>``, ``why-…`` and ``more-…``."""
+    names are ``score-<subject>-<domain>``, ``why-…`` and ``more-…``. ``sections`` lists
+    each subject with rows of (domain, previous score or None, bound fields)."""
 
     family_view = forms.CharField(
         label="The family's own view", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -30,8 +31,11 @@ class AssessmentForm(GovukForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, subjects, occasion: int, **kwargs):
+    def __init__(self, *args, subjects, occasion: int, previous=None, **kwargs):
+        """``previous`` maps ``<subject>-<domain>`` to the score given before (see
+        outcomes.selectors.previous_scores); each row carries it, or None."""
         super().__init__(*args, **kwargs)
+        previous = previous or {}
         self.sections = []
         for subject, _person in subjects:
             rows = []
@@ -50,7 +54,7 @@ class AssessmentForm(GovukForm):
                         label=f"Higher because more need came to light: {label}", required=False
                     )
                     names.append(f"more-{key}")
-                rows.append((domain, [self[n] for n in names]))
+                rows.append((domain, previous.get(key), [self[n] for n in names]))
             self.sections.append((subject, rows))
         self.keys = {
             f"{subject.key}-{domain.code}": (subject, person, domain)
@@ -73,6 +77,18 @@ class AssessmentForm(GovukForm):
                     }
                 )
         return out
+
+
+class AmendForm(GovukForm):
+    reason = forms.CharField(
+        label="Why does this assessment need amending?",
+        max_length=500,
+        help_text="For example, a score was entered against the wrong domain. This is kept "
+        "with the assessment's history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the assessment needs amending."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class GoalForm(GovukForm):

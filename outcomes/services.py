@@ -18,6 +18,7 @@ from outcomes.claims import services as claim_services
 from outcomes.models import (
     Action,
     Assessment,
+    AssessmentAmendment,
     BudgetItem,
     Closure,
     DomainScore,
@@ -130,7 +131,9 @@ def assessment_save(
     assessment stays open unless `complete`. A score that rises above the previous
     occasion's is flagged as more need found when the worker says so."""
     if assessment.status == Assessment.Status.COMPLETED:
-        raise ValidationError("This assessment is completed; start a review to re-score.")
+        raise ValidationError(
+            "This assessment is completed. Amend it, giving the reason, to change it."
+        )
     domain_set = casework.APPENDIX_D
     profiles = _profiles(assessment.family_id, timezone.localdate())
     for s in scores:
@@ -184,6 +187,59 @@ def assessment_save(
     if complete:
         _results_refresh_when_saved(assessment.family)
     return assessment
+
+
+@transaction.atomic
+def assessment_amend(
+    *, actor, assessment: Assessment, reason: str, expected_version: int
+) -> AssessmentAmendment:
+    """Reopen a completed assessment to correct it. The reason, who and when are kept
+    with a copy of the scores and notes as they were, and the audit row says why; the
+    worker then saves and completes it again as usual."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the assessment needs amending."})
+    if assessment.status != Assessment.Status.COMPLETED:
+        raise ValidationError("Only a completed assessment can be amended.")
+    _bump(Assessment, assessment, expected_version, "assessment")
+    previous = {
+        "completed_on": assessment.completed_on.isoformat() if assessment.completed_on else None,
+        "family_view": assessment.family_view,
+        "strengths": assessment.strengths,
+        "contributors": assessment.contributors,
+        "no_formal_assessment": assessment.no_formal_assessment,
+        "scores": [
+            {
+                "person": person_id,
+                "domain": domain,
+                "score": score,
+                "rationale": rationale,
+                "more_need_found": more,
+            }
+            for person_id, domain, score, rationale, more in assessment.scores.order_by(
+                "pk"
+            ).values_list("person_id", "domain", "score", "rationale", "more_need_found")
+        ],
+    }
+    amendment = AssessmentAmendment.objects.create(
+        assessment=assessment, reason=reason, amended_by=actor, previous=previous
+    )
+    completed_on = assessment.completed_on
+    assessment.status = Assessment.Status.OPEN
+    assessment.completed_on = None
+    assessment.save(update_fields=["status", "completed_on"])
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=assessment,
+        family_id=assessment.family_id,
+        summary=f"Reopened {assessment} to amend it: {reason}",
+        changes={
+            "status": [Assessment.Status.COMPLETED, Assessment.Status.OPEN],
+            "completed_on": [completed_on.isoformat() if completed_on else None, None],
+        },
+    )
+    return amendment
 
 
 # --- plan -----------------------------------------------------------------------------
