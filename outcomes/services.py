@@ -114,6 +114,24 @@ def _profiles(family_id: int, on: date) -> dict[int, casework.Profile]:
     }
 
 
+def _score_changes(assessment: Assessment, scores: list[dict]) -> dict[str, list]:
+    """Scores that a save changes, old and new, so the audit trail shows what an edit
+    replaced (old is None for a domain scored for the first time)."""
+    before = {
+        (person_id, domain): score
+        for person_id, domain, score in assessment.scores.values_list(
+            "person_id", "domain", "score"
+        )
+    }
+    changes: dict[str, list] = {}
+    for s in scores:
+        person_id = s["person"].pk if s["person"] is not None else None
+        old = before.get((person_id, s["domain"]))
+        if old != s["score"]:
+            changes[f"{person_id or casework.FAMILY_SUBJECT}:{s['domain']}"] = [old, s["score"]]
+    return changes
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -159,6 +177,7 @@ def assessment_save(
             "panel information was used."
         )
     _bump(Assessment, assessment, expected_version, "assessment")
+    changes = _score_changes(assessment, scores)
     for s in scores:
         DomainScore.objects.update_or_create(
             assessment=assessment,
@@ -178,11 +197,13 @@ def assessment_save(
         assessment.status = Assessment.Status.COMPLETED
         assessment.completed_on = timezone.localdate()
     assessment.save()
-    _audit(
-        actor,
-        assessment,
-        assessment.family_id,
-        f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=assessment,
+        family_id=assessment.family_id,
+        summary=f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
+        changes=changes,
     )
     if complete:
         _results_refresh_when_saved(assessment.family)
