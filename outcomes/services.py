@@ -117,7 +117,7 @@ def _profiles(family_id: int, on: date) -> dict[int, casework.Profile]:
 def _score_changes(assessment: Assessment, scores: list[dict]) -> dict[str, list]:
     """Scores that a save changes, old and new, so the audit trail shows what an edit
     replaced (old is None for a domain scored for the first time)."""
-    before = {
+    before: dict[tuple[int | None, str], int] = {
         (person_id, domain): score
         for person_id, domain, score in assessment.scores.values_list(
             "person_id", "domain", "score"
