@@ -505,3 +505,34 @@ def test_decided_item_cannot_be_decided_again(pw, panel, eligible):
     services.agenda_decide(actor=pw.chair, item=item, decision="decline", reasons="x")
     with pytest.raises(ValidationError, match="already decided"):
         services.agenda_decide(actor=pw.chair, item=item, decision="decline", reasons="x")
+
+
+def test_data_migration_attaches_earlier_acceptances_from_the_decision_day(pw, panel, eligible):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("eligibility.migrations.0003_attach_from_decision_day")
+    later = TODAY + timedelta(days=7)
+    PanelMeeting.objects.filter(pk=panel.pk).update(meets_on=later)
+    panel.refresh_from_db()
+    carried, corrected = eligible(surname="Carried"), eligible(surname="Corrected")
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    for item in selectors.agenda(panel):
+        services.agenda_decide(
+            actor=pw.chair,
+            item=item,
+            decision="accept",
+            level="high_complex",
+            lead_professional=pw.kw1,
+            reasons="Good chance of turnaround.",
+        )
+    decided_on = TODAY - timedelta(days=2)
+    AgendaItem.objects.filter(panel=panel).update(decided_at=timezone.now() - timedelta(days=2))
+    # As the old code left it: attached from the panel's later date; one since corrected.
+    Family.objects.filter(pk=carried.family_id).update(programme_start=later)
+    Family.objects.filter(pk=corrected.family_id).update(programme_start=TODAY)
+    migration.attach_from_decision_day(apps, None)
+    assert Family.objects.get(pk=carried.family_id).programme_start == decided_on
+    assert Family.objects.get(pk=corrected.family_id).programme_start == TODAY
