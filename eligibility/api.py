@@ -193,7 +193,7 @@ class ScreeningInput(serializers.Serializer):
 
 class AgendaBuildInput(serializers.Serializer):
     nominations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
         allow_empty=False,
         help_text="The eligible nominations to add. Leave out to add every one waiting.",

@@ -114,7 +114,8 @@ def test_panel_api_builds_the_agenda_from_chosen_nominations(api, pw, panel, eli
     chosen, left = eligible(surname="Chosen"), eligible(surname="Left")
     unscreened = nominate("crime_asb", surname="Unscreened")
     build = reverse("eligibility-api:panel-build", args=[panel.pk])
-    for body in ({"nominations": []}, {"nominations": ["x"]}, {"nominations": [unscreened.pk]}):
+    bad = ([], ["x"], [unscreened.pk], [2**70], [0])
+    for body in ({"nominations": b} for b in bad):
         assert call(api, pw.chair, "post", build, body).status_code == 400, body
     assert not AgendaItem.objects.exists()
     assert call(api, pw.outsider, "post", build, {"nominations": [chosen.pk]}).status_code == 404

@@ -182,7 +182,13 @@ def test_choosing_nothing_or_unknown_nominations_is_a_form_error(
     response = client.post(url, {})
     assert response.status_code == 200
     assert "Choose at least one nomination to add." in response.content.decode()
-    for bad in ([not_screened.pk], ["not-a-number"], [999999], [waiting.pk, not_screened.pk]):
+    for bad in (
+        [not_screened.pk],
+        ["not-a-number"],
+        [999999],
+        [str(2**70)],
+        [waiting.pk, not_screened.pk],
+    ):
         response = client.post(url, {"nominations": bad})
         assert response.status_code == 200, bad
         assert "Choose nominations that are waiting for a panel." in response.content.decode()
