@@ -361,6 +361,8 @@ def test_completed_assessment_is_locked_and_amended_with_a_reason(client, casewo
     )
     for bad in ({"version": "x", "reason": "r"}, {"reason": "r"}):
         assert client.post(amend, bad).status_code == 200
+    # A version no record has (however large) is a stale edit: nothing changes.
+    assert client.post(amend, {"version": "9" * 25, "reason": "r"}).status_code == 302
     assert not AssessmentAmendment.objects.exists()
     # A stale version changes nothing.
     assert client.post(amend, {"version": "1", "reason": "Wrong"}).status_code == 302
