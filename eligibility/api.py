@@ -191,6 +191,15 @@ class ScreeningInput(serializers.Serializer):
     )
 
 
+class AgendaBuildInput(serializers.Serializer):
+    nominations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_empty=False,
+        help_text="The eligible nominations to add. Leave out to add every one waiting.",
+    )
+
+
 class MergeInput(serializers.Serializer):
     into = serializers.IntegerField(help_text="The known family this nomination is about.")
 
@@ -435,11 +444,18 @@ class PanelViewSet(AuditedListMixin, mixins.ListModelMixin, viewsets.GenericView
         act(panel)
         return Response(PanelOutput(panel, context={"detail": True}).data)
 
-    @extend_schema(request=None, responses={200: PanelOutput})
+    @extend_schema(request=AgendaBuildInput, responses={200: PanelOutput})
     @action(detail=True, methods=["post"])
     def build(self, request, pk=None):
+        data = AgendaBuildInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = data.validated_data.get("nominations")
         return self._act(
-            request, pk, lambda panel: services.agenda_build(actor=request.user, panel=panel)
+            request,
+            pk,
+            lambda panel: services.agenda_build(
+                actor=request.user, panel=panel, nomination_ids=chosen
+            ),
         )
 
     @extend_schema(request=None, responses={200: PanelOutput})

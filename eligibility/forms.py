@@ -1,7 +1,7 @@
 from django import forms
 
 from eligibility import selectors
-from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Screening
+from eligibility.models import AgendaItem, Nomination, PanelMeeting, RecordedEvidence, Screening
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
@@ -198,13 +198,37 @@ class AttendanceForm(GovukForm):
         self.fields["agencies"].queryset = panel.member_agencies.order_by("name")
 
 
+class AgendaAddForm(GovukForm):
+    """The eligible nominations the chair or coordinator puts on this panel's agenda."""
+
+    nominations = forms.ModelMultipleChoiceField(
+        label="Nominations to add to the agenda",
+        queryset=Nomination.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one nomination to add.",
+            "invalid_choice": "Choose nominations that are waiting for a panel.",
+            "invalid_pk_value": "Choose nominations that are waiting for a panel.",
+        },
+    )
+
+    def __init__(self, *args, waiting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominations"].queryset = waiting
+
+    def chosen_ids(self) -> set[str]:
+        """What is ticked, to re-tick the boxes after an error."""
+        return {str(v) for v in (self["nominations"].value() or [])}
+
+
 class RateForm(GovukForm):
     likelihood = forms.TypedChoiceField(
         label="Likelihood of turnaround",
         coerce=int,
         empty_value=None,
         required=False,
-        choices=[("", "Not rated"), (1, "1 – low"), (2, "2 – medium"), (3, "3 – high")],
+        choices=[("", "Not rated"), *AgendaItem.Likelihood.choices],
+        error_messages={"invalid_choice": "Choose low, medium or high, or not rated."},
     )
 
 

@@ -213,6 +213,13 @@ class PanelMeeting(models.Model):
 class AgendaItem(models.Model):
     """One nomination on a panel's agenda, and what the panel decided about it."""
 
+    class Likelihood(models.IntegerChoices):
+        """The panel's rating of how likely the family is to turn around (rulebooks.md)."""
+
+        LOW = 1, "Low"
+        MEDIUM = 2, "Medium"
+        HIGH = 3, "High"
+
     class Decision(models.TextChoices):
         ACCEPT = "accept", "Accept"
         DEFER = "defer", "Defer to a later panel"
@@ -224,7 +231,9 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField()
     local_criteria_met = models.PositiveSmallIntegerField()
     agencies_involved = models.PositiveSmallIntegerField()
-    likelihood = models.PositiveSmallIntegerField("likelihood of turnaround", null=True, blank=True)
+    likelihood = models.PositiveSmallIntegerField(
+        "likelihood of turnaround", choices=Likelihood.choices, null=True, blank=True
+    )
     reorder_reason = models.TextField(blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     level = models.CharField(max_length=20, choices=Family.Tier.choices, blank=True)

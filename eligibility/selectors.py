@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from eligibility import rules
 from eligibility.datamatch.selectors import partner_records_for_people
-from eligibility.models import AgendaItem, FrameworkVersion, Nomination, RecordedEvidence
+from eligibility.models import (
+    AgendaItem,
+    FrameworkVersion,
+    Nomination,
+    PanelMeeting,
+    RecordedEvidence,
+)
 from families import selectors as family_selectors
 from families.models import Family, Involvement, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, Role, User
@@ -251,6 +257,27 @@ def lead_candidates(authority: LocalAuthority) -> list[Candidate]:
         for w in workers
     ]
     return sorted(candidates, key=lambda c: (c.weighted, c.user.pk))
+
+
+def nominations_waiting_for(panel: PanelMeeting) -> QuerySet[Nomination]:
+    """Eligible nominations of the panel's authority not yet on this panel's agenda."""
+    return (
+        Nomination.objects.filter(
+            local_authority_id=panel.local_authority_id, stage=Nomination.Stage.ELIGIBLE
+        )
+        .exclude(items__panel=panel)
+        .select_related("family__locality")
+        .prefetch_related("screenings")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def priority_facts(nomination: Nomination) -> tuple[int, int]:
+    """Local criteria met and agencies involved, as its latest screening found them.
+    Reads the prefetched screenings (newest first)."""
+    screenings = list(nomination.screenings.all())
+    priority = screenings[0].decision.get("priority", {}) if screenings else {}
+    return priority.get("local_criteria_met", 0), priority.get("agencies_involved", 0)
 
 
 def agenda(panel) -> QuerySet[AgendaItem]:

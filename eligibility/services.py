@@ -2,7 +2,7 @@
 and writes its audit rows; the family's lifecycle moves only through family_transition."""
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -556,29 +556,29 @@ def panel_record_attendance(*, actor, panel: PanelMeeting, agencies: list[Agency
     )
 
 
-def _decision_for(nomination: Nomination) -> dict:
-    screening = nomination.screenings.first()
-    return screening.decision if screening else {}
-
-
 @transaction.atomic
-def agenda_build(*, actor, panel: PanelMeeting) -> int:
-    """Add every eligible nomination waiting for a panel, in the default priority order
-    (local criteria met, agencies involved, likelihood, date), after what is there."""
-    waiting = list(
-        Nomination.objects.select_for_update()
-        .filter(local_authority=panel.local_authority, stage=Stage.ELIGIBLE)
-        .exclude(items__panel=panel)
-        .select_related("family")
-        .prefetch_related("screenings")
+def agenda_build(
+    *, actor, panel: PanelMeeting, nomination_ids: Collection[int] | None = None
+) -> int:
+    """Add the chosen eligible nominations waiting for a panel (every one when
+    ``nomination_ids`` is None) in the default priority order (local criteria met,
+    agencies involved, likelihood, date), after what is there. A chosen nomination that is
+    no longer waiting (put on another agenda meanwhile) refuses the whole choice."""
+    waiting_now = Nomination.objects.select_for_update(of=("self",)).filter(
+        pk__in=selectors.nominations_waiting_for(panel).values("pk")
     )
-    ranked = rules.prioritise(
-        rules.Nomination(
-            str(n.pk),
-            n.submitted_at.date(),
-            _decision_for(n).get("priority", {}).get("local_criteria_met", 0),
-            _decision_for(n).get("priority", {}).get("agencies_involved", 0),
+    if nomination_ids is not None:
+        chosen = set(nomination_ids)
+        if not chosen:
+            raise ValidationError({"nominations": "Choose at least one nomination to add."})
+        waiting_now = waiting_now.filter(pk__in=chosen)
+    waiting = list(waiting_now.select_related("family").prefetch_related("screenings"))
+    if nomination_ids is not None and len(waiting) != len(chosen):
+        raise ValidationError(
+            {"nominations": "Some of the chosen nominations are no longer waiting for a panel."}
         )
+    ranked = rules.prioritise(
+        rules.Nomination(str(n.pk), n.submitted_at.date(), *selectors.priority_facts(n))
         for n in waiting
     )
     by_id = {str(n.pk): n for n in waiting}
@@ -730,7 +730,8 @@ def agenda_decide(
     allow_over_capacity: bool = False,
 ) -> AgendaItem:
     """The panel's decision on one family. Accepting allocates the lead professional,
-    sets the attachment date (the panel's date) and makes the family active; a lead
+    sets the attachment date (the day the decision is recorded, never the panel's date,
+    which may still be ahead) and makes the family active; a lead
     professional is never taken over capacity without the chair saying so."""
     item = AgendaItem.objects.select_for_update().select_related("panel").get(pk=item.pk)
     panel = item.panel
@@ -798,16 +799,19 @@ def agenda_decide(
 def _allocate(*, actor, family: Family, item: AgendaItem) -> None:
     lead = item.lead_professional
     assert lead is not None  # agenda_decide accepts only with a lead professional
+    attached_on = timezone.localtime(item.decided_at).date()
     family = family_services.family_set_case_fields(
         actor=actor,
         family=family,
         summary=f"Allocated at the {item.panel}",
         tier=item.level,
         lead_professional=lead,
-        programme_start=item.panel.meets_on,
+        # Attached from the day the decision is recorded: a panel set up for a later date
+        # must not put the family on the programme from a day that has not come yet.
+        programme_start=attached_on,
         # The first review falls one review interval after attachment; each review held
         # then sets the next (outcomes.services.review_record).
-        next_review_due=item.panel.meets_on + timedelta(weeks=settings.CASEWORK_REVIEW_WEEKS),
+        next_review_due=attached_on + timedelta(weeks=settings.CASEWORK_REVIEW_WEEKS),
     )
     family_services.family_set_key_workers(
         actor=actor, family=family, key_workers=[lead, *family.key_workers.exclude(pk=lead.pk)]

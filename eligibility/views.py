@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from eligibility import access, exports, selectors, services
 from eligibility.forms import (
+    AgendaAddForm,
     AttendanceForm,
     AuthorityForm,
     DecisionForm,
@@ -28,7 +29,7 @@ from eligibility.forms import (
     criterion_forms,
     member_forms,
 )
-from eligibility.models import FrameworkVersion, Nomination
+from eligibility.models import AgendaItem, FrameworkVersion, Nomination
 from families import access as family_access
 from families.access import families_visible_to
 from tafcase import web
@@ -326,9 +327,8 @@ def panel_detail(request, panel_id):
             "quorate": len(present) >= panel.quorum,
             "members": panel.member_agencies.order_by("name"),
             "attendance": AttendanceForm(panel=panel, initial={"agencies": present}),
-            "waiting": Nomination.objects.filter(
-                local_authority=panel.local_authority, stage=Nomination.Stage.ELIGIBLE
-            ).count(),
+            "waiting": selectors.nominations_waiting_for(panel).count(),
+            "likelihoods": [*AgendaItem.Likelihood.choices, ("", "Not rated")],
         },
     )
 
@@ -343,14 +343,40 @@ def _panel_action(request, panel_id, action, success: str):
     )
 
 
-@require_POST
 @login_required
 def panel_build(request, panel_id):
-    return _panel_action(
+    """The chair or a coordinator chooses which eligible nominations go on the agenda."""
+    panel = access.panel_for_user(request.user, panel_id, write=True)
+    waiting = selectors.nominations_waiting_for(panel)
+    # Bound on every POST, so sending nothing ticked is an error rather than a blank form.
+    form = AgendaAddForm(request.POST if request.method == "POST" else None, waiting=waiting)
+    if request.method == "POST" and form.is_valid():
+        chosen = [n.pk for n in form.cleaned_data["nominations"]]
+        try:
+            added = services.agenda_build(actor=request.user, panel=panel, nomination_ids=chosen)
+        except ValidationError as error:
+            web.form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"{added} {'nomination' if added == 1 else 'nominations'} added to the agenda "
+                "in priority order.",
+            )
+            return redirect("eligibility:panel", panel.pk)
+    nominations = list(waiting)
+    family_ids = [n.family_id for n in nominations]
+    named = access.named_on_agenda(request.user, panel, family_ids)
+    if request.method == "GET":
+        audit_viewed(request, panel, family_ids=family_ids, summary="Form: choose nominations")
+    return render(
         request,
-        panel_id,
-        lambda panel: services.agenda_build(actor=request.user, panel=panel),
-        "Eligible nominations added to the agenda in priority order.",
+        "eligibility/agenda_add.html",
+        {
+            "panel": panel,
+            "form": form,
+            "chosen": form.chosen_ids() if form.is_bound else set(),
+            "rows": [(n, n.family_id in named, *selectors.priority_facts(n)) for n in nominations],
+        },
     )
 
 
@@ -394,14 +420,24 @@ def _audit_item_form(request, item, heading: str) -> None:
 @require_POST
 @login_required
 def item_rate(request, panel_id, item_id):
+    """Rate the likelihood of turnaround. The agenda's script asks for JSON and stays on
+    the page; without JavaScript the form posts and comes back to the agenda."""
     item = _item_for(request, panel_id, item_id)
     form = RateForm(request.POST)
 
     def rate(panel):
         if not form.is_valid():
-            raise ValidationError("Rate the likelihood from 1 to 3.")
+            raise ValidationError(form.errors["likelihood"])
         services.agenda_rate(actor=request.user, item=item, **form.cleaned_data)
 
+    if "application/json" in request.headers.get("Accept", ""):
+        try:
+            rate(item.panel)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        return JsonResponse(
+            {"likelihood": item.likelihood, "label": item.get_likelihood_display() or "Not rated"}
+        )
     return _panel_action(request, panel_id, rate, f"Rated {item.nomination.reference}.")
 
 

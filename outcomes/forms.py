@@ -16,7 +16,8 @@ SCORE_CHOICES = [("", "Not scored")] + [
 
 class AssessmentForm(GovukForm):
     """Scores for every domain of every subject, plus the assessment's own fields. Field
-    names are ``score-<subject>-<domain>``, ``why-…`` and ``more-…``."""
+    names are ``score-<subject>-<domain>``, ``why-…`` and ``more-…``. ``sections`` lists
+    each subject with rows of (domain, previous score or None, bound fields)."""
 
     family_view = forms.CharField(
         label="The family's own view", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -32,8 +33,11 @@ class AssessmentForm(GovukForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, subjects, occasion: int, **kwargs):
+    def __init__(self, *args, subjects, occasion: int, previous=None, **kwargs):
+        """``previous`` maps ``<subject>-<domain>`` to the score given before (see
+        outcomes.selectors.previous_scores); each row carries it, or None."""
         super().__init__(*args, **kwargs)
+        previous = previous or {}
         self.sections = []
         for subject, _person in subjects:
             rows = []
@@ -52,7 +56,7 @@ class AssessmentForm(GovukForm):
                         label=f"Higher because more need came to light: {label}", required=False
                     )
                     names.append(f"more-{key}")
-                rows.append((domain, [self[n] for n in names]))
+                rows.append((domain, previous.get(key), [self[n] for n in names]))
             self.sections.append((subject, rows))
         self.keys = {
             f"{subject.key}-{domain.code}": (subject, person, domain)
@@ -75,6 +79,18 @@ class AssessmentForm(GovukForm):
                     }
                 )
         return out
+
+
+class AmendForm(GovukForm):
+    reason = forms.CharField(
+        label="Why does this assessment need amending?",
+        max_length=500,
+        help_text="For example, a score was entered against the wrong domain. This is kept "
+        "with the assessment's history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the assessment needs amending."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class GoalForm(GovukForm):
@@ -185,6 +201,14 @@ class CloseForm(GovukForm):
     destination = forms.CharField(
         label="Service the family moves to (if stepped up or down)", max_length=200, required=False
     )
+    open_goals_confirmed = forms.BooleanField(
+        label="Close the case with these goals still open", required=False
+    )
+
+    def __init__(self, *args, open_goals: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not open_goals:
+            del self.fields["open_goals_confirmed"]
 
 
 class FollowUpForm(GovukForm):

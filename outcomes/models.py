@@ -54,6 +54,20 @@ class Assessment(models.Model):
         return "Baseline" if self.occasion == 0 else f"Review {self.occasion}"
 
 
+class AssessmentAmendment(models.Model):
+    """A completed assessment reopened to correct it: who, when, why, and what it said
+    before (``previous``: the scores and notes as they were, so the history keeps them)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="amendments")
+    reason = models.CharField("reason for the amendment", max_length=500)
+    amended_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField(default=timezone.now)
+    previous = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["assessment", "-amended_at", "-pk"]
+
+
 class DomainScore(models.Model):
     """One domain scored 1 (none) to 5 (critical or complex) for the family (no person) or
     one member, with the reason."""

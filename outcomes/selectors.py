@@ -11,7 +11,16 @@ from django.utils import timezone
 from families.access import families_visible_to
 from families.models import Family, Membership
 from outcomes import casework
-from outcomes.models import Action, BudgetItem, Closure, DomainScore, FollowUp, Goal
+from outcomes.models import (
+    Action,
+    Assessment,
+    AssessmentAmendment,
+    BudgetItem,
+    Closure,
+    DomainScore,
+    FollowUp,
+    Goal,
+)
 from outcomes.services import casework_settings
 from tafcase.accounts.authority import working_authority_id
 from tafcase.accounts.models import Role
@@ -36,6 +45,112 @@ def subjects_for(family: Family, as_of: date) -> list[tuple[casework.Subject, ob
         )
         subjects.append((casework.Subject(str(person.pk), profile, person.forename), person))
     return subjects
+
+
+@dataclass(frozen=True)
+class PreviousScore:
+    """A domain's latest score before this assessment, for the re-scoring form."""
+
+    score: int
+    label: str
+    occasion: str
+    on: date
+
+
+def previous_scores(assessment: Assessment) -> dict[str, PreviousScore]:
+    """Each subject-and-domain's latest score from the family's earlier assessments,
+    keyed like the assessment form (``<subject>-<domain>``). Absent when never scored."""
+    previous: dict[str, PreviousScore] = {}
+    scale = casework.APPENDIX_D
+    rows = (
+        DomainScore.objects.filter(
+            assessment__family_id=assessment.family_id,
+            assessment__occasion__lt=assessment.occasion,
+        )
+        .order_by("assessment__occasion", "pk")
+        .values_list(
+            "person_id",
+            "domain",
+            "score",
+            "assessment__occasion",
+            "assessment__completed_on",
+            "assessment__started_on",
+        )
+    )
+    # Later occasions overwrite earlier ones, leaving the latest score of each.
+    for person_id, domain, score, occasion, completed_on, started_on in rows:
+        key = f"{person_id or FAMILY}-{domain}"
+        previous[key] = PreviousScore(
+            score=score,
+            label=scale.scale_label(score),
+            occasion=casework.occasion_label(occasion),
+            on=completed_on or started_on,
+        )
+    return previous
+
+
+def assessment_summary(
+    assessment: Assessment, subjects: list[tuple[casework.Subject, object]]
+) -> list[tuple[casework.Subject, list[tuple[casework.Domain, DomainScore | None, str]]]]:
+    """Each subject with each of its domains, the score recorded (or None) and its
+    wording, for the read-only view of a completed assessment."""
+    recorded = {
+        (str(s.person_id) if s.person_id else FAMILY, s.domain): s for s in assessment.scores.all()
+    }
+    return [
+        (
+            subject,
+            [
+                (
+                    domain,
+                    score := recorded.get((subject.key, domain.code)),
+                    casework.APPENDIX_D.scale_label(score.score) if score else "",
+                )
+                for domain in casework.APPENDIX_D.for_profile(subject.profile)
+            ],
+        )
+        for subject, _ in subjects
+    ]
+
+
+@dataclass(frozen=True)
+class AmendmentShown:
+    """An amendment with what the assessment said before it, in words."""
+
+    amendment: AssessmentAmendment
+    completed_on: date | None
+    scores: list[tuple[str, str, str, str]]  # who, domain, score in words, reason
+
+
+def amendments_for(
+    assessment: Assessment, subjects: list[tuple[casework.Subject, object]]
+) -> list[AmendmentShown]:
+    """The assessment's amendments, newest first, each with the scores it replaced."""
+    names = {subject.key: subject.name for subject, _ in subjects}
+    scale = casework.APPENDIX_D
+    shown = []
+    for amendment in assessment.amendments.select_related("amended_by"):
+        before = amendment.previous
+        scores = []
+        for row in before.get("scores", []):
+            domain = row["domain"]
+            scores.append(
+                (
+                    names.get(str(row["person"] or FAMILY), "A former member"),
+                    scale.domain(domain).label if scale.has_domain(domain) else domain,
+                    f"{row['score']} – {scale.scale_label(row['score'])}",
+                    row.get("rationale", ""),
+                )
+            )
+        completed_on = before.get("completed_on")
+        shown.append(
+            AmendmentShown(
+                amendment=amendment,
+                completed_on=date.fromisoformat(completed_on) if completed_on else None,
+                scores=scores,
+            )
+        )
+    return shown
 
 
 def distance_for(family: Family) -> casework.DistanceTravelled:

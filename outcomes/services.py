@@ -19,6 +19,7 @@ from outcomes.claims import services as claim_services
 from outcomes.models import (
     Action,
     Assessment,
+    AssessmentAmendment,
     BudgetItem,
     Closure,
     DomainScore,
@@ -114,6 +115,24 @@ def _profiles(family_id: int, on: date) -> dict[int, casework.Profile]:
     }
 
 
+def _score_changes(assessment: Assessment, scores: list[dict]) -> dict[str, list]:
+    """Scores that a save changes, old and new, so the audit trail shows what an edit
+    replaced (old is None for a domain scored for the first time)."""
+    before: dict[tuple[int | None, str], int] = {
+        (person_id, domain): score
+        for person_id, domain, score in assessment.scores.values_list(
+            "person_id", "domain", "score"
+        )
+    }
+    changes: dict[str, list] = {}
+    for s in scores:
+        person_id = s["person"].pk if s["person"] is not None else None
+        old = before.get((person_id, s["domain"]))
+        if old != s["score"]:
+            changes[f"{person_id or casework.FAMILY_SUBJECT}:{s['domain']}"] = [old, s["score"]]
+    return changes
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -131,7 +150,9 @@ def assessment_save(
     assessment stays open unless `complete`. A score that rises above the previous
     occasion's is flagged as more need found when the worker says so."""
     if assessment.status == Assessment.Status.COMPLETED:
-        raise ValidationError("This assessment is completed; start a review to re-score.")
+        raise ValidationError(
+            "This assessment is completed. Amend it, giving the reason, to change it."
+        )
     domain_set = casework.APPENDIX_D
     profiles = _profiles(assessment.family_id, timezone.localdate())
     for s in scores:
@@ -157,6 +178,7 @@ def assessment_save(
             "panel information was used."
         )
     _bump(Assessment, assessment, expected_version, "assessment")
+    changes = _score_changes(assessment, scores)
     for s in scores:
         DomainScore.objects.update_or_create(
             assessment=assessment,
@@ -179,11 +201,13 @@ def assessment_save(
     if complete:
         assessment_means_store([assessment.pk])
         assessment.refresh_from_db(fields=["mean_score"])
-    _audit(
-        actor,
-        assessment,
-        assessment.family_id,
-        f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=assessment,
+        family_id=assessment.family_id,
+        summary=f"{'Completed' if complete else 'Saved'} {assessment}: {len(scores)} scores",
+        changes=changes,
     )
     if complete:
         _results_refresh_when_saved(assessment.family)
@@ -202,6 +226,60 @@ def assessment_means_store(assessment_ids) -> None:
     Assessment.objects.filter(pk__in=assessment_ids, status=Assessment.Status.COMPLETED).update(
         mean_score=Subquery(mean)
     )
+
+
+@transaction.atomic
+def assessment_amend(
+    *, actor, assessment: Assessment, reason: str, expected_version: int
+) -> AssessmentAmendment:
+    """Reopen a completed assessment to correct it. The reason, who and when are kept
+    with a copy of the scores and notes as they were, and the audit row says why; the
+    worker then saves and completes it again as usual."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the assessment needs amending."})
+    if assessment.status != Assessment.Status.COMPLETED:
+        raise ValidationError("Only a completed assessment can be amended.")
+    _bump(Assessment, assessment, expected_version, "assessment")
+    previous = {
+        "completed_on": assessment.completed_on.isoformat() if assessment.completed_on else None,
+        "family_view": assessment.family_view,
+        "strengths": assessment.strengths,
+        "contributors": assessment.contributors,
+        "no_formal_assessment": assessment.no_formal_assessment,
+        "scores": [
+            {
+                "person": person_id,
+                "domain": domain,
+                "score": score,
+                "rationale": rationale,
+                "more_need_found": more,
+            }
+            for person_id, domain, score, rationale, more in assessment.scores.order_by(
+                "pk"
+            ).values_list("person_id", "domain", "score", "rationale", "more_need_found")
+        ],
+    }
+    amendment = AssessmentAmendment.objects.create(
+        assessment=assessment, reason=reason, amended_by=actor, previous=previous
+    )
+    completed_on = assessment.completed_on
+    assessment.status = Assessment.Status.OPEN
+    assessment.completed_on = None
+    assessment.mean_score = None  # kept again when it is completed again
+    assessment.save(update_fields=["status", "completed_on", "mean_score"])
+    audit_record(
+        actor=actor,
+        action=A.UPDATED,
+        obj=assessment,
+        family_id=assessment.family_id,
+        summary=f"Reopened {assessment} to amend it: {reason}",
+        changes={
+            "status": [Assessment.Status.COMPLETED, Assessment.Status.OPEN],
+            "completed_on": [completed_on.isoformat() if completed_on else None, None],
+        },
+    )
+    return amendment
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -417,6 +495,21 @@ def spend_approve(*, actor, item: BudgetItem) -> BudgetItem:
 # --- closure --------------------------------------------------------------------------
 
 
+OPEN_GOAL_STATUSES = (Goal.Status.NOT_STARTED, Goal.Status.IN_PROGRESS)
+
+
+def case_close_check(family: Family) -> casework.ClosureCheck:
+    """What would stop or hold up closing the case now: spend waiting for approval, goals
+    still open. The closure form shows it; case_close enforces it."""
+    awaiting = family.budget_items.filter(needs_approval=True, approved_by__isnull=True)
+    return casework.closure_check(
+        awaiting_approval=list(awaiting.values_list("amount", flat=True)),
+        open_goals=list(
+            family.goals.filter(status__in=OPEN_GOAL_STATUSES).values_list("title", flat=True)
+        ),
+    )
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -426,8 +519,22 @@ def case_close(
     reason: str,
     exit_plan: str,
     destination: str = "",
+    open_goals_confirmed: bool = False,
 ) -> Closure:
-    """Close the case with its exit plan and schedule the follow-ups."""
+    """Close the case with its exit plan and schedule the follow-ups. Refused while spend
+    waits for approval; with goals still open, only once the worker has confirmed."""
+    # Lock the family so spend or goals recorded meanwhile wait for this check.
+    Family.objects.select_for_update().filter(pk=family.pk).first()
+    check = case_close_check(family)
+    if check.blocked_by:
+        raise ValidationError(check.blocked_by, code="spend_awaiting_approval")
+    if check.warning and not open_goals_confirmed:
+        raise ValidationError(
+            {
+                "open_goals_confirmed": f"{check.warning} Confirm that the case can close "
+                "with these goals open."
+            }
+        )
     if closed_on > timezone.localdate():
         raise ValidationError({"closed_on": "The closing date cannot be in the future."})
     if not exit_plan.strip():

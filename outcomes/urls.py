@@ -13,6 +13,11 @@ urlpatterns = [
     path(F + "assessments/", views.assessments, name="assessments"),
     path(F + "assessments/start/", views.assessment_start, name="assessment-start"),
     path(F + "assessments/<int:assessment_id>/", views.assessment_edit, name="assessment"),
+    path(
+        F + "assessments/<int:assessment_id>/amend/",
+        views.assessment_amend,
+        name="assessment-amend",
+    ),
     path(F + "distance-travelled/", views.distance, name="distance"),
     path(F + "distance-travelled.pdf", views.distance_pdf, name="distance-pdf"),
     path(F + "plan/", views.plan, name="plan"),

@@ -23,6 +23,7 @@ from families.views import audit_form_shown, family_form_page
 from outcomes import access, selectors, services
 from outcomes.forms import (
     ActionForm,
+    AmendForm,
     AssessmentForm,
     CaseworkFilterForm,
     CloseForm,
@@ -76,18 +77,33 @@ def assessment_start(request, family_id):
     return redirect("outcomes:assessment", family.pk, assessment.pk)
 
 
+def _assessment(request, family_id, assessment_id, *, write: bool) -> Assessment:
+    return family_access.in_family(
+        access.assessment_for_user(request.user, assessment_id, write=write), family_id
+    )
+
+
 @login_required
 def assessment_edit(request, family_id, assessment_id):
-    assessment = family_access.in_family(
-        access.assessment_for_user(request.user, assessment_id, write=False), family_id
-    )
+    """An open assessment's scoring form. A completed one is locked: it shows what was
+    recorded, and changes go through an amendment with a reason (assessment_amend)."""
+    assessment = _assessment(request, family_id, assessment_id, write=False)
     family = assessment.family
-    can_change = family_access.can_change_family(request.user, family) and (
-        assessment.status == Assessment.Status.OPEN
-    )
-    if request.method == "POST" and not can_change:
-        raise PermissionDenied
+    may_change = family_access.can_change_family(request.user, family)
+    completed = assessment.status == Assessment.Status.COMPLETED
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if completed:
+            messages.error(
+                request,
+                f"{assessment} is completed, so nothing was changed. Amend it, giving the "
+                "reason, to change it.",
+            )
+            return redirect("outcomes:assessment", family.pk, assessment.pk)
     subjects = selectors.subjects_for(family, timezone.localdate())
+    if completed:
+        return _assessment_page(request, assessment, subjects)
     existing = {
         (str(s.person_id) if s.person_id else selectors.FAMILY, s.domain): s
         for s in assessment.scores.all()
@@ -104,7 +120,11 @@ def assessment_edit(request, family_id, assessment_id):
         initial[f"why-{subject}-{domain}"] = score.rationale
         initial[f"more-{subject}-{domain}"] = score.more_need_found
     form = AssessmentForm(
-        request.POST or None, initial=initial, subjects=subjects, occasion=assessment.occasion
+        request.POST or None,
+        initial=initial,
+        subjects=subjects,
+        occasion=assessment.occasion,
+        previous=selectors.previous_scores(assessment) if assessment.occasion else None,
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -129,13 +149,67 @@ def assessment_edit(request, family_id, assessment_id):
         else:
             messages.success(request, f"{assessment} saved.")
             return redirect("outcomes:assessments", family.pk)
-    audit_viewed(request, assessment, family_id=family.pk)
+    return _assessment_page(request, assessment, subjects, form=form, status=status)
+
+
+def _assessment_page(request, assessment, subjects, *, form=None, amend_form=None, status=200):
+    """The assessment page: the scoring form while open, else a read-only summary with
+    the amend form; the amendment history either way."""
+    family = assessment.family
+    may_change = family_access.can_change_family(request.user, family)
+    completed = assessment.status == Assessment.Status.COMPLETED
+    if completed and may_change and amend_form is None:
+        amend_form = AmendForm(initial={"version": assessment.version})
+    if request.method == "GET":
+        audit_viewed(request, assessment, family_id=family.pk)
     return render(
         request,
         "outcomes/assessment.html",
-        {"family": family, "assessment": assessment, "form": form, "can_change": can_change},
+        {
+            "family": family,
+            "assessment": assessment,
+            "form": form,
+            "amend_form": amend_form if completed and may_change else None,
+            "can_change": may_change and not completed,
+            "summary": selectors.assessment_summary(assessment, subjects) if completed else None,
+            "amendments": selectors.amendments_for(assessment, subjects),
+        },
         status=status,
     )
+
+
+@require_POST
+@login_required
+def assessment_amend(request, family_id, assessment_id):
+    assessment = _assessment(request, family_id, assessment_id, write=True)
+    form = AmendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_amend(
+                actor=request.user,
+                assessment=assessment,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            messages.error(request, str(stale))
+            return redirect("outcomes:assessment", assessment.family_id, assessment.pk)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # Not about the reason (the assessment is open again already): the page
+                # shows the scoring form, so say it there.
+                messages.error(request, " ".join(error.messages))
+                return redirect("outcomes:assessment", assessment.family_id, assessment.pk)
+            web.form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"{assessment} reopened to amend. Change what needs correcting, then save "
+                "and complete it again.",
+            )
+            return redirect("outcomes:assessment", assessment.family_id, assessment.pk)
+    subjects = selectors.subjects_for(assessment.family, timezone.localdate())
+    return _assessment_page(request, assessment, subjects, amend_form=form)
 
 
 @login_required
@@ -408,16 +482,21 @@ def spend_approve(request, family_id, item_id):
 @login_required
 def close(request, family_id):
     family = _family(request, family_id, write=True)
-    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    return family_form_page(
+    check = services.case_close_check(family)
+    form = CloseForm(
+        request.POST or None,
+        initial={"closed_on": timezone.localdate()},
+        open_goals=bool(check.warning),
+    )
+    audit_form_shown(request, family, family_id=family.pk, heading="Close the case")
+    return web.form_page(
         request,
-        family,
         form,
         lambda **data: services.case_close(actor=request.user, family=family, **data),
-        heading="Close the case",
-        button="Close the case",
         success="Case closed; follow-ups scheduled.",
-        done="outcomes:closure",
+        done=reverse("outcomes:closure", args=[family.pk]),
+        template="outcomes/close.html",
+        context={"family": family, "check": check},
     )
 
 

@@ -232,3 +232,32 @@ def family_spend_totals(spends: Iterable[Spend]) -> dict[Hashable, Decimal]:
     for spend in spends:
         totals[spend.family] = totals.get(spend.family, Decimal(0)) + spend.amount
     return totals
+
+
+@dataclass(frozen=True)
+class ClosureCheck:
+    """What stands in the way of closing a case. ``blocked_by`` refuses the closure;
+    ``warning`` needs the worker to confirm before it goes ahead. Empty when clear."""
+
+    blocked_by: str = ""
+    warning: str = ""
+
+
+def closure_check(awaiting_approval: Sequence[Decimal], open_goals: Sequence[str]) -> ClosureCheck:
+    """Spend still waiting for approval blocks closure (the budget must be settled while
+    the case is open); goals not achieved or closed off only warn, since families often
+    leave the programme with some goals still in progress."""
+    blocked_by = ""
+    if awaiting_approval:
+        n = len(awaiting_approval)
+        blocked_by = (
+            f"{n} budget spend{'s' if n != 1 else ''} totalling "
+            f"£{sum(awaiting_approval, Decimal(0)):,.2f} {'are' if n != 1 else 'is'} waiting "
+            "for a coordinator's approval. Get the spend approved before closing the case."
+        )
+    warning = ""
+    if open_goals:
+        n = len(open_goals)
+        titles = ", ".join(f"“{title}”" for title in open_goals)
+        warning = f"{n} goal{'s are' if n != 1 else ' is'} still open: {titles}."
+    return ClosureCheck(blocked_by=blocked_by, warning=warning)

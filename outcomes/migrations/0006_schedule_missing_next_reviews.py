@@ -23,6 +23,9 @@ def schedule_missing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("outcomes", "0005_stored_means_and_plan_at_closure"), ("families", "0002_note_child_seen_alone")]
+    dependencies = [
+        ("outcomes", "0005_stored_means_and_plan_at_closure"),
+        ("families", "0002_note_child_seen_alone"),
+    ]
 
     operations = [migrations.RunPython(schedule_missing, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from families import services as family_services
 from families.models import Family
@@ -126,6 +126,12 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     set_date(browser, "closed_on", timezone.localdate())
     browser.find_element(By.CSS_SELECTOR, "input[name=reason][value=outcomes_met]").click()
     type_into(browser, "exit_plan", "Housing officer stays in touch; family knows who to call.")
+    # The plan's goal is still open: the worker confirms closing with it open.
+    assert "1 goal is still open" in browser.page_source
+    submit(browser, "Close the case")
+    assert "Confirm that the case can close with these goals open" in browser.page_source
+    check_page(browser)
+    browser.find_element(By.NAME, "open_goals_confirmed").click()
     submit(browser, "Close the case")
     assert "+3 months" in browser.page_source and "+12 months" in browser.page_source
     check_page(browser)
@@ -151,9 +157,46 @@ def test_what_was_typed_survives_an_expired_session(browser, live_server, make_u
         browser.find_element(By.NAME, "text").get_attribute("value")
         == "Long note about the visit that must not be lost."
     )
+    # The restore says so, above the form, so nobody saves text they have not checked.
+    banner = browser.find_element(By.CSS_SELECTOR, "[data-draft-restored]")
+    assert "We restored what you typed before you were signed out" in banner.text
     check_page(browser)
     submit(browser, "Save note")
     assert "Long note about the visit" in browser.page_source
-    # Saved: the draft is gone, so the form starts empty next time.
+    # Saved: the draft is gone, so the form starts empty next time, with no banner.
     browser.get(f"{live_server.url}/families/{family.pk}/notes/new/")
     assert browser.find_element(By.NAME, "text").get_attribute("value") == ""
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-draft-restored]")
+
+
+def test_a_restored_draft_never_adds_to_what_a_field_already_holds(
+    browser, live_server, make_user, authority
+):
+    worker = make_user(Role.KEY_WORKER, email="kw@example.test")
+    family = family_services.family_create(
+        actor=worker, local_authority=authority, name="Holt family", lead_professional=worker
+    )
+    sign_in(browser, live_server, worker)
+    url = f"/families/{family.pk}/notes/new/"
+    browser.get(live_server.url + url)
+    form_index = browser.execute_script(
+        "return Array.prototype.indexOf.call("
+        "document.querySelectorAll('form[method=post]'), "
+        "document.querySelector('textarea[name=text]').form)"
+    )
+    # A draft of this form, and a field someone has typed into since the page loaded
+    # (as a browser's own form restore does): the draft fills only what is untouched.
+    browser.execute_script(
+        "sessionStorage.setItem(arguments[0], JSON.stringify("
+        "{text: 'Walk Leo to school', contact_type: 'phone'}));"
+        "document.querySelector('textarea[name=text]').value = 'each morning';"
+        "var s = document.createElement('script'); s.src = '/static/keep-typing.js?again';"
+        "document.body.appendChild(s);",
+        f"draft:{url}#{form_index}",
+    )
+    WebDriverWait(browser, 5).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "[data-draft-restored]")
+    )
+    assert browser.find_element(By.NAME, "text").get_attribute("value") == "each morning"
+    contact_type = Select(browser.find_element(By.NAME, "contact_type"))
+    assert contact_type.first_selected_option.get_attribute("value") == "phone"

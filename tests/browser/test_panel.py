@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tafcase.accounts.models import Agency, Role
-from tests.browser.conftest import check_page, sign_in, wait_for_new_page
+from tests.browser.conftest import check_page, sign_in
 from tests.browser.test_families import click_link, open_nav, set_date, submit, type_into
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,13 +97,22 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     for agency in (early_help, police):
         browser.find_element(By.CSS_SELECTOR, f"input[name=agencies][value='{agency.pk}']").click()
     submit(browser, "Save attendance")
-    submit(browser, "Add eligible nominations (1 waiting)")
+    click_link(browser, "Choose nominations for the agenda (1 waiting)")
+    check_page(browser)
+    browser.find_element(By.CSS_SELECTOR, "input[name=nominations]").click()
+    submit(browser, "Add to the agenda")
     assert "Brook family" in browser.page_source
     check_page(browser)
-    Select(browser.find_element(By.CSS_SELECTOR, "select[name=likelihood]")).select_by_value("3")
+    # The rating saves without a reload and says so; the page stays the same page.
     page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/rate/'] button").click()
-    wait_for_new_page(browser, page)
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-rate-button]").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "input[name=likelihood][value='3']").click()
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "[data-rate-status]").text == "Saved"
+    )
+    assert page.is_displayed()  # not stale: no reload
+    browser.refresh()
+    assert browser.find_element(By.CSS_SELECTOR, "input[name=likelihood][value='3']").is_selected()
     click_link(browser, "Decide")
     check_page(browser)
     assert "weighted caseload 0.0 of 8" in browser.page_source

@@ -110,6 +110,21 @@ def test_add_evidence(api, pw, nominate):
     assert call(api, pw.coordinator, "post", url, {**body, "criterion": "nope"}).status_code == 400
 
 
+def test_panel_api_builds_the_agenda_from_chosen_nominations(api, pw, panel, eligible, nominate):
+    chosen, left = eligible(surname="Chosen"), eligible(surname="Left")
+    unscreened = nominate("crime_asb", surname="Unscreened")
+    build = reverse("eligibility-api:panel-build", args=[panel.pk])
+    bad = ([], ["x"], [unscreened.pk], [2**70], [0])
+    for body in ({"nominations": b} for b in bad):
+        assert call(api, pw.chair, "post", build, body).status_code == 400, body
+    assert not AgendaItem.objects.exists()
+    assert call(api, pw.outsider, "post", build, {"nominations": [chosen.pk]}).status_code == 404
+    response = call(api, pw.chair, "post", build, {"nominations": [chosen.pk]})
+    assert response.status_code == 200
+    assert list(AgendaItem.objects.values_list("nomination", flat=True)) == [chosen.pk]
+    assert left.items.count() == 0
+
+
 def test_panel_api_flow(api, pw, panel, eligible):
     nomination = eligible()
     build = reverse("eligibility-api:panel-build", args=[panel.pk])

@@ -117,6 +117,7 @@ def test_panel_pages(client, pw, agenda, other_authority):
         "minutes": reverse("eligibility:panel-minutes", args=[panel.pk]),
         "decide": reverse("eligibility:item-decide", args=[panel.pk, item.pk]),
         "move": reverse("eligibility:item-move", args=[panel.pk, item.pk]),
+        "build": reverse("eligibility:panel-build", args=[panel.pk]),
     }
     posts = {
         "build": reverse("eligibility:panel-build", args=[panel.pk]),
@@ -136,6 +137,7 @@ def test_panel_pages(client, pw, agenda, other_authority):
         assert status(client, user, pages["minutes"]) == 200
         assert status(client, user, pages["decide"]) == 403
         assert status(client, user, pages["move"]) == 403
+        assert status(client, user, pages["build"]) == 403
         for url in posts.values():
             assert status(client, user, url, "post") == 403, (user, url)
     for user in (pw.outsider, pw.referrer, pw.kw1):
@@ -146,6 +148,89 @@ def test_panel_pages(client, pw, agenda, other_authority):
     assert status(client, pw.chair, posts["rate"], "post", {"likelihood": "2"}) == 302
     item.refresh_from_db()
     assert item.likelihood == 2
+
+
+def test_chair_chooses_which_nominations_go_on_the_agenda(client, pw, panel, eligible):
+    chosen = eligible(surname="Chosen")
+    left = eligible(surname="Left")
+    url = reverse("eligibility:panel-build", args=[panel.pk])
+    client.force_login(pw.chair)
+    body = client.get(url).content.decode()
+    for nomination in (chosen, left):
+        assert f'value="{nomination.pk}"' in body
+        assert nomination.family.name in body and nomination.reference in body
+    assert "local criteria met" in body and "agencies involved" in body
+    response = client.post(url, {"nominations": [chosen.pk]})
+    assert response.status_code == 302
+    assert list(AgendaItem.objects.filter(panel=panel).values_list("nomination", flat=True)) == [
+        chosen.pk
+    ]
+    left.refresh_from_db()
+    assert left.stage == Nomination.Stage.ELIGIBLE
+    # What is on the agenda is no longer offered.
+    body = client.get(url).content.decode()
+    assert f'value="{chosen.pk}"' not in body and f'value="{left.pk}"' in body
+
+
+def test_choosing_nothing_or_unknown_nominations_is_a_form_error(
+    client, pw, panel, eligible, nominate
+):
+    waiting = eligible(surname="Waiting")
+    not_screened = nominate("crime_asb", surname="Unscreened")
+    url = reverse("eligibility:panel-build", args=[panel.pk])
+    client.force_login(pw.coordinator)
+    response = client.post(url, {})
+    assert response.status_code == 200
+    assert "Choose at least one nomination to add." in response.content.decode()
+    for bad in (
+        [not_screened.pk],
+        ["not-a-number"],
+        [999999],
+        [str(2**70)],
+        [waiting.pk, not_screened.pk],
+    ):
+        response = client.post(url, {"nominations": bad})
+        assert response.status_code == 200, bad
+        assert "Choose nominations that are waiting for a panel." in response.content.decode()
+        assert f'value="{waiting.pk}" aria-describedby' in response.content.decode()
+    assert not AgendaItem.objects.filter(panel=panel).exists()
+
+
+def test_likelihood_is_rated_in_words_with_or_without_javascript(
+    client, pw, agenda, other_authority
+):
+    panel, item = agenda
+    url = reverse("eligibility:item-rate", args=[panel.pk, item.pk])
+    client.force_login(pw.chair)
+    body = client.get(reverse("eligibility:panel", args=[panel.pk])).content.decode()
+    assert 'type="radio" value="3"' in body and ">High</label>" in body
+    assert ">Low</label>" in body and ">Medium</label>" in body
+    # Without JavaScript: post, then back to the agenda.
+    response = client.post(url, {"likelihood": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/panels/{panel.pk}/")
+    item.refresh_from_db()
+    assert item.likelihood == 1
+    # The script asks for JSON and stays on the page.
+    json = {"HTTP_ACCEPT": "application/json"}
+    response = client.post(url, {"likelihood": "3"}, **json)
+    assert response.status_code == 200
+    assert response.json() == {"likelihood": 3, "label": "High"}
+    item.refresh_from_db()
+    assert item.likelihood == 3
+    for bad in ("4", "high", "0"):
+        response = client.post(url, {"likelihood": bad}, **json)
+        assert response.status_code == 400, bad
+        assert "Choose low, medium or high" in response.json()["error"]
+    item.refresh_from_db()
+    assert item.likelihood == 3
+    assert client.post(url, {"likelihood": ""}, **json).json()["label"] == "Not rated"
+    for user, code in ((pw.member, 403), (pw.auditor, 403), (pw.outsider, 404), (pw.kw1, 404)):
+        client.force_login(user)
+        assert client.post(url, {"likelihood": "2"}, **json).status_code == code, user
+    client.logout()
+    assert client.post(url, {"likelihood": "2"}, **json).status_code == 302
+    item.refresh_from_db()
+    assert item.likelihood is None
 
 
 def test_panel_list_and_new(client, pw):

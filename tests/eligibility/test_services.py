@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from eligibility import selectors, services
-from eligibility.models import AgendaItem, FrameworkVersion, Nomination, Screening
+from eligibility.models import AgendaItem, FrameworkVersion, Nomination, PanelMeeting, Screening
 from families import access
 from families import services as family_services
 from families.models import Family, StatusChange
@@ -336,15 +336,33 @@ def test_accepting_allocates_lead_and_makes_family_active(pw, panel, eligible):
     assert family.status == S.ACTIVE
     assert family.lead_professional == pw.kw1
     assert family.tier == "high_complex"
-    assert family.programme_start == panel.meets_on
+    assert family.programme_start == TODAY
     # The first review is scheduled at allocation: the caseload and casework read it.
-    assert family.next_review_due == panel.meets_on + timedelta(
-        weeks=settings.CASEWORK_REVIEW_WEEKS
-    )
+    assert family.next_review_due == TODAY + timedelta(weeks=settings.CASEWORK_REVIEW_WEEKS)
     assert access.families_visible_to(pw.kw1).filter(pk=family.pk).exists()
     nomination.refresh_from_db()
     assert nomination.stage == Nomination.Stage.ACCEPTED
     assert StatusChange.objects.filter(family=family, to_status=S.ACTIVE).exists()
+
+
+def test_family_accepted_at_a_later_dated_panel_is_attached_from_the_decision_day(
+    pw, panel, eligible
+):
+    PanelMeeting.objects.filter(pk=panel.pk).update(meets_on=TODAY + timedelta(days=14))
+    panel.refresh_from_db()
+    nomination = eligible()
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    services.agenda_decide(
+        actor=pw.chair,
+        item=selectors.agenda(panel).get(),
+        decision="accept",
+        level="high_complex",
+        lead_professional=pw.kw1,
+        reasons="Two headline problems.",
+    )
+    family = Family.objects.get(pk=nomination.family_id)
+    assert family.programme_start == TODAY
+    assert family.programme_start != panel.meets_on
 
 
 def test_allocation_over_capacity_needs_confirmation(pw, panel, eligible, settings, authority):
@@ -490,3 +508,34 @@ def test_decided_item_cannot_be_decided_again(pw, panel, eligible):
     services.agenda_decide(actor=pw.chair, item=item, decision="decline", reasons="x")
     with pytest.raises(ValidationError, match="already decided"):
         services.agenda_decide(actor=pw.chair, item=item, decision="decline", reasons="x")
+
+
+def test_data_migration_attaches_earlier_acceptances_from_the_decision_day(pw, panel, eligible):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("eligibility.migrations.0003_attach_from_decision_day")
+    later = TODAY + timedelta(days=7)
+    PanelMeeting.objects.filter(pk=panel.pk).update(meets_on=later)
+    panel.refresh_from_db()
+    carried, corrected = eligible(surname="Carried"), eligible(surname="Corrected")
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    for item in selectors.agenda(panel):
+        services.agenda_decide(
+            actor=pw.chair,
+            item=item,
+            decision="accept",
+            level="high_complex",
+            lead_professional=pw.kw1,
+            reasons="Good chance of turnaround.",
+        )
+    decided_on = TODAY - timedelta(days=2)
+    AgendaItem.objects.filter(panel=panel).update(decided_at=timezone.now() - timedelta(days=2))
+    # As the old code left it: attached from the panel's later date; one since corrected.
+    Family.objects.filter(pk=carried.family_id).update(programme_start=later)
+    Family.objects.filter(pk=corrected.family_id).update(programme_start=TODAY)
+    migration.attach_from_decision_day(apps, None)
+    assert Family.objects.get(pk=carried.family_id).programme_start == decided_on
+    assert Family.objects.get(pk=corrected.family_id).programme_start == TODAY

@@ -180,16 +180,33 @@ def test_budget_page_records_and_coordinator_approves(client, casework):
 
 
 def test_closing_from_the_page(client, casework):
-    world, *_ = casework
+    world, *_, item = casework
+    url = reverse("outcomes:close", args=[world.family.pk])
+    budget = reverse("outcomes:budget", args=[world.family.pk])
+    data = {
+        "closed_on": TODAY.isoformat(),
+        "reason": "outcomes_met",
+        "exit_plan": "School keeps an eye; family knows who to call.",
+    }
     client.force_login(world.lead)
-    response = client.post(
-        reverse("outcomes:close", args=[world.family.pk]),
-        {
-            "closed_on": TODAY.isoformat(),
-            "reason": "outcomes_met",
-            "exit_plan": "School keeps an eye; family knows who to call.",
-        },
+    # Spend waiting for approval blocks closing, with a link to the budget.
+    page = client.get(url).content.decode()
+    assert "The case cannot be closed yet" in page and f'href="{budget}"' in page
+    response = client.post(url, {**data, "open_goals_confirmed": "on"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not Closure.objects.exists()
+    assert (
+        f'<a href="{budget}">1 budget spend totalling £300.00 is waiting for a '
+        "coordinator&#x27;s approval." in body
     )
+    services.spend_approve(actor=world.coordinator, item=item)
+    # An open goal is a warning the worker confirms.
+    page = client.get(url).content.decode()
+    assert "1 goal is still open: “School”." in page and "open_goals_confirmed" in page
+    response = client.post(url, data)
+    assert response.status_code == 200 and not Closure.objects.exists()
+    assert "Confirm that the case can close with these goals open." in response.content.decode()
+    response = client.post(url, {**data, "open_goals_confirmed": "on"})
     assert response.status_code == 302
     closure = Closure.objects.get()
     assert closure.follow_ups.count() == 3
@@ -291,3 +308,110 @@ def test_reviews_list_and_dashboard_queries_do_not_grow(client, casework, make_f
             owner_person=other.memberships.first().person,
         )
     assert counts() == before
+
+
+def _complete(world, assessment, score=4, version=1):
+    return services.assessment_save(
+        actor=world.lead,
+        assessment=assessment,
+        expected_version=version,
+        scores=[{"person": None, "domain": "family.housing", "score": score, "rationale": "Damp"}],
+        complete=True,
+    )
+
+
+def test_rescoring_shows_the_previous_score_and_its_date_beside_each_domain(client, casework):
+    world, baseline, *_ = casework
+    client.force_login(world.lead)
+    baseline_url = reverse("outcomes:assessment", args=[world.family.pk, baseline.pk])
+    assert "Previous score" not in client.get(baseline_url).content.decode()
+    _complete(world, baseline)
+    review = services.assessment_start(actor=world.lead, family=world.family)
+    body = client.get(reverse("outcomes:assessment", args=[world.family.pk, review.pk]))
+    body = body.content.decode()
+    assert "Previous score" in body
+    housing = body[body.index("Housing") :]
+    housing = housing[: housing.index("</tr>")]
+    assert "4 – Significant" in housing and f"Baseline, {TODAY:%-d %B %Y}" in housing
+    emotional = body[body.index("Emotional warmth") :]
+    assert "Not scored before" in emotional[: emotional.index("</tr>")]
+
+
+def test_completed_assessment_is_locked_and_amended_with_a_reason(client, casework):
+    from outcomes.models import AssessmentAmendment
+    from tafcase.audit.models import AuditEvent
+
+    world, assessment, *_ = casework
+    _complete(world, assessment)
+    url = reverse("outcomes:assessment", args=[world.family.pk, assessment.pk])
+    amend = reverse("outcomes:assessment-amend", args=[world.family.pk, assessment.pk])
+    client.force_login(world.lead)
+    page = client.get(url).content.decode()
+    assert 'name="score-family-family.housing"' not in page  # a summary, not a form
+    assert "4 – Significant" in page and "Amend this assessment" in page
+    # Posting to the locked form changes nothing.
+    data = {"version": "2", "score-family-family.housing": "1", "complete": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert assessment.scores.get().score == 4
+    # An amendment needs a reason.
+    response = client.post(amend, {"version": "2", "reason": "  "})
+    assert response.status_code == 200 and "Say why the assessment needs amending." in (
+        response.content.decode()
+    )
+    for bad in ({"version": "x", "reason": "r"}, {"reason": "r"}):
+        assert client.post(amend, bad).status_code == 200
+    # A version no record has (however large) is a stale edit: nothing changes.
+    assert client.post(amend, {"version": "9" * 25, "reason": "r"}).status_code == 302
+    assert not AssessmentAmendment.objects.exists()
+    # A stale version changes nothing.
+    assert client.post(amend, {"version": "1", "reason": "Wrong"}).status_code == 302
+    assert not AssessmentAmendment.objects.exists()
+    response = client.post(amend, {"version": "2", "reason": "Housing scored for the wrong visit"})
+    assert response.status_code == 302
+    amendment = AssessmentAmendment.objects.get()
+    assert (amendment.amended_by, amendment.reason) == (
+        world.lead,
+        "Housing scored for the wrong visit",
+    )
+    assert amendment.previous["scores"][0]["score"] == 4
+    assessment.refresh_from_db()
+    assert assessment.status == "open" and assessment.completed_on is None
+    event = AuditEvent.objects.filter(object_type="outcomes.assessment").latest("at")
+    assert "Housing scored for the wrong visit" in event.summary
+    assert event.changes["status"] == ["completed", "open"]
+    # Corrected and completed again: the history still shows what it said before.
+    response = client.post(url, {**data, "version": "3"})
+    assert response.status_code == 302
+    assert assessment.scores.get().score == 1
+    completed = AuditEvent.objects.filter(object_type="outcomes.assessment").latest("at")
+    assert completed.changes == {"family:family.housing": [4, 1]}
+    page = client.get(url).content.decode()
+    history = page[page.index("Amendment history") :]
+    assert "Housing scored for the wrong visit" in history and "4 – Significant" in history
+    assert "1 – None" in page[: page.index("Amendment history")]
+
+
+def test_amending_permissions(client, casework):
+    world, assessment, *_ = casework
+    amend = reverse("outcomes:assessment-amend", args=[world.family.pk, assessment.pk])
+    data = {"version": "1", "reason": "Typo"}
+    # Still open: nothing to amend.
+    client.force_login(world.lead)
+    response = client.post(amend, data, follow=True)
+    assert "Only a completed assessment can be amended." in response.content.decode()
+    assert not assessment.amendments.exists()
+    _complete(world, assessment)
+    data["version"] = "2"
+    for user in (world.school, world.other_coordinator):
+        assert get(client, user, amend, "post", data) == 404, user
+    for user in (world.auditor, world.police, world.panel_member, world.elsewhere):
+        assert get(client, user, amend, "post", data) == 403, user
+    client.logout()
+    response = client.post(amend, data)
+    assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+    assert get(client, world.lead, amend) == 405
+    assessment.refresh_from_db()
+    assert assessment.status == "completed" and not assessment.amendments.exists()
+    assert get(client, world.coordinator, amend, "post", data) == 302
+    assert assessment.amendments.get().amended_by == world.coordinator

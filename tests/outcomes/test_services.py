@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from families.models import Family
-from outcomes import access, selectors, services
+from outcomes import access, casework, selectors, services
 from outcomes.models import Assessment, BudgetItem, Closure, FollowUp, Goal, Review
 from tafcase.errors import StaleEdit
 from tests.outcomes.conftest import TODAY
@@ -216,20 +216,75 @@ def test_closure_schedules_follow_ups_and_needs_sign_off_by_someone_else(active)
     assert Closure.objects.get().signed_off_by == active.coordinator
 
 
+def _close(active, **kw):
+    return services.case_close(
+        actor=active.lead,
+        family=active.family,
+        closed_on=TODAY,
+        reason=Closure.Reason.OUTCOMES_MET,
+        exit_plan="Family knows who to call.",
+        **kw,
+    )
+
+
 def test_closure_keeps_the_plan_as_it_stood(active):
     for title, status in (("Walk to school", "achieved"), ("Rent paid", "in_progress")):
         services.goal_add(
             actor=active.lead, family=active.family, title=title, criterion="", target="Weekly"
         )
         Goal.objects.filter(title=title).update(status=status)
-    closure = services.case_close(
-        actor=active.lead,
-        family=active.family,
-        closed_on=TODAY,
-        reason=Closure.Reason.OUTCOMES_MET,
-        exit_plan="School stays involved.",
-    )
+    closure = _close(active, open_goals_confirmed=True)
     assert (closure.goals, closure.goals_achieved) == (2, 1)
+
+
+def test_closure_is_refused_while_spend_awaits_approval(active):
+    item = services.spend_record(
+        actor=active.lead, family=active.family, spent_on=TODAY, purpose="Beds", amount=Decimal(300)
+    )
+    with pytest.raises(ValidationError) as refused:
+        _close(active, open_goals_confirmed=True)
+    assert "1 budget spend totalling £300.00 is waiting for a coordinator's approval" in str(
+        refused.value
+    )
+    assert Family.objects.get(pk=active.family.pk).status == "active"
+    assert not Closure.objects.exists()
+    services.spend_approve(actor=active.coordinator, item=item)
+    _close(active)
+    assert Family.objects.get(pk=active.family.pk).status == "closed"
+
+
+def test_open_goals_must_be_confirmed_before_closing(active):
+    for title in ("Walk Leo to school", "Tidy the garden", "Join a club"):
+        services.goal_add(
+            actor=active.lead, family=active.family, title=title, criterion="", target="x"
+        )
+    achieved = services.goal_add(
+        actor=active.lead, family=active.family, title="Done already", criterion="", target="x"
+    )
+    services.goal_set_status(
+        actor=active.lead, goal=achieved, status="achieved", expected_version=1
+    )
+    with pytest.raises(ValidationError) as warned:
+        _close(active)
+    message = warned.value.message_dict["open_goals_confirmed"][0]
+    assert message.startswith(
+        "3 goals are still open: “Walk Leo to school”, “Tidy the garden”, “Join a club”."
+    )
+    assert "Done already" not in message
+    assert Family.objects.get(pk=active.family.pk).status == "active"
+    _close(active, open_goals_confirmed=True)
+    assert Family.objects.get(pk=active.family.pk).status == "closed"
+
+
+def test_closure_check_wording():
+    closure_check = casework.closure_check
+    assert closure_check([], []) == casework.ClosureCheck()
+    one = closure_check([Decimal("12.50")], ["Sleep"])
+    assert one.blocked_by.startswith("1 budget spend totalling £12.50 is waiting")
+    assert one.warning == "1 goal is still open: “Sleep”."
+    two = closure_check([Decimal("1000"), Decimal("250")], [])
+    assert two.blocked_by.startswith("2 budget spends totalling £1,250.00 are waiting")
+    assert two.warning == ""
 
 
 def test_stepping_down_needs_a_destination(active):
