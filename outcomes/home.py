@@ -47,7 +47,7 @@ def waiting_figures(user) -> list[Figure]:
     return [
         Figure(
             "Spend awaiting approval",
-            f"{spend['count']} (£{spend['amount']:,.2f})",
+            f"{spend['count']} (£{spend['amount']:,.2f})" if spend["count"] else "0",
             reverse("outcomes:spend-awaiting"),
         ),
         Figure(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from eligibility.models import PanelMeeting
 from families.models import Family
 from outcomes import services
-from outcomes.models import Action, Goal
+from outcomes.models import Action, BudgetItem, Goal
 from tafcase.accounts.models import Role
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
@@ -93,19 +93,23 @@ def test_coordinator_counts_waiting_work_of_their_authority_only(client, busy):
     assert shown["Closures awaiting sign-off"][0] == "0"
     assert shown["Nominations waiting"][0] == "0"
     assert client.get(shown["Spend awaiting approval"][1]).context["page"].paginator.count == 1
+    # Spend awaiting approval blocks closing, so it is approved first.
+    services.spend_approve(actor=busy.coordinator, item=BudgetItem.objects.get(family=busy.family))
+    assert figures(client, busy.coordinator)["Spend awaiting approval"][0] == "0"
     services.case_close(
         actor=busy.lead,
         family=busy.family,
         closed_on=TODAY,
         reason="outcomes_met",
         exit_plan="School keeps an eye.",
+        open_goals_confirmed=True,
     )
     shown = figures(client, busy.coordinator)
     assert shown["Closures awaiting sign-off"][0] == "1"
     assert shown["Follow-ups overdue or due in the next 14 days"][0] == "0"
     # The other authority's coordinator is told of none of it.
     theirs = figures(client, busy.other_coordinator)
-    assert theirs["Spend awaiting approval"][0] == "0 (£0.00)"
+    assert theirs["Spend awaiting approval"][0] == "0"
     assert theirs["Closures awaiting sign-off"][0] == "0"
     assert theirs["Reviews overdue"][0] == "1"  # their own family, not ours
     assert theirs["Plan actions overdue"][0] == "1"
