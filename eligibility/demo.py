@@ -6,7 +6,7 @@ those already screened, and the next three fortnightly panels with their agendas
 """
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -29,7 +29,12 @@ STAGE_FOR = {
     S.ELIGIBLE: Nomination.Stage.ELIGIBLE,
     S.AWAITING_PANEL: Nomination.Stage.ON_AGENDA,
     S.NOT_ELIGIBLE: Nomination.Stage.NOT_ELIGIBLE,
+    # Families on the programme, or closed, were nominated and accepted before they were
+    # attached, so the reports count nominations over the whole history.
+    S.ACTIVE: Nomination.Stage.ACCEPTED,
+    S.CLOSED: Nomination.Stage.ACCEPTED,
 }
+SCREENED = (S.ELIGIBLE, S.AWAITING_PANEL, S.NOT_ELIGIBLE, S.ACTIVE, S.CLOSED)
 EVIDENCE = {
     "crime_asb": ("Northshire Police", "Two ASB reports in the last six months about the eldest."),
     "education": ("Schools and Attendance", "Attendance 84% over the last three terms."),
@@ -84,11 +89,15 @@ def _worries(codes: list[str]) -> str:
     return phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
 
 
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(15)))
+
+
 def _codes(rng: random.Random, status: str) -> list[str]:
     """The criteria a nomination's evidence shows: enough for the rulebook's two national
     criteria when the family went on to be found eligible, one otherwise; or, for the
     few overridden screenings, the other way round."""
-    if status in (S.ELIGIBLE, S.AWAITING_PANEL, S.NOT_ELIGIBLE):
+    if status in SCREENED:
         eligible = status != S.NOT_ELIGIBLE
         eligible ^= rng.random() < OVERRIDE_SHARE
     else:  # not screened yet: some will be found eligible, some not
@@ -123,7 +132,11 @@ def seed(rng: random.Random, context: dict) -> None:
     nominations, evidence = [], []
     for family in families:
         referrer = rng.choice(referrers)
-        submitted = timezone.now() - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 9))
+        if family.programme_start:
+            submitted = _at(family.programme_start - timedelta(days=rng.randint(14, 56)))
+        else:
+            submitted = timezone.now() - timedelta(days=rng.randint(2, 40))
+        submitted -= timedelta(hours=rng.randint(0, 9))
         data_route = rng.random() < 0.3
         codes = _codes(rng, family.status)
         nominations.append(
@@ -140,7 +153,9 @@ def seed(rng: random.Random, context: dict) -> None:
                 believed_criteria=sorted(codes),
                 consent_given_on=None if data_route else submitted.date(),
                 submitted_at=submitted,
-                stage_changed_at=submitted + timedelta(days=rng.randint(0, 2)),
+                stage_changed_at=_at(family.programme_start)
+                if family.programme_start
+                else submitted + timedelta(days=rng.randint(0, 2)),
             )
         )
         for code in codes:
@@ -162,13 +177,15 @@ def seed(rng: random.Random, context: dict) -> None:
     households = selectors.households_for([n.family for n in screened], today)
     screenings = []
     for n in screened:
-        decision = rules.evaluate(households[n.family_id], today, row.framework)
+        # Families attached long ago were screened a few days after their nomination.
+        as_of = min(today, n.submitted_at.date() + timedelta(days=rng.randint(1, 7)))
+        decision = rules.evaluate(households[n.family_id], as_of, row.framework)
         eligible = n.stage != Nomination.Stage.NOT_ELIGIBLE
         screenings.append(
             Screening(
                 nomination=n,
                 framework=row,
-                as_of=today,
+                as_of=as_of,
                 decision=decision.to_dict(),
                 rulebook_eligible=decision.eligible,
                 outcome="eligible" if eligible else "not_eligible",
@@ -177,6 +194,7 @@ def seed(rng: random.Random, context: dict) -> None:
                 else rng.choice(OVERRIDES_TO_ELIGIBLE if eligible else OVERRIDES_TO_NOT_ELIGIBLE),
                 onward_route="" if eligible else rng.choice(list(Screening.OnwardRoute)[:4]),
                 decided_by=coordinator,
+                decided_at=min(timezone.now(), _at(as_of)),
             )
         )
     Screening.objects.bulk_create(screenings, batch_size=2000)
