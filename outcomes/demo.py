@@ -92,6 +92,23 @@ GOALS = [
         ["{name} meets the mentor", "{name} chooses an activity for the holidays"],
     ),
 ]
+# The family's view at the baseline assessment, and what the first review decided.
+FAMILY_VIEWS = [
+    "We want things calmer at home.",
+    "We want the kids in school and less shouting in the mornings.",
+    "We're fed up of the police coming round. We want a fresh start.",
+    "Money is the big worry. If we sorted the rent we could cope with the rest.",
+    "We want to feel safe and have somebody on our side.",
+    "We want help with the eldest; the younger ones are doing fine.",
+]
+REVIEW_DECISIONS = [
+    "Plan reviewed; actions agreed.",
+    "Good progress on school attendance; the attendance goal stays until the end of term.",
+    "Housing arrears repayment on track; the housing officer steps back.",
+    "New worry about the eldest's friends; the youth worker joins the team.",
+    "Two goals achieved and closed; one new goal agreed with the family.",
+    "Little change since the last review; visits increase to weekly for a month.",
+]
 SPEND = [
     ("School uniform", "45.00"),
     ("Bus pass", "20.00"),
@@ -164,7 +181,7 @@ def seed(rng: random.Random, context: dict) -> None:
                 started_on=start,
                 completed_on=start + timedelta(days=21),
                 created_by=actor,
-                family_view="We want things calmer at home.",
+                family_view=rng.choice(FAMILY_VIEWS),
             )
         )
         if (today - start).days > 50 and rng.random() < 0.7:
@@ -183,7 +200,7 @@ def seed(rng: random.Random, context: dict) -> None:
                 Review(
                     family=f,
                     held_on=held,
-                    decisions="Plan reviewed; actions agreed.",
+                    decisions=rng.choice(REVIEW_DECISIONS),
                     recorded_by=actor,
                 )
             )
