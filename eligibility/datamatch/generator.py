@@ -645,7 +645,7 @@ _PLANS: dict[str, _KindPlan] = {
     "asb": _KindPlan(lambda a, p: a >= 10, 0.04, 3.0, (("pnc_id", 0.2),)),
     "offending": _KindPlan(lambda a, p: a >= 10, 0.03, 4.0, (("pnc_id", 0.85),)),
     "benefits": _KindPlan(lambda a, p: a >= 18, 0.35, 10.0, (("nino", 0.95),)),
-    "employment": _KindPlan(lambda a, p: 16 <= a <= 67, 0.75, 10.0, (("nino", 0.9),)),
+    "employment": _KindPlan(lambda a, p: 16 <= a <= 67, 0.6, 6.0, (("nino", 0.9),)),
     "domestic_abuse": _KindPlan(lambda a, p: True, 0.03, 3.0, (("pnc_id", 0.1),)),
     "childrens_social_care": _KindPlan(
         lambda a, p: a < 18, 0.05, 4.0, (("la_person_id", 0.7), ("nhs_number", 0.3))
@@ -854,7 +854,7 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
     """Write `persons.csv` (the LA spine) and one CSV per partner kind into `out`.
 
     Every file satisfies the import contract for `as_of`. Returns the paths and the
-    truth. Roughly 12 partner rows per person (25,000 people → about 300,000 rows).
+    truth. Roughly 8 partner rows per person (25,000 people → about 200,000 rows).
     """
     rng = random.Random(seed)
     la = _Authority(rng, as_of)
