@@ -244,7 +244,7 @@ NOTE_TEMPLATES = [
     (
         C.SCHOOL,
         "Attendance meeting at school with {adult} and {partner}. {child}'s "
-        "attendance is up this half term; the part-time timetable ends on {when}.",
+        "attendance is up this half term; the part-time timetable ended on {when}.",
     ),
     (
         C.SCHOOL,
@@ -274,7 +274,7 @@ NOTE_TEMPLATES = [
     ),
     (C.MESSAGE, "Texted {adult} a reminder about the parenting course on {weekday}."),
     (C.MESSAGE, "Emailed {partner} the updated plan and the date of the next review."),
-    (C.MESSAGE, "Letter sent to {adult} confirming the review meeting on {when}."),
+    (C.MESSAGE, "Letter sent to {adult} confirming the review meeting next {weekday}."),
     (
         C.MEETING,
         "Team Around the Family meeting with {adult} and {partner}. Reviewed the "
