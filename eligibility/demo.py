@@ -6,7 +6,7 @@ those already screened, and the next three fortnightly panels with their agendas
 """
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -29,7 +29,12 @@ STAGE_FOR = {
     S.ELIGIBLE: Nomination.Stage.ELIGIBLE,
     S.AWAITING_PANEL: Nomination.Stage.ON_AGENDA,
     S.NOT_ELIGIBLE: Nomination.Stage.NOT_ELIGIBLE,
+    # Families on the programme, or closed, were nominated and accepted before they were
+    # attached, so the reports count nominations over the whole history.
+    S.ACTIVE: Nomination.Stage.ACCEPTED,
+    S.CLOSED: Nomination.Stage.ACCEPTED,
 }
+SCREENED = (S.ELIGIBLE, S.AWAITING_PANEL, S.NOT_ELIGIBLE, S.ACTIVE, S.CLOSED)
 EVIDENCE = {
     "crime_asb": ("Northshire Police", "Two ASB reports in the last six months about the eldest."),
     "education": ("Schools and Attendance", "Attendance 84% over the last three terms."),
@@ -40,6 +45,66 @@ EVIDENCE = {
     "parent_mental_health": ("Community Health", "Parent with low mood, GP involved."),
     "parent_da_victim": ("Family Action", "Mother disclosed domestic abuse to the worker."),
 }
+NATIONAL = (
+    "crime_asb",
+    "education",
+    "children_need_help",
+    "worklessness",
+    "domestic_abuse",
+    "health",
+)
+LOCAL = ("parent_mental_health", "parent_da_victim")
+# A few screenings go against the rulebook's recommendation, each with the practitioner's
+# reason (a council overrides rarely, and says why).
+OVERRIDE_SHARE = 0.05
+OVERRIDES_TO_ELIGIBLE = [
+    "School and health both report escalating concerns not yet in the partner data; "
+    "the coordinator agreed the family meets the programme's intent.",
+    "New domestic abuse disclosure this week, confirmed by the police partner; "
+    "the next data-match will show it.",
+    "Eldest child excluded twice since the last attendance return; evidence from the school.",
+]
+OVERRIDES_TO_NOT_ELIGIBLE = [
+    "Children's social care are leading under a child protection plan; a key worker "
+    "would duplicate their work.",
+    "The family moved out of the borough last week; referred to their new council.",
+    "The family declined whole-family support after the screening call.",
+]
+
+
+WORRIES = {
+    "crime_asb": "police call-outs to the home",
+    "education": "school attendance",
+    "children_need_help": "the children's needs at home",
+    "worklessness": "money and nobody in the house working",
+    "domestic_abuse": "domestic abuse",
+    "health": "a parent's health",
+    "parent_mental_health": "a parent's low mood",
+    "parent_da_victim": "the mother's safety",
+}
+
+
+def _worries(codes: list[str]) -> str:
+    phrases = [WORRIES[c] for c in codes]
+    return phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(15)))
+
+
+def _codes(rng: random.Random, status: str) -> list[str]:
+    """The criteria a nomination's evidence shows: enough for the rulebook's two national
+    criteria when the family went on to be found eligible, one otherwise; or, for the
+    few overridden screenings, the other way round."""
+    if status in SCREENED:
+        eligible = status != S.NOT_ELIGIBLE
+        eligible ^= rng.random() < OVERRIDE_SHARE
+    else:  # not screened yet: some will be found eligible, some not
+        eligible = rng.random() < 0.7
+    national = rng.choice((2, 2, 3)) if eligible else rng.choice((0, 1, 1))
+    local = rng.sample(LOCAL, rng.choice((0, 0, 1)))
+    return sorted(rng.sample(NATIONAL, national) + local) or [rng.choice(LOCAL)]
 
 
 def seed(rng: random.Random, context: dict) -> None:
@@ -67,9 +132,13 @@ def seed(rng: random.Random, context: dict) -> None:
     nominations, evidence = [], []
     for family in families:
         referrer = rng.choice(referrers)
-        submitted = timezone.now() - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 9))
+        if family.programme_start:
+            submitted = _at(family.programme_start - timedelta(days=rng.randint(14, 56)))
+        else:
+            submitted = timezone.now() - timedelta(days=rng.randint(2, 40))
+        submitted -= timedelta(hours=rng.randint(0, 9))
         data_route = rng.random() < 0.3
-        codes = rng.sample(sorted(EVIDENCE), rng.choice((1, 2, 2, 3)))
+        codes = _codes(rng, family.status)
         nominations.append(
             Nomination(
                 local_authority=authority,
@@ -80,11 +149,13 @@ def seed(rng: random.Random, context: dict) -> None:
                 referrer_agency=(coordinator if data_route else referrer).agency,
                 reason="Identified by the quarterly data-match."
                 if data_route
-                else "Worried about school attendance and police call-outs.",
+                else f"Worried about {_worries(codes)}.",
                 believed_criteria=sorted(codes),
                 consent_given_on=None if data_route else submitted.date(),
                 submitted_at=submitted,
-                stage_changed_at=submitted + timedelta(days=rng.randint(0, 2)),
+                stage_changed_at=_at(family.programme_start)
+                if family.programme_start
+                else submitted + timedelta(days=rng.randint(0, 2)),
             )
         )
         for code in codes:
@@ -106,21 +177,24 @@ def seed(rng: random.Random, context: dict) -> None:
     households = selectors.households_for([n.family for n in screened], today)
     screenings = []
     for n in screened:
-        decision = rules.evaluate(households[n.family_id], today, row.framework)
+        # Families attached long ago were screened a few days after their nomination.
+        as_of = min(today, n.submitted_at.date() + timedelta(days=rng.randint(1, 7)))
+        decision = rules.evaluate(households[n.family_id], as_of, row.framework)
         eligible = n.stage != Nomination.Stage.NOT_ELIGIBLE
         screenings.append(
             Screening(
                 nomination=n,
                 framework=row,
-                as_of=today,
+                as_of=as_of,
                 decision=decision.to_dict(),
                 rulebook_eligible=decision.eligible,
                 outcome="eligible" if eligible else "not_eligible",
                 override_reason=""
                 if decision.eligible == eligible
-                else "Practitioner intelligence not yet in the partner data.",
+                else rng.choice(OVERRIDES_TO_ELIGIBLE if eligible else OVERRIDES_TO_NOT_ELIGIBLE),
                 onward_route="" if eligible else rng.choice(list(Screening.OnwardRoute)[:4]),
                 decided_by=coordinator,
+                decided_at=min(timezone.now(), _at(as_of)),
             )
         )
     Screening.objects.bulk_create(screenings, batch_size=2000)

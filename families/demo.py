@@ -190,15 +190,143 @@ STATUS_MIX = [  # (status, share)
     (Family.Status.NOT_ELIGIBLE, 0.03),
     (Family.Status.IDENTIFIED, 0.02),
 ]
-NOTE_TEXTS = [
-    "Home visit. Mum engaged well; we reviewed the morning routine and school run plan.",
-    "Phone call with school attendance officer: attendance up this half term.",
-    "Met with family to agree goals for the plan. Children seen together.",
-    "Joint visit with housing officer about rent arrears; repayment plan agreed.",
-    "Child seen alone at school. Said things are calmer at home.",
-    "TAF meeting held; actions agreed with police and school.",
-    "Text reminder sent about the parenting course starting Tuesday.",
+# Case notes are built from a bank of contacts and next steps, filled in with the family's
+# own members, the partners on its Team Around the Family and dates, so no two families'
+# records read alike. {adult} and {child} are members of the family; {partner} is a
+# practitioner from an agency on its TAF.
+C = CaseNote.ContactType
+NOTE_TEMPLATES = [
+    (
+        C.HOME_VISIT,
+        "Home visit. {adult} was in and engaged well; we went through the "
+        "morning routine and the school run plan for {child}.",
+    ),
+    (
+        C.HOME_VISIT,
+        "Home visit with {adult}. The house was tidy and calm; {child} showed me "
+        "a certificate from school for good behaviour.",
+    ),
+    (
+        C.HOME_VISIT,
+        "Unannounced visit on {weekday}. {adult} was tired and said money has been "
+        "tight since the Universal Credit payment was reduced.",
+    ),
+    (
+        C.HOME_VISIT,
+        "Visited {adult} at home to fill in the family star together. Scores "
+        "improved on routines and on keeping the home safe.",
+    ),
+    (
+        C.HOME_VISIT,
+        "Home visit. {child} was seen on their own in the living room and said "
+        "home feels calmer and nobody has been shouting.",
+    ),
+    (
+        C.HOME_VISIT,
+        "No answer at the door at the agreed time. Left a card and texted "
+        "{adult}, who replied later to say they had a hospital appointment.",
+    ),
+    (
+        C.OFFICE,
+        "{adult} came to the family hub for the budgeting session. Completed a "
+        "spending plan and a referral to the food bank.",
+    ),
+    (
+        C.OFFICE,
+        "Met {adult} at the children's centre. Talked about bedtime for {child}; "
+        "{adult} will try the sticker chart we made.",
+    ),
+    (
+        C.SCHOOL,
+        "Met {child} at school with the head of year. {child} was seen on their own "
+        "and said lessons are easier with the new seat.",
+    ),
+    (
+        C.SCHOOL,
+        "Attendance meeting at school with {adult} and {partner}. {child}'s "
+        "attendance is up this half term; the part-time timetable ended on {when}.",
+    ),
+    (
+        C.SCHOOL,
+        "Saw {child} at lunchtime. Says the friendship group has settled and they "
+        "joined the football club on {weekday}s.",
+    ),
+    (
+        C.PHONE,
+        "Phone call with {partner}: {child} has been late three times this week; "
+        "agreed I will raise it with {adult} at the visit.",
+    ),
+    (
+        C.PHONE,
+        "{adult} rang upset after a letter about rent arrears. Talked it through and "
+        "booked an appointment with {partner}.",
+    ),
+    (
+        C.PHONE,
+        "Phone call with {adult} to check how the first week of the course went. "
+        "Enjoying it and has made a friend there.",
+    ),
+    (C.PHONE, "Called {partner} for an update. No new incidents reported since {when}."),
+    (
+        C.VIDEO,
+        "Video call with {adult} as {child} was off sick. Went through the actions "
+        "from the plan; two are done.",
+    ),
+    (C.MESSAGE, "Texted {adult} a reminder about the parenting course on {weekday}."),
+    (C.MESSAGE, "Emailed {partner} the updated plan and the date of the next review."),
+    (C.MESSAGE, "Letter sent to {adult} confirming the review meeting next {weekday}."),
+    (
+        C.MEETING,
+        "Team Around the Family meeting with {adult} and {partner}. Reviewed the "
+        "plan; {child}'s goal is on track and one action was added.",
+    ),
+    (
+        C.MEETING,
+        "TAF review. {adult} spoke about the progress made since {when}; "
+        "{partner} agreed to step back to universal support.",
+    ),
+    (
+        C.MEETING,
+        "Multi-agency meeting about {child}. {partner} shared concerns about "
+        "missed appointments; actions agreed with {adult} present.",
+    ),
+    (C.NOTE, "Checked the partner data: no police call-outs to the address since {when}."),
+    (
+        C.NOTE,
+        "Case discussed in supervision. Agreed to keep visiting weekly until the "
+        "review because of the recent setback with {child}'s attendance.",
+    ),
+    (C.NOTE, "Referral made to {partner} for {adult} with consent."),
 ]
+NOTE_NEXT_STEPS = [
+    "",
+    "",
+    "Next visit booked for {weekday}.",
+    "I will chase the school about the transport form.",
+    "{adult} will ring the housing office before our next visit.",
+    "Plan updated.",
+    "Will check in by text at the end of the week.",
+    "Agreed to look at the benefits check together next time.",
+    "{partner} to be invited to the next review.",
+    "{child} wants to be at the next meeting.",
+    "Praised the family for the progress made.",
+    "No safeguarding concerns today.",
+]
+# How each partner's practitioner is spoken of in a case note.
+PARTNER_WORKERS = {
+    Agency.Kind.POLICE: "the neighbourhood PCSO",
+    Agency.Kind.EDUCATION: "the school attendance officer",
+    Agency.Kind.HEALTH: "the school nurse",
+    Agency.Kind.DWP: "the work coach",
+    Agency.Kind.HOUSING: "the housing officer",
+    Agency.Kind.VOLUNTARY: "the Family Action support worker",
+    Agency.Kind.YOUTH_OFFENDING: "the youth justice caseworker",
+    Agency.Kind.CHILDRENS_SOCIAL_CARE: "the social worker",
+    Agency.Kind.PROBATION: "the probation officer",
+    Agency.Kind.OTHER: "the Citizens Advice debt adviser",
+    Agency.Kind.LA_EARLY_HELP: "the Early Help team",
+}
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 TAF_ROLES = {
     Agency.Kind.POLICE: "Neighbourhood policing team",
     Agency.Kind.EDUCATION: "School attendance and inclusion",
@@ -211,6 +339,9 @@ TAF_ROLES = {
     Agency.Kind.PROBATION: "Probation officer",
     Agency.Kind.OTHER: "Debt and benefits advice",
 }
+# How far back the earliest attachments go: three and a half years, so that twelve whole
+# quarters before the one running have families starting, working and closing.
+HISTORY_DAYS = 1280
 # About 10 active families each (intensive 5–8, lighter 10–15: 003 sections 2.2 and 3.2).
 KEY_WORKERS_PER_1000_FAMILIES = 35
 
@@ -240,6 +371,63 @@ def _postcode(rng: random.Random) -> str:
         f"{POSTCODE_AREA}{rng.randint(1, 9)} {rng.randint(1, 9)}"
         f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
     )
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _case_note(
+    rng: random.Random,
+    family: Family,
+    household: list[Person],
+    children: list[Person],
+    partners: list[Agency],
+    day: date,
+    since: date,
+) -> tuple[CaseNote, list[Person]]:
+    """A varied note about one contact, and the members of the family it names."""
+    contact_type, template = rng.choice(NOTE_TEMPLATES)
+    step = rng.choice(NOTE_NEXT_STEPS)
+    adult = rng.choice([p for p in household if p not in children] or household)
+    child = rng.choice(children or household)
+    partner = rng.choice(partners) if partners else None
+    fields = {
+        "adult": adult.forename,
+        "child": child.forename,
+        "partner": PARTNER_WORKERS[partner.kind] if partner else "the school",
+        "weekday": rng.choice(WEEKDAYS),
+        "when": _long_date(since + (day - since) * rng.randint(0, 9) // 10),
+    }
+    text = " ".join(t.format(**fields) for t in (template, step) if t)
+    text = text[0].upper() + text[1:]
+    named = [p for p, key in ((adult, "{adult}"), (child, "{child}")) if key in template + step]
+    note = CaseNote(
+        family=family,
+        author_id=family.lead_professional_id,
+        author_agency_id=family.lead_professional.agency_id,
+        contact_type=contact_type,
+        contact_date=day,
+        text=text,
+        child_seen_alone="seen on their own" in text,
+    )
+    return note, named
+
+
+def _programme_dates(
+    rng: random.Random, status: str, today: date
+) -> tuple[date | None, date | None]:
+    """(attached, closed) for a family at `status`. Closed families were attached at any
+    time over the last three and a half years, so the reports have over twelve whole
+    quarters of history; they worked with the programme for three months to a year and
+    closed before today. Active families were attached within the last 13 months."""
+    if status == Family.Status.CLOSED:
+        start = today - timedelta(days=rng.randint(100, HISTORY_DAYS))
+        end = min(start + timedelta(days=rng.randint(90, 360)), today - timedelta(days=1))
+        return start, max(end, start + timedelta(days=60))
+    if status == Family.Status.ACTIVE:
+        return today - timedelta(days=rng.randint(20, 400)), None
+    return None, None
 
 
 def _key_workers(rng, context, needed: int) -> list[User]:
@@ -273,7 +461,7 @@ def _families(
         surname = rng.choice(SURNAMES)
         status = rng.choices(statuses, weights)[0]
         allocated = status in (Family.Status.ACTIVE, Family.Status.CLOSED)
-        start = today - timedelta(days=rng.randint(20, 900)) if allocated else None
+        start, end = _programme_dates(rng, status, today)
         families.append(
             Family(
                 local_authority=authority,
@@ -286,11 +474,7 @@ def _families(
                 tier=rng.choice(list(Family.Tier)) if allocated else "",
                 lead_professional=rng.choice(workers) if allocated else None,
                 programme_start=start,
-                programme_end=(
-                    start + timedelta(days=rng.randint(90, 360))
-                    if status == Family.Status.CLOSED
-                    else None
-                ),
+                programme_end=end,
                 next_review_due=(
                     today + timedelta(days=rng.randint(-14, 42))
                     if status == Family.Status.ACTIVE
@@ -363,10 +547,16 @@ def seed(rng: random.Random, context: dict) -> None:
     ]
     Membership.objects.bulk_create(memberships, batch_size=5000)
     first_adult = {}
+    household_of: dict[int, list[tuple[Person, str]]] = {}
     for membership in memberships:
         first_adult.setdefault(membership.family_id, membership.person)
+        if membership.lives_in_household:
+            household_of.setdefault(membership.family_id, []).append(
+                (membership.person, membership.role)
+            )
 
     involvements, consents, grants, notes, changes = [], [], [], [], []
+    note_people: list[list[Person]] = []
     view = Permission.objects.get(codename=VIEW_PERMISSION, content_type__app_label="families")
     for family in families:
         changes.append(
@@ -400,7 +590,8 @@ def seed(rng: random.Random, context: dict) -> None:
                     recorded_by=coordinator,
                 )
             )
-        for agency in rng.sample(partners, rng.randint(1, 4)):
+        taf = rng.sample(partners, rng.randint(1, 4))
+        for agency in taf:
             ended = family.programme_end if family.status == Family.Status.CLOSED else None
             involvements.append(
                 Involvement(
@@ -421,22 +612,28 @@ def seed(rng: random.Random, context: dict) -> None:
                     )
                 )
         if family.lead_professional_id:
-            for _ in range(rng.randint(1, 4)):
-                notes.append(
-                    CaseNote(
-                        family=family,
-                        author_id=family.lead_professional_id,
-                        author_agency=context["agencies"][0],
-                        contact_type=rng.choice(list(CaseNote.ContactType)),
-                        contact_date=max(since, today - timedelta(days=rng.randint(0, 120))),
-                        text=rng.choice(NOTE_TEXTS),
-                    )
-                )
+            household = household_of[family.pk]
+            children = [p for p, role in household if role == "child"]
+            people_here = [p for p, _ in household]
+            last = family.programme_end or today
+            for _ in range(rng.randint(2, 6)):
+                day = since + timedelta(days=rng.randint(0, (last - since).days))
+                note, named = _case_note(rng, family, people_here, children, taf, day, since)
+                notes.append(note)
+                note_people.append(named)
     StatusChange.objects.bulk_create(changes, batch_size=5000)
     Consent.objects.bulk_create(consents, batch_size=5000)
     Involvement.objects.bulk_create(involvements, batch_size=5000)
     FamilyGroupObjectPermission.objects.bulk_create(grants, batch_size=5000)
     CaseNote.objects.bulk_create(notes, batch_size=5000)
+    CaseNote.people.through.objects.bulk_create(
+        (
+            CaseNote.people.through(casenote_id=note.pk, person_id=person.pk)
+            for note, named in zip(notes, note_people, strict=True)
+            for person in named
+        ),
+        batch_size=5000,
+    )
     context["stdout"].write(
         f"Created {len(families)} families, {len(people)} people, "
         f"{len(involvements)} TAF involvements, {len(notes)} notes."

@@ -4,15 +4,16 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from eligibility.datamatch.models import DatamatchRun
 from eligibility.models import AgendaItem, Nomination, Screening
-from families.models import Family
+from families.models import CaseNote, Family, Membership
 from outcomes.claims.models import Claim, ClaimWindow, ResultTracking
-from outcomes.models import Assessment, Closure, FollowUp
+from outcomes.models import Action, Assessment, Closure, FollowUp, Goal
 from reporting.returns.models import ReturnSample
+from reporting.rules import Period, periods_ending
 from tafcase import settings as project_settings
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +26,13 @@ def test_seed_demo_builds_the_whole_journey_once(settings):
     out = io.StringIO()
     call_command("seed_demo", families=300, stdout=out)
     assert Family.objects.count() == 300
-    nominated = Family.objects.filter(
-        status__in=["nominated", "screening", "eligible", "awaiting_panel", "not_eligible"]
-    ).count()
+    # Every family past identification was nominated, those on the programme or closed
+    # before they were attached.
+    nominated = Family.objects.exclude(status="identified").count()
     assert Nomination.objects.count() == nominated > 0
+    accepted = Nomination.objects.filter(stage="accepted")
+    assert accepted.count() == Family.objects.filter(status__in=["active", "closed"]).count()
+    assert not accepted.filter(submitted_at__date__gt=F("family__programme_start")).exists()
     assert Screening.objects.exists()
     assert AgendaItem.objects.count() == Family.objects.filter(status="awaiting_panel").count()
     assert "nominations" in out.getvalue()
@@ -98,3 +102,50 @@ def _claims_at_every_stage(output: str) -> None:
     assert paid.filter(result_code="sustained_progress").exists()
     tracked = ResultTracking.objects.filter(code="sustained_progress")
     assert tracked.filter(status="in_progress").count() > tracked.filter(status="claimed").count()
+
+
+def test_seed_demo_reads_like_a_council_caseload():
+    call_command("seed_demo", families=300, stdout=io.StringIO())
+
+    # Goals, their actions and case notes name only members of the family concerned,
+    # and the goal's title is about the member it names.
+    members = set(Membership.objects.values_list("family_id", "person_id"))
+    goals = Goal.objects.prefetch_related("members")
+    assert goals.count() > 300
+    for goal in goals:
+        (person,) = goal.members.all()
+        assert (goal.family_id, person.pk) in members
+        assert person.forename in goal.title
+    actions = Action.objects.values_list("goal__family_id", "owner_person_id")
+    assert actions and all(pair in members for pair in actions)
+    named = CaseNote.people.through.objects.values_list("casenote__family_id", "person_id")
+    assert named.count() > 300 and all(pair in members for pair in named)
+
+    # Case notes read differently from one another.
+    notes = CaseNote.objects.values_list("text", flat=True)
+    assert len(set(notes)) > 0.8 * notes.count() > 400
+
+    # Screening decisions mostly agree with the rules; the few overrides say why.
+    screenings = Screening.objects.all()
+    overridden = screenings.filter(
+        Q(outcome="eligible", rulebook_eligible=False)
+        | Q(outcome="not_eligible", rulebook_eligible=True)
+    )
+    assert screenings.count() > 20
+    assert overridden.count() < 0.1 * screenings.count()
+    assert not overridden.filter(override_reason="").exists()
+
+    # A minority of the borough's households in the partner data come out eligible, as
+    # in a council. (Households of the demo's own attached families are left out: they
+    # were attached because they met the criteria.)
+    households = DatamatchRun.objects.get().households.filter(family=None)
+    assert households.count() > 300
+    assert 0.1 < households.filter(eligible=True).count() / households.count() < 0.3
+
+    # Families were attached in each of the last twelve whole quarters, so every report
+    # card has three years of history.
+    last_whole = Period.containing(timezone.localdate()).previous()
+    quarters = periods_ending(last_whole, 12)
+    starts = Family.objects.exclude(programme_start=None).values_list("programme_start", flat=True)
+    assert {Period.containing(day) for day in starts} >= set(quarters)
+    assert not Closure.objects.filter(closed_on__gt=timezone.localdate()).exists()

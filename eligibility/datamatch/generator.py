@@ -642,16 +642,16 @@ _PLANS: dict[str, _KindPlan] = {
     "school_attendance": _KindPlan(lambda a, p: 4 <= a <= 16, 0.98, 12.0, (("upn", 0.92),)),
     "school_exclusions": _KindPlan(lambda a, p: 6 <= a <= 16, 0.10, 3.0, (("upn", 0.9),)),
     "alternative_provision": _KindPlan(lambda a, p: 11 <= a <= 16, 0.05, 2.0, (("upn", 0.8),)),
-    "asb": _KindPlan(lambda a, p: a >= 10, 0.08, 3.0, (("pnc_id", 0.2),)),
-    "offending": _KindPlan(lambda a, p: a >= 10, 0.06, 4.0, (("pnc_id", 0.85),)),
-    "benefits": _KindPlan(lambda a, p: a >= 18, 0.5, 10.0, (("nino", 0.95),)),
+    "asb": _KindPlan(lambda a, p: a >= 10, 0.04, 3.0, (("pnc_id", 0.2),)),
+    "offending": _KindPlan(lambda a, p: a >= 10, 0.03, 4.0, (("pnc_id", 0.85),)),
+    "benefits": _KindPlan(lambda a, p: a >= 18, 0.35, 10.0, (("nino", 0.95),)),
     "employment": _KindPlan(lambda a, p: 16 <= a <= 67, 0.6, 6.0, (("nino", 0.9),)),
-    "domestic_abuse": _KindPlan(lambda a, p: True, 0.06, 3.0, (("pnc_id", 0.1),)),
+    "domestic_abuse": _KindPlan(lambda a, p: True, 0.03, 3.0, (("pnc_id", 0.1),)),
     "childrens_social_care": _KindPlan(
-        lambda a, p: a < 18, 0.12, 4.0, (("la_person_id", 0.7), ("nhs_number", 0.3))
+        lambda a, p: a < 18, 0.05, 4.0, (("la_person_id", 0.7), ("nhs_number", 0.3))
     ),
-    "health": _KindPlan(lambda a, p: True, 0.4, 9.0, (("nhs_number", 0.9),)),
-    "housing": _KindPlan(lambda a, p: p.relationship == "parent_carer" or a >= 18, 0.12, 4.0, ()),
+    "health": _KindPlan(lambda a, p: True, 0.08, 9.0, (("nhs_number", 0.9),)),
+    "housing": _KindPlan(lambda a, p: p.relationship == "parent_carer" or a >= 18, 0.06, 4.0, ()),
     "early_years": _KindPlan(lambda a, p: a <= 4, 0.5, 2.0, (("la_person_id", 0.5),)),
     "neet": _KindPlan(lambda a, p: 16 <= a <= 24, 0.7, 3.0, (("la_person_id", 0.4),)),
 }
@@ -668,8 +668,9 @@ def _kind_fields(kind: str, rng: random.Random, as_of: date, i: int, age: int) -
         # Rows cycle through the terms of recent academic years, newest first.
         year = as_of.year - (1 if as_of.month < 9 else 0) - i // 3
         possible = rng.choice((110, 120, 130, 140))
-        auth = rng.randrange(0, 20)
-        unauth = rng.randrange(0, 30) if rng.random() < 0.2 else rng.randrange(0, 4)
+        # Most children miss a few sessions a term; about one in twelve misses many.
+        auth = rng.randrange(0, 12)
+        unauth = rng.randrange(0, 30) if rng.random() < 0.08 else rng.randrange(0, 4)
         return {
             "academic_year": f"{year}/{(year + 1) % 100:02d}",
             "term": ("autumn", "spring", "summer")[i % 3],
@@ -716,15 +717,17 @@ def _kind_fields(kind: str, rng: random.Random, as_of: date, i: int, age: int) -
             "end_date": end if end <= as_of and rng.random() < 0.6 else None,
         }
         if kind == "benefits":
-            fields["benefit"] = rng.choice(
-                ("JSA", "ESA", "IS", "UC_SEARCHING", "UC_PREPARING", "UC_WORKING", "OTHER")
-            )
+            # Most claimants are in work or claim for their children, not out of work.
+            fields["benefit"] = rng.choices(
+                ("JSA", "ESA", "IS", "UC_SEARCHING", "UC_PREPARING", "UC_WORKING", "OTHER"),
+                (1, 2, 1, 2, 1, 7, 6),
+            )[0]
         elif kind == "employment":
             fields["hours_per_week"] = rng.choice((8, 16, 20, 30, 37, 40))
         elif kind == "childrens_social_care":
             fields["status"] = rng.choice(("CIN", "CP", "LAC", "EARLY_HELP"))
         else:
-            fields["status"] = rng.choice(("NEET", "EET"))
+            fields["status"] = rng.choices(("NEET", "EET"), (1, 5))[0]
         return fields
     if kind == "domestic_abuse":
         return {
@@ -760,7 +763,7 @@ def _kind_fields(kind: str, rng: random.Random, as_of: date, i: int, age: int) -
         }
     if kind == "early_years":
         return {
-            "event": rng.choice(("two_year_funding_eligible", "development_concern")),
+            "event": rng.choices(("two_year_funding_eligible", "development_concern"), (4, 1))[0],
             "event_date": _past(rng, as_of, 300),
         }
     raise AssertionError(kind)  # pragma: no cover
@@ -851,7 +854,7 @@ def generate_quarter(people: int, out: Path, *, seed: int, as_of: date) -> Gener
     """Write `persons.csv` (the LA spine) and one CSV per partner kind into `out`.
 
     Every file satisfies the import contract for `as_of`. Returns the paths and the
-    truth. Roughly 12 partner rows per person (25,000 people → about 300,000 rows).
+    truth. Roughly 8 partner rows per person (25,000 people → about 200,000 rows).
     """
     rng = random.Random(seed)
     la = _Authority(rng, as_of)

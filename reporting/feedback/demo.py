@@ -1,7 +1,7 @@
 """Synthetic feedback for the demo authority, through the services, from `rng` alone:
 families' answers at their reviews and closures over the last three years of quarters,
 key workers' and panel members' quarterly answers, key workers' professional
-backgrounds, and a drawn and reviewed quality sample for each recent quarter. Answers
+backgrounds, and a drawn and reviewed quality sample for each whole quarter. Answers
 get a little better over time, so the cards' curves have something to show."""
 
 import random
@@ -18,8 +18,10 @@ from reporting.rules import Period, periods_ending
 from tafcase.accounts import services as account_services
 from tafcase.accounts.models import ProfessionalBackground, Role
 
-QUARTERS = 12  # three years
-SAMPLED_QUARTERS = 4
+# Three years of whole quarters and the one running, so every card's chart has a history;
+# the quality sample is drawn and reviewed for each whole quarter.
+QUARTERS = 13
+SAMPLED_QUARTERS = 12
 FAMILY_SHARE = {Occasion.REVIEW: 0.45, Occasion.CLOSURE: 0.6}
 DIFFERENCES = [
     "Having one person who knew our whole story.",

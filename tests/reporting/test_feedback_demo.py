@@ -6,15 +6,15 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from reporting.feedback.models import (
     FamilyFeedback,
     FeedbackHandover,
     KeyPlayerFeedback,
-    QualitySample,
     QualitySampleCase,
 )
-from reporting.rules import Period
+from reporting.rules import Period, periods_ending
 from tafcase.accounts.models import User
 
 # The feedback tests build on the outcomes `team` (the families world), which
@@ -44,9 +44,17 @@ def test_seed_demo_makes_feedback_over_three_years_through_the_services():
         Period.containing(d)
         for d in KeyPlayerFeedback.objects.values_list("period_start", flat=True)
     }
-    assert len(quarters) >= 10
-    assert QualitySample.objects.exists()
-    assert QualitySampleCase.objects.filter(reviewed_at__isnull=False).exists()
+    # Family and key-player answers and reviewed quality samples in each of the twelve
+    # whole quarters before the one running, so every card's chart has three years.
+    whole = set(periods_ending(Period.containing(timezone.localdate()).previous(), 12))
+    assert quarters >= whole
+    answered = {Period.containing(d) for d in answers.values_list("answered_on", flat=True)}
+    assert answered >= whole
+    reviewed = QualitySampleCase.objects.filter(reviewed_at__isnull=False)
+    sampled = {
+        Period.containing(d) for d in reviewed.values_list("sample__period_start", flat=True)
+    }
+    assert len(sampled & whole) >= 10
     assert (
         User.objects.exclude(professional_background="")
         .filter(roles__contains=["key_worker"])

@@ -45,10 +45,10 @@ def test_population_has_households_twins_and_people_unknown_to_the_la(tmp_path):
     assert min(ages) == 0 and 60 < max(ages) < 130
 
 
-def test_scale_is_about_twelve_partner_rows_per_person(tmp_path):
+def test_scale_is_about_eight_partner_rows_per_person(tmp_path):
     q = generate_quarter(2000, tmp_path, seed=1, as_of=AS_OF)
     partner_rows = sum(1 for kind, _ in q.truth if kind != "persons")
-    assert 9 * 2000 < partner_rows < 15 * 2000
+    assert 6 * 2000 < partner_rows < 10 * 2000
 
 
 def test_partner_rows_carry_realistic_noise(tmp_path):

