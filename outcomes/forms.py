@@ -162,7 +162,11 @@ class TierForm(GovukForm):
 class SpendForm(GovukForm):
     idempotency_key = IdempotencyKeyField()
     spent_on = PastDateField(label="Date")
-    purpose = forms.CharField(label="What it is for", max_length=300)
+    purpose = forms.CharField(
+        label="What it is for",
+        max_length=300,
+        error_messages={"required": "Enter what the money is for"},
+    )
     amount = forms.DecimalField(
         label="Amount (£)",
         min_value=0.01,

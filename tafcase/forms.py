@@ -68,7 +68,7 @@ class GovukBoundField(BoundField):
         if messages.get("invalid") in _STOCK["invalid_number"]:
             kind = "a whole number" if isinstance(field, forms.IntegerField) else "a number"
             messages["invalid"] = f"{self._name} must be {kind}"
-        name = self._name
+        name = self._name.replace("%", "%%")  # these messages are formatted with their limits
         messages.setdefault("max_length", f"{name} must be %(limit_value)d characters or fewer")
         messages.setdefault("min_length", f"{name} must be %(limit_value)d characters or more")
         messages.setdefault("min_value", f"{name} must be %(limit_value)s or more")
