@@ -2,6 +2,7 @@ from django import forms
 
 from eligibility import selectors
 from eligibility.models import AgendaItem, PanelMeeting, RecordedEvidence, Screening
+from eligibility.rules.framework import PARAMETER_LABELS
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
@@ -250,7 +251,7 @@ class ParametersForm(GovukForm):
     def __init__(self, *args, parameters: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for name, value in parameters.items():
-            label = name.replace("_", " ").capitalize()
+            label = PARAMETER_LABELS.get(name) or name.replace("_", " ").capitalize()
             if value is None:
                 field = forms.IntegerField(label=label, required=False, min_value=0)
             elif isinstance(value, bool):
