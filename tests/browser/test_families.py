@@ -42,11 +42,11 @@ def type_into(browser, name: str, value: str) -> None:
 
 
 def set_date(browser, name: str, value: date) -> None:
-    # Native date inputs take typed digits in the browser's locale order; set the value
-    # the way the browser would submit it instead.
-    browser.execute_script(
-        "arguments[0].value = arguments[1]", browser.find_element(By.NAME, name), value.isoformat()
-    )
+    """Type a date into the GOV.UK date input's day, month and year boxes."""
+    for part, text in (("day", value.day), ("month", value.month), ("year", value.year)):
+        box = browser.find_element(By.NAME, f"{name}-{part}")
+        box.clear()
+        box.send_keys(str(text))
 
 
 def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
