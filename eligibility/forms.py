@@ -6,7 +6,7 @@ from eligibility.rules.framework import PARAMETER_LABELS
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
-from tafcase.forms import GovukForm, IdempotencyKeyField
+from tafcase.forms import AutocompleteSelect, GovukForm, IdempotencyKeyField
 
 MEMBER_SLOTS = 6
 WHOLE_HOUSEHOLD = ""
@@ -117,6 +117,7 @@ class EvidenceForm(GovukForm):
         queryset=Person.objects.none(),
         required=False,
         empty_label="The whole household",
+        widget=AutocompleteSelect,
     )
     purpose = forms.ChoiceField(
         label="What it shows",
@@ -168,7 +169,9 @@ class AuthorityForm(GovukForm):
 
 class PanelForm(GovukForm):
     meets_on = EventDateField(label="Date of the meeting")
-    chair = forms.ModelChoiceField(label="Chair", queryset=User.objects.none())
+    chair = forms.ModelChoiceField(
+        label="Chair", queryset=User.objects.none(), widget=AutocompleteSelect
+    )
     member_agencies = forms.ModelMultipleChoiceField(
         label="Member agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -223,7 +226,9 @@ class DecisionForm(GovukForm):
         required=False,
         choices=[("", "Choose a level"), *Family.Tier.choices],
     )
-    lead_professional = forms.ChoiceField(label="Lead professional (if accepted)", required=False)
+    lead_professional = forms.ChoiceField(
+        label="Lead professional (if accepted)", required=False, widget=AutocompleteSelect
+    )
     referred_to = forms.CharField(
         label="Referred to (if referred elsewhere)", required=False, max_length=200
     )

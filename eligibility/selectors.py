@@ -215,10 +215,9 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.user.get_full_name() or self.user.email}: {self.families} families, "
-            f"weighted caseload {self.weighted:.1f} of {self.capacity:.0f}"
-        )
+        # The caseload's weight follows, as it decides whether the panel may allocate.
+        shown = family_selectors.lead_professional_label(self.user, self.families)
+        return f"{shown[:-1]}, weighted caseload {self.weighted:.1f} of {self.capacity:.0f})"
 
     def would_exceed(self, level: str) -> bool:
         return self.weighted + caseload_weight(level) > self.capacity

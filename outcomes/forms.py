@@ -5,7 +5,7 @@ from outcomes import casework
 from outcomes.models import Closure, Goal
 from tafcase.accounts.models import Agency
 from tafcase.fields import EventDateField, PastDateField
-from tafcase.forms import GovukForm, IdempotencyKeyField
+from tafcase.forms import AutocompleteSelect, GovukForm, IdempotencyKeyField
 
 SCORE_CHOICES = [("", "Not scored")] + [
     (str(level.score), f"{level.score} – {level.label}") for level in casework.APPENDIX_D.scale
@@ -103,7 +103,10 @@ class ActionForm(GovukForm):
     idempotency_key = IdempotencyKeyField()
     description = forms.CharField(label="What will be done", max_length=300)
     owner_person = forms.ModelChoiceField(
-        label="Owner: a family member", queryset=Person.objects.none(), required=False
+        label="Owner: a family member",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=AutocompleteSelect,
     )
     owner_agency = forms.ModelChoiceField(
         label="Or owner: an agency on the Team Around the Family",

@@ -140,6 +140,14 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):
     """Base for every model form in tafcase."""
 
 
+class AutocompleteSelect(forms.Select):
+    """A select of many people: static/autocomplete.js turns it into a type-ahead
+    (accessible-autocomplete) where JavaScript runs; otherwise it is a plain select."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-autocomplete": "", **(attrs or {})}, choices)
+
+
 class GovukDateInput(forms.Widget):
     """The GOV.UK date input: day, month and year boxes in a fieldset.
 

@@ -4,6 +4,8 @@ cards, charts scale, controls are big enough to tap, and axe-core finds nothing 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from eligibility.models import PanelMeeting
 from families.models import Family
@@ -33,6 +35,7 @@ def _pages() -> list[str]:
     pages = [
         reverse("families:caseload"),
         reverse("families:detail", args=[family.pk]),
+        reverse("families:edit", args=[family.pk]),
         reverse("outcomes:dashboard"),
         reverse("eligibility:nominations"),
         reverse("outcomes:assessment", args=[family.pk, assessment.pk]),
@@ -58,8 +61,18 @@ def test_main_pages_fit_a_390_pixel_screen(browser, live_server):
             assert width <= 390, f"{page} is {width} px wide at 390 px"
             assert not browser.execute_script(SMALL_CONTROLS), page
             check_page(browser)
+        # The lead professional is chosen by typing: options name the agency and caseload.
+        browser.get(live_server.url + pages[2])
+        box = browser.find_element(By.CSS_SELECTOR, "input.autocomplete__input")
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE, "a")
+        options = browser.find_elements(By.CSS_SELECTOR, ".autocomplete__option")
+        assert options and all(" — " in o.text and "famil" in o.text for o in options[:5]), [
+            o.text for o in options
+        ]
+        assert len({o.text for o in options}) == len(options)
         # The distance-travelled chart scales to the screen rather than being clipped.
-        browser.get(live_server.url + pages[5])
+        browser.get(live_server.url + pages[6])
         chart = "return document.querySelector('.tafcase-chart svg').getBoundingClientRect().width"
         assert 0 < browser.execute_script(chart) <= 390
         # A table's cells carry their column's heading, shown above them on a card.
