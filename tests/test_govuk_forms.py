@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from outcomes.forms import AssessmentForm
+from tafcase.accounts.models import Role
 from tafcase.fields import EventDateField
 from tafcase.forms import GovukForm
 
@@ -141,3 +143,14 @@ def test_controls_added_after_set_up_get_govuk_classes():
     assert 'class="govuk-select"' in form["score-x"].as_widget()
     assert 'class="govuk-input"' in form["why-x"].as_widget()
     assert 'class="govuk-checkboxes__input"' in form["more-x"].as_widget()
+
+
+def test_audit_log_filters_by_dates_typed_in_boxes_and_refuses_unreal_ones(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    url = reverse("audit-log")
+    ok = client.get(url, {"date_from-day": "1", "date_from-month": "12", "date_from-year": "2026"})
+    assert ok.status_code == 200 and 'value="12"' in ok.content.decode()
+    bad = client.get(url, {"date_from-day": "30", "date_from-month": "2", "date_from-year": "2026"})
+    body = bad.content.decode()
+    assert bad.status_code == 200 and "From must be a real date" in body
+    assert "<title>Error: " in body
