@@ -215,9 +215,9 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        # The caseload's weight follows, as it decides whether the panel may allocate.
-        shown = family_selectors.lead_professional_label(self.user, self.families)
-        return f"{shown[:-1]}, weighted caseload {self.weighted:.1f} of {self.capacity:.0f})"
+        # The caseload's weight too: it decides whether the panel may allocate.
+        weighted = f", weighted caseload {self.weighted:.1f} of {self.capacity:.0f}"
+        return family_selectors.lead_professional_label(self.user, self.families, more=weighted)
 
     def would_exceed(self, level: str) -> bool:
         return self.weighted + caseload_weight(level) > self.capacity

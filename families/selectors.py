@@ -64,12 +64,13 @@ def key_workers_of(authority) -> QuerySet[User]:
     )
 
 
-def lead_professional_label(user: User, families: int) -> str:
+def lead_professional_label(user: User, families: int, *, more: str = "") -> str:
     """How a lead professional appears in a list to choose from: "Kate Walker — Early Help
-    (3 families)", so namesakes and caseloads can be told apart."""
+    (3 families)", so namesakes and caseloads can be told apart; `more` goes inside the
+    brackets after the count."""
     name = user.get_full_name() or user.email
     agency = f" — {user.agency}" if user.agency_id else ""
-    return f"{name}{agency} ({families} famil{'y' if families == 1 else 'ies'})"
+    return f"{name}{agency} ({families} famil{'y' if families == 1 else 'ies'}{more})"
 
 
 def caseload(user, *, mine_only: bool) -> QuerySet[Family]:
