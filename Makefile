@@ -27,6 +27,8 @@ static/govuk/govuk-frontend.min.css: package.json package-lock.json Makefile
 	sed -i 's#url(/assets/#url(assets/#g' static/govuk/govuk-frontend.min.css
 	cp -r node_modules/govuk-frontend/dist/govuk/assets static/govuk/assets
 	cp node_modules/axe-core/axe.min.js static/vendor/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css static/vendor/
 	touch $@
 
 run: install

@@ -2,10 +2,11 @@ from django import forms
 
 from eligibility import selectors
 from eligibility.models import AgendaItem, Nomination, PanelMeeting, RecordedEvidence, Screening
+from eligibility.rules.framework import PARAMETER_LABELS
 from families.models import Family, Membership, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 from tafcase.fields import DateOfBirthField, EventDateField, PastDateField, PostcodeField
-from tafcase.forms import GovukForm, IdempotencyKeyField
+from tafcase.forms import AutocompleteSelect, GovukForm, IdempotencyKeyField
 
 MEMBER_SLOTS = 6
 WHOLE_HOUSEHOLD = ""
@@ -116,6 +117,7 @@ class EvidenceForm(GovukForm):
         queryset=Person.objects.none(),
         required=False,
         empty_label="The whole household",
+        widget=AutocompleteSelect,
     )
     purpose = forms.ChoiceField(
         label="What it shows",
@@ -167,7 +169,9 @@ class AuthorityForm(GovukForm):
 
 class PanelForm(GovukForm):
     meets_on = EventDateField(label="Date of the meeting")
-    chair = forms.ModelChoiceField(label="Chair", queryset=User.objects.none())
+    chair = forms.ModelChoiceField(
+        label="Chair", queryset=User.objects.none(), widget=AutocompleteSelect
+    )
     member_agencies = forms.ModelMultipleChoiceField(
         label="Member agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -246,7 +250,9 @@ class DecisionForm(GovukForm):
         required=False,
         choices=[("", "Choose a level"), *Family.Tier.choices],
     )
-    lead_professional = forms.ChoiceField(label="Lead professional (if accepted)", required=False)
+    lead_professional = forms.ChoiceField(
+        label="Lead professional (if accepted)", required=False, widget=AutocompleteSelect
+    )
     referred_to = forms.CharField(
         label="Referred to (if referred elsewhere)", required=False, max_length=200
     )
@@ -274,7 +280,7 @@ class ParametersForm(GovukForm):
     def __init__(self, *args, parameters: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for name, value in parameters.items():
-            label = name.replace("_", " ").capitalize()
+            label = PARAMETER_LABELS.get(name) or name.replace("_", " ").capitalize()
             if value is None:
                 field = forms.IntegerField(label=label, required=False, min_value=0)
             elif isinstance(value, bool):

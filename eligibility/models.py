@@ -50,7 +50,7 @@ class FrameworkVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} version {self.version}"
+        return f"{self.get_code_display()}, version {self.version}"
 
     @property
     def framework(self) -> Framework:

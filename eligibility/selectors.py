@@ -221,10 +221,9 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.user.get_full_name() or self.user.email}: {self.families} families, "
-            f"weighted caseload {self.weighted:.1f} of {self.capacity:.0f}"
-        )
+        # The caseload's weight too: it decides whether the panel may allocate.
+        weighted = f", weighted caseload {self.weighted:.1f} of {self.capacity:.0f}"
+        return family_selectors.lead_professional_label(self.user, self.families, more=weighted)
 
     def would_exceed(self, level: str) -> bool:
         return self.weighted + caseload_weight(level) > self.capacity

@@ -151,6 +151,7 @@ def nomination_detail(request, nomination_id):
         "eligibility/nomination_detail.html",
         {
             "nomination": nomination,
+            "criteria_names": dict(selectors.criteria_choices(nomination.family.local_authority)),
             "sees_family": sees_family,
             "members": nomination.family.memberships.select_related("person")
             if sees_family

@@ -1,10 +1,19 @@
 from django import forms
 
 from families.models import CaseNote, Consent, Family, Membership, Person
-from families.selectors import key_workers_of
+from families.selectors import key_workers_of, lead_professional_label
 from tafcase.accounts.models import Agency, Locality, User
 from tafcase.fields import DateOfBirthField, IdentityField, PastDateField, PostcodeField
-from tafcase.forms import GovukForm, IdempotencyKeyField
+from tafcase.forms import AutocompleteSelect, GovukForm, IdempotencyKeyField
+
+
+class LeadProfessionalField(forms.ModelChoiceField):
+    """A key worker from key_workers_of, shown with their agency and caseload."""
+
+    widget = AutocompleteSelect
+
+    def label_from_instance(self, obj):
+        return lead_professional_label(obj, obj.active_families)
 
 
 class FamilyForm(GovukForm):
@@ -27,7 +36,7 @@ class FamilyForm(GovukForm):
         required=False,
         choices=[("", "Not decided yet"), *Family.Tier.choices],
     )
-    lead_professional = forms.ModelChoiceField(
+    lead_professional = LeadProfessionalField(
         label="Lead professional", required=False, queryset=User.objects.none()
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -86,7 +95,9 @@ class MemberEditForm(MembershipForm):
 
 
 class ConsentForm(GovukForm):
-    given_by = forms.ModelChoiceField(label="Who gave consent", queryset=Person.objects.none())
+    given_by = forms.ModelChoiceField(
+        label="Who gave consent", queryset=Person.objects.none(), widget=AutocompleteSelect
+    )
     given_on = PastDateField(label="Date consent was given")
     scope = forms.ChoiceField(
         label="What they agreed to", choices=Consent.Scope.choices, widget=forms.RadioSelect

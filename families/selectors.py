@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from families.access import families_visible_to, note_visibility_filter
 from families.models import (
@@ -42,13 +43,34 @@ def with_last_contact(family: Family) -> Family:
 
 def key_workers_of(authority) -> QuerySet[User]:
     """Active key workers who serve the authority or work for one of its agencies: the
-    only people who may lead its families."""
+    only people who may lead its families. Each once, with their agency and
+    ``active_families``, how many active families they lead."""
+    led = (
+        Family.objects.filter(lead_professional=OuterRef("pk"), status=Family.Status.ACTIVE)
+        .order_by()
+        .values("lead_professional")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    eligible = User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER]).filter(
+        Q(authorities=authority) | Q(agency__local_authority=authority)
+    )
+    # Filtering on the many-to-many repeats a person once per match; choose by id instead.
     return (
-        User.objects.filter(is_active=True, roles__contains=[Role.KEY_WORKER])
-        .filter(Q(authorities=authority) | Q(agency__local_authority=authority))
-        .distinct()
+        User.objects.filter(pk__in=eligible.values("pk"))
+        .select_related("agency")
+        .annotate(active_families=Coalesce(Subquery(led), 0))
         .order_by("full_name", "pk")
     )
+
+
+def lead_professional_label(user: User, families: int, *, more: str = "") -> str:
+    """How a lead professional appears in a list to choose from: "Kate Walker — Early Help
+    (3 families)", so namesakes and caseloads can be told apart; `more` goes inside the
+    brackets after the count."""
+    name = user.get_full_name() or user.email
+    agency = f" — {user.agency}" if user.agency_id else ""
+    return f"{name}{agency} ({families} famil{'y' if families == 1 else 'ies'}{more})"
 
 
 def caseload(

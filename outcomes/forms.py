@@ -7,7 +7,7 @@ from outcomes import casework, selectors
 from outcomes.models import Closure, Goal
 from tafcase.accounts.models import Agency, LocalAuthority, Locality, User
 from tafcase.fields import EventDateField, PastDateField
-from tafcase.forms import GovukForm, IdempotencyKeyField
+from tafcase.forms import AutocompleteSelect, GovukForm, IdempotencyKeyField
 
 SCORE_CHOICES = [("", "Not scored")] + [
     (str(level.score), f"{level.score} – {level.label}") for level in casework.APPENDIX_D.scale
@@ -121,7 +121,10 @@ class ActionForm(GovukForm):
     idempotency_key = IdempotencyKeyField()
     description = forms.CharField(label="What will be done", max_length=300)
     owner_person = forms.ModelChoiceField(
-        label="Owner: a family member", queryset=Person.objects.none(), required=False
+        label="Owner: a family member",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=AutocompleteSelect,
     )
     owner_agency = forms.ModelChoiceField(
         label="Or owner: an agency on the Team Around the Family",
@@ -180,7 +183,11 @@ class TierForm(GovukForm):
 class SpendForm(GovukForm):
     idempotency_key = IdempotencyKeyField()
     spent_on = PastDateField(label="Date")
-    purpose = forms.CharField(label="What it is for", max_length=300)
+    purpose = forms.CharField(
+        label="What it is for",
+        max_length=300,
+        error_messages={"required": "Enter what the money is for"},
+    )
     amount = forms.DecimalField(
         label="Amount (£)",
         min_value=0.01,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tafcase import identity
-from tafcase.forms import DateInput
+from tafcase.forms import GovukDateField
 
 # Typed values may carry spaces ("QQ 12 34 56 C"); allow for them before normalising.
 _TYPING_ROOM = 8
@@ -62,12 +62,8 @@ class PostcodeField(IdentityField):
         super().__init__("postcode", **kwargs)
 
 
-class _RuledDateField(forms.DateField):
+class _RuledDateField(GovukDateField):
     rule: DateRule
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", DateInput)
-        super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)

@@ -59,6 +59,15 @@ def _identity_text(name: str, max_length: int, *, required: bool = False) -> Col
 #: Identifiers that decide a link when present (and equal) on both sides.
 STRONG_IDENTIFIERS: tuple[str, ...] = ("upn", "nino", "nhs_number", "pnc_id", "la_person_id")
 
+#: The identifiers as reviewers read them.
+IDENTIFIER_NAMES: dict[str, str] = {
+    "upn": "unique pupil number",
+    "nino": "National Insurance number",
+    "nhs_number": "NHS number",
+    "pnc_id": "Police National Computer ID",
+    "la_person_id": "council person ID",
+}
+
 IDENTITY_BLOCK: tuple[Column, ...] = (
     Column("record_id", ColumnType.IDENTIFIER, required=True, max_length=64),
     _identity_text("forename", 80, required=True),

@@ -35,7 +35,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from eligibility.datamatch.contract import STRONG_IDENTIFIERS
+from eligibility.datamatch.contract import IDENTIFIER_NAMES, STRONG_IDENTIFIERS
 from eligibility.datamatch.linkage_model import (
     FEATURE_COLUMNS,
     cluster,
@@ -96,7 +96,7 @@ class LinkResult:
 
 
 def _identifier_explanation(ident: str, *, doubt: str | None = None) -> list[dict[str, Any]]:
-    level = f"{ident}: identical on both records"
+    level = f"{IDENTIFIER_NAMES.get(ident, ident)}: identical on both records"
     if isinstance(doubt, str):
         level += f", but {doubt}"
     return [{"comparison": ident, "level": level, "bayes_factor": None, "match_weight": None}]

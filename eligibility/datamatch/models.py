@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from eligibility.datamatch.contract import KINDS
+from eligibility.rules.evidence import kind_name
 from families.models import Family, Person
 from tafcase.accounts.models import Agency, LocalAuthority, User
 
-KIND_CHOICES = [(k, k.replace("_", " ").capitalize()) for k in KINDS]
+KIND_CHOICES = [(k, kind_name(k)) for k in KINDS]
 
 
 class PartnerImport(models.Model):
@@ -46,7 +47,7 @@ class PartnerImport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.agency} as of {self.as_of}"
+        return f"{self.get_kind_display()} from {self.agency} as of {self.as_of:%-d %B %Y}"
 
     @property
     def partial(self) -> bool:
@@ -86,7 +87,7 @@ class PartnerRecord(models.Model):
         indexes = [models.Index(fields=["partner_import", "record_id"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.record_id}"
+        return f"{self.get_kind_display()} record {self.record_id}"
 
 
 class DatamatchRun(models.Model):

@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from eligibility import rules
 from eligibility.datamatch.models import (
+    KIND_CHOICES,
     DatamatchRun,
     PartnerImport,
     RecordLink,
@@ -126,7 +128,18 @@ def link_rates(run: DatamatchRun) -> list[dict]:
     table: dict[str, dict] = {}
     for row in rows:
         table.setdefault(row["record__kind"], {})[row["method"]] = row["n"]
-    return [{"kind": kind, **methods} for kind, methods in table.items()]
+    names = dict(KIND_CHOICES)
+    return [{"kind": names.get(kind, kind), **methods} for kind, methods in table.items()]
+
+
+def run_sources(run: DatamatchRun) -> list[dict]:
+    """The files a run read, as its report recorded them, with the dataset named in words
+    and the as-of date as a date (the report stores ISO text)."""
+    names = dict(KIND_CHOICES)
+    return [
+        {**s, "kind": names.get(s["kind"], s["kind"]), "as_of": date.fromisoformat(s["as_of"])}
+        for s in run.report.get("sources", ())
+    ]
 
 
 def people_search(authority: LocalAuthority, text: str, limit: int = 20) -> QuerySet[Person]:
@@ -141,3 +154,22 @@ def people_search(authority: LocalAuthority, text: str, limit: int = 20) -> Quer
         except identity.IdentityError:
             people = people.filter(Q(forename__istartswith=word) | Q(surname__istartswith=word))
     return people.order_by("surname", "forename", "pk")[:limit] if words else people.none()
+
+
+def match_in_words(candidate: dict[str, Any]) -> str:
+    """A reviewer's one-sentence reading of why the linker suggested someone: how likely
+    it is the same person and which details agreed or disagreed. The weights themselves
+    stay in the explanation, shown behind a disclosure."""
+    steps = [e for e in candidate.get("explanation", ()) if e.get("comparison") != "prior"]
+    probability = candidate.get("match_probability")
+    if probability is None:
+        details = "; ".join(e["level"] for e in steps) or "a reviewer's decision"
+        return f"Suggested because of an identifier ({details})."
+    agree = [e["level"] for e in steps if (e.get("match_weight") or 0) > 0]
+    disagree = [e["level"] for e in steps if (e.get("match_weight") or 0) < 0]
+    sentence = f"About {round(probability * 100)}% likely to be the same person."
+    if agree:
+        sentence += f" Details that agree: {'; '.join(agree)}."
+    if disagree:
+        sentence += f" Details that count against: {'; '.join(disagree)}."
+    return sentence

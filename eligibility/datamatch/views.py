@@ -68,7 +68,8 @@ def imports(request):
                     request, f"This file was already loaded ({imported}). Nothing changed."
                 )
             else:
-                messages.success(request, f"Loaded {imported.loaded_rows} rows: {imported}.")
+                rows = "1 row" if imported.loaded_rows == 1 else f"{imported.loaded_rows:,} rows"
+                messages.success(request, f"Loaded {rows}: {imported}.")
             return redirect("datamatch:import", imported.pk)
     listed = PartnerImport.objects.filter(local_authority=authority).select_related("agency")
     return render(
@@ -172,6 +173,7 @@ def run_detail(request, run_id):
         {
             "run": run,
             "rates": selectors.link_rates(run) if run.finished else (),
+            "sources": selectors.run_sources(run),
             "newly": shown,
             "newly_count": newly.count(),
             "review_open": run.reviews.filter(status=ReviewItem.Status.OPEN).count(),
@@ -233,7 +235,11 @@ def review_item(request, item_id):
             pk__in=[c["person_id"] for c in item.candidates], local_authority=authority
         )
     }
-    candidates = [(c, people[c["person_id"]]) for c in item.candidates if c["person_id"] in people]
+    candidates = [
+        ({**c, "in_words": selectors.match_in_words(c)}, people[c["person_id"]])
+        for c in item.candidates
+        if c["person_id"] in people
+    ]
     form = ReviewForm(request.POST or None, people=[p for _, p in candidates])
     if request.method == "POST" and form.is_valid() and item.status == ReviewItem.Status.OPEN:
         choice = form.cleaned_data["choice"]

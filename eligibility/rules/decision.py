@@ -88,8 +88,9 @@ def eligibility_rule(
     local: tuple[CriterionResult, ...],
 ) -> tuple[bool, str]:
     """Apply the framework's counting rule and exclusions; return (eligible, explanation)."""
-    met = [c.code for c in national if c.met]
-    local_met = [c.code for c in local if c.met]
+    # Named by label: the explanation is shown to people as it is.
+    met = [c.label for c in national if c.met]
+    local_met = [c.label for c in local if c.met]
     n, total = len(met), len(national)
     rule = f"at least {params.min_national} of {total}"
     passes = n >= params.min_national
@@ -110,8 +111,8 @@ def eligibility_rule(
         rule += "; and dependent children or an expectant parent"
         if not (children or any(m.expectant for m in household.members)):
             failures.append("there are no dependent children and no expectant parent")
-    met_text = f"meets {n} of {total} ({', '.join(met) or 'none'})"
-    local_text = f"local criteria met: {', '.join(local_met) or 'none'}"
+    met_text = f"meets {n} of {total} ({'; '.join(met) or 'none'})"
+    local_text = f"local criteria met: {'; '.join(local_met) or 'none'}"
     if failures:
         return (
             False,

@@ -52,6 +52,20 @@ PERIOD_KINDS = frozenset(
 
 RECORDED_EVIDENCE = "recorded_evidence"
 
+# Datasets whose names are more than their capitalised codes ("Asb" means nothing).
+_KIND_NAMES: dict[str, str] = {
+    "persons": "People (the local authority's spine)",
+    "asb": "Anti-social behaviour",
+    "childrens_social_care": "Children's social care",
+    "neet": "Not in education, employment or training",
+}
+
+
+def kind_name(kind: str) -> str:
+    """A partner dataset (or recorded evidence) in words: ``asb`` → ``Anti-social
+    behaviour``, ``school_attendance`` → ``School attendance``."""
+    return _KIND_NAMES.get(kind) or kind.replace("_", " ").capitalize()
+
 
 class Relationship(StrEnum):
     PARENT_CARER = "parent_carer"
@@ -90,13 +104,16 @@ class EvidenceRef:
 
 
 def cite(refs: Iterable[EvidenceRef]) -> str:
-    """Name evidence for users, grouped by kind: ``school_attendance records A1, A2``."""
+    """Name evidence for users, grouped by kind: ``School attendance records A1, A2``."""
     by_kind: dict[str, list[str]] = {}
     for ref in refs:
         ids = by_kind.setdefault(ref.kind, [])
         if ref.record_id not in ids:
             ids.append(ref.record_id)
-    return "; ".join(f"{kind} records {', '.join(ids)}" for kind, ids in by_kind.items())
+    return "; ".join(
+        f"{kind_name(kind)} record{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+        for kind, ids in by_kind.items()
+    )
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,38 @@ class Parameters:
         return cls(**values)
 
 
+#: Each parameter as the rulebook page labels it.
+PARAMETER_LABELS: dict[str, str] = {
+    "look_back_months": "Months of history the criteria look back over",
+    "min_national": "National criteria a family must meet",
+    "min_national_with_local": "National criteria needed alongside a local criterion",
+    "min_local": "Local criteria a family must meet",
+    "exclude_if_all_children_under_school_age": (
+        "Exclude families whose children are all under school age"
+    ),
+    "require_dependent_child_or_expectant": "Require a dependent child or an expectant parent",
+    "absence_measure": "Absence measure (overall or unauthorised)",
+    "absence_threshold_pct": "School absence threshold (% of sessions)",
+    "attendance_terms": "Terms of attendance looked at",
+    "suspensions_threshold": "Suspensions that meet the education criterion",
+    "out_of_work_benefits": "Out-of-work benefits",
+    "baseline_months": "Months before attachment used as the baseline",
+    "sustain_months": "Months a result must be sustained",
+    "asb_max_pct_of_baseline": "Anti-social behaviour: highest level kept, as % of the baseline",
+    "youth_offending_max_pct_of_baseline": (
+        "Youth offending: highest level kept, as % of the baseline"
+    ),
+    "job_search_benefits": "Job-search benefits",
+    "employment_weeks_job_search": "Weeks in work needed after job-search benefits",
+    "employment_window_job_search": "Weeks those weeks in work must fall within (job search)",
+    "employment_weeks_other": "Weeks in work needed after other benefits",
+    "employment_window_other": "Weeks those weeks in work must fall within (other benefits)",
+    "consecutive_employment_weeks": "Consecutive weeks in work for continuous employment",
+    "programme_start_year": "Year the programme started",
+    "attachment_share_pct": "Share of the attachment fee paid each programme year (%)",
+}
+
+
 @dataclass(frozen=True)
 class RuleRef:
     """A named rule function with its options (JSON), e.g. ``health_need`` with

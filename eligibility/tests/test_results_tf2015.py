@@ -104,7 +104,7 @@ def test_crime_outcome_needs_asb_cut_60_percent_youth_offending_33_and_no_adult_
 def test_crime_outcome_explains_an_adult_offence_in_words():
     records = [*_asb(1, A, "B"), rec(OFF, "S0", "P1", D - days(5), proven="Y")]
     outcome = progress(household(*records))
-    assert "Proven offences by adults: 1 (offending records S0)." in outcome.explanation
+    assert "Proven offences by adults: 1 (Offending record S0)." in outcome.explanation
 
 
 def test_crime_outcome_in_progress_until_enough_asb_records_leave_the_window():

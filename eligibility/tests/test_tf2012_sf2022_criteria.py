@@ -177,4 +177,4 @@ def test_sf2022_needs_can_come_from_the_whole_family_assessment(code, statement_
     home = household(statements=(said("R1", statement_code, D - months(1)),))
     result = criterion(SF2022, code, home)
     assert result.met is met
-    assert ("recorded_evidence records R1" in result.explanation) is met
+    assert ("Recorded evidence record R1" in result.explanation) is met

@@ -279,7 +279,7 @@ def test_explanation_gives_child_age_percentage_terms_and_record_ids():
     result = criterion(TF2015, "education", household(*terms("C1", 10, 4)))
     assert result.explanation == (
         "Children not attending school regularly: Met: Jordan (age 12) missed 14% of sessions "
-        "over autumn 2025, spring 2026, summer 2026 (school_attendance records A1, A2, A3)."
+        "over autumn 2025, spring 2026, summer 2026 (School attendance records A1, A2, A3)."
     )
 
 

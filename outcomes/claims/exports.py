@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from eligibility.rules.claims import Flag
+from eligibility.rules.evidence import kind_name
 from eligibility.selectors import criteria_choices
 from outcomes import selectors as casework_selectors
 from outcomes.claims import selectors
@@ -241,7 +242,7 @@ def _dated(items: Sequence[dict]) -> list[dict]:
                 {
                     **ev,
                     "date": _date(ev.get("date")),
-                    "dataset": selectors.dataset_label(str(ev.get("kind", ""))),
+                    "dataset": kind_name(str(ev.get("kind", ""))),
                 }
                 for ev in item.get("evidence", [])
             ],

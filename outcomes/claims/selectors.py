@@ -9,11 +9,10 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from eligibility.datamatch.models import KIND_CHOICES
 from eligibility.models import FrameworkVersion
 from eligibility.rules import claims as claim_rules
 from eligibility.rules.claims import Flag
-from eligibility.rules.evidence import RECORDED_EVIDENCE
+from eligibility.rules.evidence import kind_name
 from families.models import Family, Involvement, reference_for
 from outcomes import access
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultsTarget, ResultTracking
@@ -23,11 +22,6 @@ from tafcase.audit.models import AuditEvent
 S = Claim.Status
 # Claims that go forward to the declaration: validated, passed audit, claimed or paid.
 GOING_FORWARD = [S.VALIDATED, S.AUDIT_PASSED, S.SUBMITTED, S.PAID]
-DATASETS = {**dict(KIND_CHOICES), RECORDED_EVIDENCE: "Recorded evidence"}
-
-
-def dataset_label(kind: str) -> str:
-    return DATASETS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def flag_labels(flags: list[str]) -> list[str]:
@@ -101,7 +95,7 @@ def open_windows_for_adjustment(claim: Claim) -> QuerySet[ClaimWindow]:
 def _evidence(items: list[dict]) -> list[dict[str, Any]]:
     return [
         {
-            "dataset": dataset_label(str(e.get("kind", ""))),
+            "dataset": kind_name(str(e.get("kind", ""))),
             "record_id": e.get("record_id", ""),
             "date": _date(e.get("date")),
         }

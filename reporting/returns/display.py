@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from eligibility.datamatch.models import KIND_CHOICES
+from eligibility.rules.evidence import kind_name
 from reporting.returns import rules
 from reporting.returns.selectors import CostCalculation, CostRow, FamilyProgress
 
@@ -36,19 +36,6 @@ def share(part: int, whole: int, *, exact: bool) -> str:
 
 #: The partner datasets the Family Progress Data reads, in the order the columns use them.
 USED_KINDS = tuple(dict.fromkeys(k for f in rules.FIELDS for k in f.kinds))
-
-
-# The datasets' names in words; the model's choices only capitalise the codes ("Asb").
-DATASET_LABELS = {
-    "asb": "Anti-social behaviour",
-    "neet": "Not in education, employment or training",
-    "childrens_social_care": "Children's social care",
-}
-
-
-def dataset_label(kind: str) -> str:
-    """A partner dataset kind in words: ``school_attendance`` → ``School attendance``."""
-    return DATASET_LABELS.get(kind) or dict(KIND_CHOICES).get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -93,8 +80,8 @@ def progress_summary(progress: FamilyProgress, *, exact: bool) -> ProgressSummar
         points=[(labels[k], count(n, exact=exact)) for k, n in progress.points_reached.items()],
         family_rows=families,
         coverage=coverage,
-        data_as_of=[(dataset_label(k), d) for k, d in sorted(progress.data_as_of.items())],
-        no_data=[dataset_label(k) for k in USED_KINDS if k not in progress.data_as_of],
+        data_as_of=[(kind_name(k), d) for k, d in sorted(progress.data_as_of.items())],
+        no_data=[kind_name(k) for k in USED_KINDS if k not in progress.data_as_of],
     )
 
 

@@ -114,8 +114,6 @@ class CodeForm(GovukFormMixin, forms.Form):
         )
         if recovery:
             self.fields["code"].widget.attrs.pop("inputmode")
-        # GovukFormMixin set the describedby before the hint existed.
-        self.fields["code"].widget.attrs["aria-describedby"] = "id_code-hint"
 
 
 class ApiTokenForm(GovukFormMixin, forms.Form):

@@ -1,8 +1,10 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
 
 class AuditEvent(models.Model):
@@ -63,3 +65,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
+
+    @property
+    def object_label(self) -> str:
+        """What the event is about, in words: "Data-match review item 71" for a record
+        (object_type is its model's label), or the list's name ("Caseload")."""
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return capfirst(self.object_type)
+        meta = model._meta
+        name = f"{_APP_WORDS.get(meta.app_label, '')} {meta.verbose_name}".strip()
+        return f"{capfirst(name)} {self.object_id}".strip()
+
+
+# Apps whose models' names need the app's to read well ("Review item" alone says little).
+_APP_WORDS = {"datamatch": "data-match"}

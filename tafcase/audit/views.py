@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from tafcase.accounts.models import Role
 from tafcase.audit.selectors import audit_search
-from tafcase.forms import DateInput, GovukForm
+from tafcase.forms import GovukDateField, GovukForm
 
 AUDIT_ROLES = (Role.AUDITOR, Role.ADMINISTRATOR)
 
@@ -17,8 +17,8 @@ class AuditSearchForm(GovukForm):
         label="Family reference", required=False, help_text="For example, FF-000123"
     )
     person = forms.IntegerField(label="Person id", required=False, min_value=1)
-    date_from = forms.DateField(label="From", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To", required=False, widget=DateInput)
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
 
 
 @login_required

@@ -12,7 +12,7 @@ from families import services as family_services
 from families.models import Family
 from tafcase.accounts.models import Agency, Role
 from tests.browser.conftest import check_page, fill_sign_in_form, sign_in
-from tests.browser.test_families import click_link, open_nav, set_date, submit, type_into
+from tests.browser.test_families import choose, click_link, open_nav, set_date, submit, type_into
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,7 +83,7 @@ def test_key_worker_casework_journey(browser, live_server, make_user, make_agenc
     submit(browser, "Save goal")
     click_link(browser, "Add an action")
     type_into(browser, "description", "Housing repair request")
-    Select(browser.find_element(By.NAME, "owner_person")).select_by_index(1)
+    choose(browser, "owner_person", index=1)
     set_date(browser, "due_on", timezone.localdate() + timedelta(days=14))
     submit(browser, "Save action")
     assert "Housing repair request" in browser.page_source

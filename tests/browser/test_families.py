@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from families import services
 from families.models import Family
@@ -41,12 +42,39 @@ def type_into(browser, name: str, value: str) -> None:
     field.send_keys(value)
 
 
-def set_date(browser, name: str, value: date) -> None:
-    # Native date inputs take typed digits in the browser's locale order; set the value
-    # the way the browser would submit it instead.
-    browser.execute_script(
-        "arguments[0].value = arguments[1]", browser.find_element(By.NAME, name), value.isoformat()
+def choose(browser, name: str, text: str | None = None, *, index: int | None = None) -> None:
+    """Pick an option by its text (or position) from a select, typing into its type-ahead
+    where static/autocomplete.js has enhanced it."""
+    select = browser.find_element(By.NAME, name)
+    if select.is_displayed():
+        plain = Select(select)
+        plain.select_by_visible_text(text) if text is not None else plain.select_by_index(index)
+        return
+    if text is None:
+        text = Select(select).options[index].get_attribute("textContent").strip()
+    box = browser.find_element(By.ID, select.get_attribute("id").removesuffix("-select"))
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE, text)
+    option = WebDriverWait(browser, 5).until(
+        lambda d: next(
+            (
+                o
+                for o in d.find_elements(By.CSS_SELECTOR, ".autocomplete__option")
+                if o.text == text
+            ),
+            None,
+        )
     )
+    option.click()
+    assert Select(select).first_selected_option.get_attribute("textContent").strip() == text
+
+
+def set_date(browser, name: str, value: date) -> None:
+    """Type a date into the GOV.UK date input's day, month and year boxes."""
+    for part, text in (("day", value.day), ("month", value.month), ("year", value.year)):
+        box = browser.find_element(By.NAME, f"{name}-{part}")
+        box.clear()
+        box.send_keys(str(text))
 
 
 def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
@@ -95,7 +123,7 @@ def test_key_worker_creates_a_family_and_shares_it_with_a_partner(
 
     click_link(browser, "Record consent")
     check_page(browser)
-    Select(browser.find_element(By.NAME, "given_by")).select_by_visible_text("Jade Rivers")
+    choose(browser, "given_by", "Jade Rivers")
     set_date(browser, "given_on", timezone.localdate())
     browser.find_element(By.CSS_SELECTOR, "input[name=scope][value=share_taf]").click()
     submit(browser, "Record consent")

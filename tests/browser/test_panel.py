@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tafcase.accounts.models import Agency, Role
 from tests.browser.conftest import check_page, sign_in
-from tests.browser.test_families import click_link, open_nav, set_date, submit, type_into
+from tests.browser.test_families import choose, click_link, open_nav, set_date, submit, type_into
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +85,7 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     check_page(browser)
     click_link(browser, "Set up a panel meeting")
     set_date(browser, "meets_on", today)
-    Select(browser.find_element(By.NAME, "chair")).select_by_visible_text(chair.full_name)
+    choose(browser, "chair", chair.full_name)
     for agency in (early_help, police):
         browser.find_element(
             By.CSS_SELECTOR, f"input[name=member_agencies][value='{agency.pk}']"
@@ -118,7 +118,7 @@ def test_nomination_to_allocation(browser, live_server, make_user, make_agency):
     assert "weighted caseload 0.0 of 8" in browser.page_source
     browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=accept]").click()
     Select(browser.find_element(By.NAME, "level")).select_by_visible_text("High or complex needs")
-    Select(browser.find_element(By.NAME, "lead_professional")).select_by_index(1)
+    choose(browser, "lead_professional", index=1)
     type_into(browser, "reasons", "Two headline problems; school and police engaged.")
     submit(browser, "Record decision")
     assert "Decision recorded" in browser.page_source

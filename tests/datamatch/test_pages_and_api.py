@@ -159,6 +159,9 @@ def test_run_page_reports_and_nominates_a_newly_eligible_household(client, team,
     client.force_login(team.coordinator)
     body = client.get(reverse("datamatch:run", args=[finished_run.pk])).content.decode()
     assert "Link rates by method" in body and "Sources and how current they are" in body
+    # Datasets and dates in words, not codes.
+    assert "Anti-social behaviour" in body and ">asb<" not in body and ">Asb<" not in body
+    assert AS_OF.isoformat() not in body and f"{AS_OF:%-d %B %Y}" in body
     household = newly_eligible()
     assert household is not None
     assert not finished_run.households.filter(newly_eligible=True).exists()
@@ -179,6 +182,9 @@ def test_review_page_decides_and_remembers(client, team, finished_run):
     url = reverse("datamatch:review-item", args=[item.pk])
     body = client.get(url).content.decode()
     assert "Who is record X1?" in body and "Doubtful" in body
+    assert "likely to be the same person" in body or "Suggested because of an identifier" in body
+    assert "How the linker weighed each detail" in body
+    assert "chance that two records" not in body.split("govuk-details__text")[0]
     chosen = item.candidates[0]["person_id"]
     person = Person.objects.get(pk=chosen)
     found = client.get(url, {"q": f"{person.surname} {person.dob or ''}"}).content.decode()

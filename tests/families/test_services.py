@@ -84,7 +84,7 @@ def test_transition_page_shows_the_refusal(client, world):
         {"to_status": S.CLOSED, "reason": "x"},
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "from the list" in response.content.decode()
 
 
 # --- consent and TAF drive agency access -------------------------------------------------
