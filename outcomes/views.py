@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from eligibility.selectors import criteria_choices
 from families import access as family_access
 from families.views import audit_form_shown, family_form_page
-from outcomes import access, selectors, services
+from outcomes import access, casework, selectors, services
 from outcomes.forms import (
     ActionForm,
     AmendForm,
@@ -173,6 +173,7 @@ def _assessment_page(request, assessment, subjects, *, form=None, amend_form=Non
             "can_change": may_change and not completed,
             "summary": selectors.assessment_summary(assessment, subjects) if completed else None,
             "amendments": selectors.amendments_for(assessment, subjects),
+            "scale": casework.APPENDIX_D.scale,
         },
         status=status,
     )

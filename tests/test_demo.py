@@ -43,6 +43,12 @@ def test_seed_demo_builds_the_whole_journey_once(settings):
     assert Assessment.objects.filter(occasion=0).count() == casework_families.count()
     assert Closure.objects.count() == Family.objects.filter(status="closed").count()
     assert FollowUp.objects.count() == 3 * Closure.objects.count()
+    # Report cards read the figures kept at completion and closure, as the services keep them.
+    assert not Assessment.objects.filter(status="completed", mean_score__isnull=True).exists()
+    for closure in Closure.objects.all()[:50]:
+        plan = Goal.objects.filter(family=closure.family_id)
+        achieved = plan.filter(status=Goal.Status.ACHIEVED).count()
+        assert (closure.goals, closure.goals_achieved) == (plan.count(), achieved)
     assert set(ReturnSample.objects.values_list("kind", flat=True)) == {"fpd", "csc"}
     # The programme team's demo accounts share one authenticator key, printed with the
     # logins; the key worker has none.

@@ -21,10 +21,9 @@ class SampleDrawForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = years
         percent = self.fields["percent"]
-        # Validators are made when a field is, so the return's own minimum joins them here.
-        percent.validators.append(
-            MinValueValidator(least, message=f"The sample is at least {least}%%.")
-        )
+        # Validators are made when a field is, so the return's own minimum joins them here
+        # (its message is the form's: "Sample size (%) must be 10 or more").
+        percent.validators.append(MinValueValidator(least))
         percent.widget.attrs["min"] = least
         percent.initial = least
         percent.help_text = (

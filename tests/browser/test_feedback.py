@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from outcomes.models import Closure
 from reporting.feedback.models import FamilyFeedback, KeyPlayerFeedback, QualitySampleCase
 from tests.browser.conftest import check_page, fill_sign_in_form, sign_in, wait_for_new_page
-from tests.browser.test_families import click_link, submit
+from tests.browser.test_families import click_link, set_date, submit
 from tests.families.conftest import TODAY, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
 
@@ -132,12 +132,8 @@ def test_the_feedback_pages_fit_a_phone_and_pass_axe(browser, live_server, activ
         click_link(browser, "Draw a sample")
         check_page(browser)
         fits_and_targets_are_big_enough(browser)
-        for name, day in (("period_start", TODAY - timedelta(days=30)), ("period_end", TODAY)):
-            browser.execute_script(
-                "arguments[0].value = arguments[1]",
-                browser.find_element(By.NAME, name),
-                day.isoformat(),
-            )
+        set_date(browser, "period_start", TODAY - timedelta(days=30))
+        set_date(browser, "period_end", TODAY)
         submit(browser, "Draw the sample")
         assert "Quality sample drawn: 1 of 1" in browser.find_element(By.TAG_NAME, "body").text
         check_page(browser)

@@ -54,7 +54,7 @@ def test_a_coordinator_prepares_both_national_returns(browser, live_server, sign
     check_page(browser)
     type_into(browser, "percent", "5")
     submit(browser, "Draw the sample")
-    assert "The sample is at least 10%" in _text(browser)
+    assert "Sample size (%) must be 10 or more" in _text(browser)
     check_page(browser)
     type_into(browser, "percent", "50")
     submit(browser, "Draw the sample")

@@ -531,12 +531,13 @@ def test_drill_down_is_for_the_programme_team_only(client, cards):
     for user in (cards.lead, cards.police):
         client.force_login(user)
         assert _drill(client, "improved").status_code == 404, user
-    # Another authority's programme team sees its own families, none of these.
+    # Another authority's programme team sees its own authority's families, none of
+    # these, and a family of ours is 404 to them.
     client.force_login(cards.elsewhere)
     response = _drill(client, "attached")
-    assert response.status_code in (200, 404)
-    if response.status_code == 200:
-        assert response.context["page"].paginator.count == 0
+    assert response.status_code == 200 and response.context["page"].paginator.count == 0
+    family_page = reverse("families:detail", args=[cards.fams["C"].pk])
+    assert client.get(family_page).status_code == 404
     client.logout()
     response = _drill(client, "improved")
     assert response.status_code == 302 and "/account/sign-in/" in response["Location"]

@@ -533,8 +533,8 @@ def test_the_auditor_may_not_draw_a_sample(client, fb, make_family):
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ({"period_start": "2026-13-45"}, "Enter a valid date"),
-        ({"period_end": "yesterday"}, "Enter a valid date"),
+        ({"period_start": "2026-13-45"}, "Start of the period must be a real date"),
+        ({"period_end": "yesterday"}, "must be a real date"),
         ({"period_end": str(TODAY - timedelta(days=50))}, "on or after its start"),
         ({"period_end": str(TODAY + timedelta(days=5))}, "future"),
         ({"percent": "ten"}, "whole number"),

@@ -133,7 +133,7 @@ def test_equal_strong_identifier_links_exactly(result):
     row = _link(result, "hard:upn")
     assert (row["person_id"], row["method"]) == ("X-UPN", "identifier:upn")
     assert row["match_weight"] is None or pd.isna(row["match_weight"])
-    assert _levels(row) == ["upn: identical on both records"]
+    assert _levels(row) == ["unique pupil number: identical on both records"]
 
 
 def test_identifiers_pointing_at_two_people_go_to_review(result):
