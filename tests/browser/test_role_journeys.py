@@ -15,10 +15,18 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from selenium.webdriver.common.by import By
 
+from eligibility import services as eligibility_services
+from eligibility.datamatch.models import ReviewItem
+from families.models import Family
 from tafcase import settings as project_settings
+from tafcase.accounts.models import Role
 from tests.browser.conftest import check_page, sign_in, wait_for_new_page
-from tests.browser.test_families import submit
-from tests.families.conftest import make_family, world  # noqa: F401
+from tests.browser.test_families import open_nav, submit
+from tests.datamatch.conftest import load, team  # noqa: F401
+from tests.datamatch.test_pages_and_api import finished_run  # noqa: F401
+from tests.eligibility.conftest import eligible, nominate, panel, pw  # noqa: F401
+from tests.families.conftest import TODAY, make_family, world  # noqa: F401
+from tests.outcomes.conftest import active, open_window  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,11 +81,11 @@ def follow(browser, element) -> None:
     wait_for_new_page(browser, page)
 
 
-def home_count(browser, panel: str, label: str):
+def home_count(browser, card_heading: str, label: str):
     """The link of one figure on the home page, checked to read as a number."""
     card = browser.find_element(
         By.XPATH,
-        f"//div[contains(@class, 'govuk-summary-card')][.//h3[normalize-space()='{panel}']]",
+        f"//div[contains(@class, 'govuk-summary-card')][.//h3[normalize-space()='{card_heading}']]",
     )
     link = card.find_element(By.XPATH, f".//div[dt[normalize-space()='{label}']]//a")
     value = link.text.split("\n")[0].strip()
@@ -155,3 +163,159 @@ def test_partner_sees_only_the_families_shared_with_their_agency(
     browser.get(live_server.url + reverse("families:detail", args=[hidden.pk]))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"
     look(browser)
+
+
+def test_coordinator_follows_the_nominations_count_to_a_nomination(
+    browser,
+    live_server,
+    pw,  # noqa: F811
+    nominate,  # noqa: F811
+):
+    first = nominate("crime_asb", "health", surname="Ashby")
+    nominate("crime_asb", "health", surname="Brent")
+    sign_in_with_code(browser, live_server, pw.coordinator)
+    look(browser)
+    assert {"Nominations queue", "Casework due", "Waiting for your approval"} <= set(
+        next_things(browser)
+    )
+    link, count = home_count(browser, "Nominations queue", "Nominations waiting")
+    assert count == 2
+    follow(browser, link)
+    look(browser)
+    assert f"Showing 1 to {count} of {count}" in main_text(browser)
+    table = browser.find_element(By.XPATH, "//table[caption[normalize-space()='Nominations']]")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == count
+    follow(browser, table.find_element(By.LINK_TEXT, first.reference))
+    look(browser)
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"Nomination {first.reference}"
+
+
+def test_panel_chair_follows_the_agenda_count_to_a_decision(
+    browser,
+    live_server,
+    pw,  # noqa: F811
+    panel,  # noqa: F811
+    eligible,  # noqa: F811
+):
+    for surname in ("Ashby", "Brent"):
+        eligible(surname=surname)
+    eligibility_services.agenda_build(actor=pw.coordinator, panel=panel)
+    sign_in_with_code(browser, live_server, pw.chair)
+    look(browser)
+    assert {"Next panel", "Your feedback on the programme"} <= set(next_things(browser))
+    link, count = home_count(browser, "Next panel", "Nominations on its agenda")
+    assert count == 2
+    follow(browser, link)
+    look(browser)
+    agenda = browser.find_element(By.XPATH, "//table[caption[normalize-space()='Agenda']]")
+    rows = agenda.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == count
+    follow(browser, rows[0].find_element(By.PARTIAL_LINK_TEXT, "Decide"))
+    look(browser)
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Decide on ")
+
+
+def test_data_analyst_follows_the_review_count_to_a_record(
+    browser,
+    live_server,
+    team,  # noqa: F811
+    finished_run,  # noqa: F811
+):
+    sign_in_with_code(browser, live_server, team.analyst)
+    look(browser)
+    assert "Partner data and data-match" in next_things(browser)
+    link, count = home_count(
+        browser, "Partner data and data-match", "Possible links waiting for review"
+    )
+    assert count == ReviewItem.objects.filter(run=finished_run).count() > 0
+    follow(browser, link)
+    look(browser)
+    rows = browser.find_elements(By.CSS_SELECTOR, "main tbody tr")
+    assert len(rows) == count
+    # The dataset is named in words, not by its code.
+    follow(browser, browser.find_element(By.LINK_TEXT, "Anti-social behaviour X1"))
+    look(browser)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Who is record X1?"
+
+
+def assert_cannot_write(browser) -> None:
+    """No way to change anything on the page: no buttons but signing out and filtering,
+    and no links to add, edit or change."""
+    main = browser.find_element(By.TAG_NAME, "main")
+    buttons = [b.text for b in main.find_elements(By.CSS_SELECTOR, "form[method=post] button")]
+    assert not buttons, buttons
+    links = [
+        a.get_attribute("href")
+        for a in main.find_elements(By.TAG_NAME, "a")
+        if re.search(r"/(edit|new|status|close)/", a.get_attribute("href") or "")
+    ]
+    assert not links, links
+
+
+def test_auditor_reads_the_audit_trail_and_a_family_but_cannot_write(
+    browser,
+    live_server,
+    world,  # noqa: F811
+):
+    w = world
+    sign_in_with_code(browser, live_server, w.auditor)
+    look(browser)
+    assert {"Audit trail", "Claims to sample"} <= set(next_things(browser))
+    link, count = home_count(browser, "Audit trail", "Events recorded in the last 7 days")
+    assert count > 0
+    follow(browser, link)
+    look(browser)
+    # Every event is this week's, so the log lists at least those counted, and more only
+    # if recorded since (the home page's own read).
+    rows = browser.find_elements(By.CSS_SELECTOR, "main tbody tr")
+    assert count <= len(rows) <= count + 2
+    assert any("Entered a two-factor code" in row.text for row in rows)
+    open_nav(browser, "Families")
+    look(browser)
+    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Testing family"))
+    look(browser)
+    assert "Testing family" in browser.find_element(By.TAG_NAME, "h1").text
+    assert_cannot_write(browser)
+    edit = live_server.url + reverse("families:edit", args=[w.family.pk])
+    assert post_status(browser, edit) == 403
+    w.family.refresh_from_db()
+    assert w.family.name == "Testing family"
+
+
+def test_manager_reads_the_programme_figures_but_cannot_write(
+    browser,
+    live_server,
+    active,  # noqa: F811
+    make_user,
+):
+    w = active
+    manager = make_user(Role.MANAGER, agency=w.agencies["early_help"], email="mgr@example.test")
+    # Five active families, so the manager's counts are not suppressed as "<5".
+    for n in range(4):
+        Family.objects.create(
+            local_authority=w.family.local_authority,
+            name=f"Active {n}",
+            status=Family.Status.ACTIVE,
+            programme_start=TODAY,
+        )
+    window = open_window(w)
+    sign_in_with_code(browser, live_server, manager)
+    look(browser)
+    assert {"Programme at a glance", "Claim windows"} <= set(next_things(browser))
+    link, count = home_count(browser, "Programme at a glance", "Families active on the programme")
+    assert count == Family.objects.filter(status=Family.Status.ACTIVE).count() == 5
+    follow(browser, link)
+    look(browser)
+    row = browser.find_element(By.XPATH, "//div[dt[normalize-space()='Families on the programme']]")
+    assert row.find_element(By.TAG_NAME, "dd").text == str(count)
+    browser.back()
+    claims = browser.find_element(By.XPATH, f"//div[dt[normalize-space()='{window.name}']]//a")
+    follow(browser, claims)
+    look(browser)
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(window.name)
+    assert not browser.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'Run')]")
+    assert post_status(browser, live_server.url + reverse("claims:run", args=[window.pk])) == 403
+    # Managers see aggregates, never a family.
+    browser.get(live_server.url + reverse("families:detail", args=[w.family.pk]))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"
