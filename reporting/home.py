@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from reporting import access
 from reporting import dashboard as programme
+from reporting.rules import Unit, shown
 from tafcase.accounts.models import Role
 from tafcase.home import Figure, LivePanel, register_home_panel
 
@@ -19,10 +20,16 @@ def headline_figures(user) -> list[Figure]:
     caseload = programme.caseload(authority_id)
     overdue = programme.overdue(authority_id, timezone.localdate())
     url = reverse("reporting:dashboard")
+    # As on the dashboard it links to: small counts are "<5" outside the programme team.
+    suppress = not access.sees_names(user, authority_id)
+
+    def count(value: int) -> str:
+        return shown(value, Unit.COUNT, suppress=suppress)
+
     return [
-        Figure("Families active on the programme", str(caseload.active), url),
-        Figure("Active families without a lead professional", str(caseload.without_lead), url),
-        Figure("Reviews overdue", str(overdue.reviews), url),
+        Figure("Families active on the programme", count(caseload.active), url),
+        Figure("Active families without a lead professional", count(caseload.without_lead), url),
+        Figure("Reviews overdue", count(overdue.reviews), url),
         Figure("Report cards", "Open the report cards", reverse("reporting:reports")),
     ]
 

@@ -5,8 +5,9 @@ from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
 
+from eligibility.datamatch import selectors
 from eligibility.datamatch.access import authority_for
-from eligibility.datamatch.models import KIND_CHOICES, PartnerImport, ReviewItem
+from eligibility.datamatch.models import KIND_CHOICES, PartnerImport
 from tafcase.accounts.models import Role
 from tafcase.home import Figure, LivePanel, register_home_panel
 
@@ -32,9 +33,9 @@ def partner_data_figures(user) -> list[Figure]:
         )
         for kind, label in KIND_CHOICES
     ]
-    waiting = ReviewItem.objects.filter(
-        run__local_authority=authority, status=ReviewItem.Status.OPEN
-    ).count()
+    # The queue the figure links to: open items of the current run only. Items left open
+    # by a run since superseded are not waiting for anyone.
+    waiting = selectors.review_queue(authority).count()
     figures.append(
         Figure("Possible links waiting for review", str(waiting), reverse("datamatch:review"))
     )

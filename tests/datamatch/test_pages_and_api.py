@@ -253,3 +253,19 @@ def test_two_authority_analyst_sees_each_authoritys_data_only_there(
     api_url = reverse("datamatch-api:datamatch-run-detail", args=[finished_run.pk])
     assert api.get(api_url, HTTP_X_AUTHORITY=authority.code).status_code == 200
     assert api.get(api_url, HTTP_X_AUTHORITY=other_authority.code).status_code == 404
+
+
+def test_home_counts_the_review_queue_of_the_current_run_only(client, team, finished_run):
+    superseded = ReviewItem.objects.exclude(run=finished_run).filter(status=ReviewItem.Status.OPEN)
+    assert superseded.exists()  # the first run's items, left open, are not waiting
+    client.force_login(team.analyst)
+    response = client.get(reverse("home"))
+    figures = {
+        f.label: f.value
+        for section in response.context["sections"]
+        for panel in section["live"]
+        for f in panel["figures"]
+    }
+    queue = client.get(reverse("datamatch:review")).context["count"]
+    assert figures["Possible links waiting for review"] == str(queue)
+    assert queue == finished_run.reviews.filter(status=ReviewItem.Status.OPEN).count() > 0
