@@ -8,10 +8,14 @@ from tafcase.accounts.models import Agency, LocalAuthority, Role
 PASSWORD = "correct-horse-battery"
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text of a PDF, via poppler's pdftotext (never skipped: install poppler-utils)."""
+def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
+    """The text of a PDF, via poppler's pdftotext (never skipped: install poppler-utils);
+    pages end with a form feed. `layout` keeps a table's cells on their row's line."""
     return subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", *(["-layout"] if layout else []), "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
 
 
