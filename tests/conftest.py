@@ -19,6 +19,22 @@ def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
     ).stdout.decode()
 
 
+def pdf_pages(pdf: bytes) -> list[str]:
+    """Each page's text, laid out (pdftotext ends every page with a form feed)."""
+    return pdf_text(pdf, layout=True).split("\f")[:-1]
+
+
+def assert_pdf_pages_marked(pages: list[str], *, title: str, marking: str) -> None:
+    """Every page carries the document's title in its header, its marking and "Page x of
+    y" in its footer."""
+    assert pages
+    for number, page in enumerate(pages, start=1):
+        header, footer = page.lstrip().split("\n", 1)[0], page.rstrip().rsplit("\n", 1)[-1]
+        assert title in header, (number, header)
+        assert footer.split()[:1] == [marking], (number, footer)
+        assert footer.endswith(f"Page {number} of {len(pages)}"), (number, footer)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing is not what the tests test, and the real hasher takes ~0.3 s a user.

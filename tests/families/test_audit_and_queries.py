@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from families import services
 from tafcase.audit.models import AuditEvent
+from tests.conftest import assert_pdf_pages_marked, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +164,11 @@ def test_subject_access_pdf_is_a_pdf(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert_pdf_pages_marked(
+        pdf_pages(response.content),
+        title="Subject access export: Dana Testing",
+        marking="OFFICIAL-SENSITIVE",
+    )
 
 
 # --- constant query counts --------------------------------------------------------------
