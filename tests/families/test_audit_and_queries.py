@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -169,6 +170,11 @@ def test_subject_access_pdf_is_a_pdf(client, world):
         title="Subject access export: Dana Testing",
         marking="OFFICIAL-SENSITIVE",
     )
+    text = " ".join(pdf_pages(response.content))
+    # Dates read as words, never as ISO text.
+    assert "2 January 1990" in text and "1990-01-02" not in text
+    assert f"{timezone.localdate():%-d %B %Y}" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
 
 
 # --- constant query counts --------------------------------------------------------------
