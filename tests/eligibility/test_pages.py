@@ -286,6 +286,7 @@ def test_minutes_pdf(client, pw, agenda):
     text = pdf_text(response.content)
     item = panel.items.get()
     assert item.nomination.family.reference in text and "Chair's signature" in text
+    assert "likelihood not rated" in " ".join(text.split())  # never "none"
     assert AuditEvent.objects.filter(action="exported", object_id=str(panel.pk)).exists()
 
 
