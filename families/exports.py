@@ -10,6 +10,7 @@ included.
 """
 
 from collections import Counter
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -145,7 +146,10 @@ def subject_access_pdf(export: dict, programme_name: str) -> bytes:
         **{f.name: capfirst(f.verbose_name) for f in Person._meta.fields},
         "id": "Record number",
     }
-    person_rows = [(labels.get(key, key), value) for key, value in export["person"].items()]
+    person = dict(export["person"])
+    if person["dob"]:  # ISO in the export's data; a date in words on the page
+        person["dob"] = f"{date.fromisoformat(person['dob']):%-d %B %Y}"
+    person_rows = [(labels.get(key, key), value) for key, value in person.items()]
     return web.render_pdf(
         None,
         "families/sar_pdf.html",

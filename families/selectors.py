@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from families.access import families_visible_to, note_visibility_filter
@@ -62,6 +62,38 @@ def key_workers_of(authority) -> QuerySet[User]:
         .annotate(active_families=Coalesce(Subquery(led), 0))
         .order_by("full_name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class FamilyDocumentPeople:
+    """Who a document given to the family names: the lead professional to contact (with
+    their agency) and the adults of the household, who sign it."""
+
+    lead_professional: User | None
+    adults: list[Person]
+
+
+def family_document_people(family: Family) -> FamilyDocumentPeople:
+    """The adults are the current parents, carers and other significant adults who live
+    in the household, oldest first, leaving out anyone it would be unsafe to contact."""
+    lead = (
+        User.objects.select_related("agency").filter(pk=family.lead_professional_id).first()
+        if family.lead_professional_id
+        else None
+    )
+    adults = [
+        m.person
+        for m in Membership.objects.filter(
+            family=family,
+            ended_on=None,
+            lives_in_household=True,
+            no_contact_for_safety=False,
+            role__in=[Membership.Role.PARENT_CARER, Membership.Role.OTHER_ADULT],
+        )
+        .select_related("person")
+        .order_by(F("person__dob").asc(nulls_last=True), "person__pk")
+    ]
+    return FamilyDocumentPeople(lead_professional=lead, adults=adults)
 
 
 def lead_professional_label(user: User, families: int, *, more: str = "") -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from eligibility.selectors import criteria_choices
 from families import access as family_access
+from families import selectors as family_selectors
 from families.views import audit_form_shown, family_form_page
 from outcomes import access, casework, selectors, services
 from outcomes.forms import (
@@ -239,7 +240,13 @@ def _pdf(request, family, template: str, context: dict, name: str) -> HttpRespon
     pdf = web.render_pdf(
         request,
         template,
-        {"family": family, "programme_name": settings.PROGRAMME_NAME, **context},
+        {
+            "family": family,
+            "programme_name": settings.PROGRAMME_NAME,
+            "programme_contact": settings.PROGRAMME_CONTACT,
+            "family_people": family_selectors.family_document_people(family),
+            **context,
+        },
     )
     return web.pdf_response(pdf, f"{name}-{family.reference}.pdf", inline=True)
 

@@ -56,6 +56,9 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 # The local name of the programme, shown in the page header and on everything a family
 # sees. Families never see "Troubled Families" (DESIGN.md §1).
 PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "Families First")
+# How a family reaches the council's programme team, printed on the documents a family
+# is given beside their lead professional's name (a phone number and an email, say).
+PROGRAMME_CONTACT = os.environ.get("PROGRAMME_CONTACT", "")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 # Lead professional capacity at panel allocation (003 sections 2.2 and 3.2: intensive

@@ -96,8 +96,9 @@ def render_pdf(
     progress: Callable[[str, int], None] | None = None,
 ) -> bytes:
     """A template rendered to PDF by WeasyPrint (static files resolved from the site; a
-    worker, with no request, renders templates that need no files). `progress` hears the
-    two long stages, laying out the pages and writing them."""
+    worker, with no request, renders templates that need no files). The template extends
+    pdf/base.html, which gives every page its title, marking and number. `progress` hears
+    the two long stages, laying out the pages and writing them."""
     html = render_to_string(template, context, request=request)
     base_url = request.build_absolute_uri("/") if request is not None else None
     if progress:

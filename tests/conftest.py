@@ -8,11 +8,31 @@ from tafcase.accounts.models import Agency, LocalAuthority, Role
 PASSWORD = "correct-horse-battery"
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text of a PDF, via poppler's pdftotext (never skipped: install poppler-utils)."""
+def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
+    """The text of a PDF, via poppler's pdftotext (never skipped: install poppler-utils);
+    pages end with a form feed. `layout` keeps a table's cells on their row's line."""
     return subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", *(["-layout"] if layout else []), "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """Each page's text, laid out (pdftotext ends every page with a form feed)."""
+    return pdf_text(pdf, layout=True).split("\f")[:-1]
+
+
+def assert_pdf_pages_marked(pages: list[str], *, title: str, marking: str) -> None:
+    """Every page carries the document's title in its header, its marking and "Page x of
+    y" in its footer."""
+    assert pages
+    for number, page in enumerate(pages, start=1):
+        header, footer = page.lstrip().split("\n", 1)[0], page.rstrip().rsplit("\n", 1)[-1]
+        assert title in header, (number, header)
+        assert footer.split()[:1] == [marking], (number, footer)
+        assert footer.endswith(f"Page {number} of {len(pages)}"), (number, footer)
 
 
 @pytest.fixture(autouse=True)

@@ -127,6 +127,7 @@ def schedule_pdf(
     common = {
         "programme_name": settings.PROGRAMME_NAME,
         "page_css": SCHEDULE_PAGE,
+        "numbered_later": True,  # web.numbered_pdf stamps "Page X of Y" on the whole
         "window": window,
         "framework_version": _framework_version(window),
         "summary": selectors.window_summary(window),

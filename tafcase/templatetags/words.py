@@ -1,5 +1,7 @@
 """Template filters that show codes as words."""
 
+from datetime import date, datetime
+
 from django import template
 
 register = template.Library()
@@ -12,3 +14,12 @@ def named(code, names: dict):
     if isinstance(code, list | tuple):
         return ", ".join(str(names.get(c, c)) for c in code)
     return names.get(code, code)
+
+
+@register.filter
+def iso(text: str | None) -> date | datetime | None:
+    """``{{ "2026-12-01"|iso|date:"j F Y" }}``: an ISO date or date-time kept as text (an
+    export's data) read back, so a page shows it as a date in words. Empty stays empty."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)

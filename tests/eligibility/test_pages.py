@@ -9,7 +9,7 @@ from eligibility.models import AgendaItem, Nomination, PanelMeeting
 from families import services as family_services
 from families.models import Family
 from tafcase.audit.models import AuditEvent
-from tests.conftest import pdf_text
+from tests.conftest import assert_pdf_pages_marked, pdf_pages, pdf_text
 from tests.eligibility.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +286,38 @@ def test_minutes_pdf(client, pw, agenda):
     text = pdf_text(response.content)
     item = panel.items.get()
     assert item.nomination.family.reference in text and "Chair's signature" in text
+    assert "likelihood not rated" in " ".join(text.split())  # never "none"
     assert AuditEvent.objects.filter(action="exported", object_id=str(panel.pk)).exists()
+
+
+def test_minutes_pdf_keeps_each_decision_on_one_page_with_its_family(client, pw, panel, eligible):
+    """Minutes long enough to span pages: no row splits, so a family's name and the
+    decision about it are on the same page; the headers and marking repeat."""
+    surnames = [f"Surname{n:02d}" for n in range(14)]
+    for surname in surnames:
+        eligible(surname=surname)
+    services.agenda_build(actor=pw.coordinator, panel=panel)
+    for item in panel.items.select_related("nomination__family"):
+        surname = item.nomination.family.name.split()[0].removeprefix("the ")
+        AgendaItem.objects.filter(pk=item.pk).update(
+            decision=AgendaItem.Decision.DEFER,
+            reasons="The panel wants the school's view first. " * 8 + f"[{surname}]",
+        )
+    client.force_login(pw.chair)
+    response = client.get(reverse("eligibility:panel-minutes", args=[panel.pk]))
+    pages = pdf_pages(response.content)
+    assert len(pages) >= 2
+    assert_pdf_pages_marked(pages, title="panel minutes", marking="OFFICIAL-SENSITIVE")
+    for page in pages:
+        if any(s in page for s in surnames):
+            assert "Decision" in page  # the table's header, repeated
+    for item in panel.items.select_related("nomination__family"):
+        family = item.nomination.family
+        surname = family.name.split()[0].removeprefix("the ")
+        on = [n for n, page in enumerate(pages) if family.reference in page]
+        assert len(on) == 1, family.reference
+        assert f"[{surname}]" in pages[on[0]], family.reference
+        assert surname in pages[on[0]]  # the name, as the chair sees it
 
 
 def test_rulebook_page(client, pw, make_user):

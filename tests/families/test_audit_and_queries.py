@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from rest_framework.test import APIClient
 
 from families import services
 from tafcase.audit.models import AuditEvent
+from tests.conftest import assert_pdf_pages_marked, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +165,16 @@ def test_subject_access_pdf_is_a_pdf(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert_pdf_pages_marked(
+        pdf_pages(response.content),
+        title="Subject access export: Dana Testing",
+        marking="OFFICIAL-SENSITIVE",
+    )
+    text = " ".join(pdf_pages(response.content))
+    # Dates read as words, never as ISO text.
+    assert "2 January 1990" in text and "1990-01-02" not in text
+    assert f"{timezone.localdate():%-d %B %Y}" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
 
 
 # --- constant query counts --------------------------------------------------------------

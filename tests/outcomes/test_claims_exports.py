@@ -21,6 +21,7 @@ from outcomes.claims.models import Claim
 from tafcase.audit.models import AuditEvent
 from tafcase.documents import services as document_services
 from tafcase.documents.models import Document
+from tests.conftest import assert_pdf_pages_marked, pdf_pages
 from tests.conftest import pdf_text as raw_pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
@@ -207,11 +208,10 @@ def test_a_schedule_made_in_parts_reads_as_one_numbered_document(client, claimed
     assert text.count("Senior responsible officer") == 1
     for claim in claims:
         assert text.count(claim.reference) == 1
-    for n in range(1, len(pages) + 1):
-        page_text = " ".join(pages[n - 1].extract_text().split())
-        assert f"Page {n} of {len(pages)}" in page_text, n
-        if n > 1:  # later pages carry the schedule's name in their header
-            assert "Claim schedule: Testshire Council" in page_text, n
+    # Numbered across the parts, each page with the schedule's name in its header.
+    assert_pdf_pages_marked(
+        pdf_pages(pdf), title="Claim schedule: Testshire Council", marking="OFFICIAL-SENSITIVE"
+    )
     assert text.index("Totals") < text.index(claims[0].reference)
     assert text.rindex(claims[-1].reference) < text.index("Senior responsible officer")
 
@@ -295,6 +295,11 @@ def test_evidence_pack_answers_the_three_questions(client, claimed):
         assert words in text, words
     assert "No distance-travelled scores recorded." not in text
     assert "Troubled" not in text
+    assert_pdf_pages_marked(
+        pdf_pages(response.content),
+        title=f"Evidence pack: claim {w.claim.reference}",
+        marking="OFFICIAL-SENSITIVE",
+    )
 
 
 def test_evidence_pack_for_a_list_of_claims_has_a_section_each(client, claimed):

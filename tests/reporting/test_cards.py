@@ -22,7 +22,7 @@ from tafcase.accounts.models import Role
 from tafcase.audit.models import AuditEvent
 from tafcase.documents import services as document_services
 from tafcase.documents.models import Document
-from tests.conftest import pdf_text
+from tests.conftest import assert_pdf_pages_marked, pdf_pages, pdf_text
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -373,6 +373,8 @@ def test_a_published_card_as_csv_and_pdf_shows_the_page_s_figures(client, cards)
     ):
         assert words in text, words
     assert "Troubled" not in text
+    # Figures about no one family: OFFICIAL, not OFFICIAL-SENSITIVE.
+    assert_pdf_pages_marked(pdf_pages(pdf), title="Whole pathway report card", marking="OFFICIAL")
     exported = AuditEvent.objects.filter(action="exported", object_type="reporting.publishedcard")
     assert exported.count() == 2
 
