@@ -34,8 +34,9 @@ class Curve:
     forecast: Sequence[float]
     target: float | None
     # The latest trend read with the measure's polarity (None: no judgement, as for a
-    # count of work done, or no trend yet).
+    # count of work done, or no trend yet), and in words as the scorecard says it.
     improving: bool | None
+    trend: str
 
 
 def _n(value: float) -> str:
@@ -200,11 +201,15 @@ def curve_svg(curve: Curve, *, element_id: str) -> str:
     plot = _Plot(len(curve.labels) + len(curve.forecast_labels), step)
 
     colour = NEUTRAL if curve.improving is None else (BETTER if curve.improving else WORSE)
-    trend_words = {True: "getting better", False: "getting worse", None: "no clear trend"}[
-        curve.improving
-    ]
     body = [
-        _text(LEFT, 20, f"{curve.title}: {trend_words}", size=14, anchor="start", weight="bold"),
+        _text(
+            LEFT,
+            20,
+            f"{curve.title}: {curve.trend.lower()}",
+            size=14,
+            anchor="start",
+            weight="bold",
+        ),
         *_grid(plot, curve),
         *_target(plot, curve),
         *_lines(plot, curve, colour),

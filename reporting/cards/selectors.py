@@ -160,6 +160,7 @@ class MeasureRow:
             forecast=self.forecast,
             target=self.score.target,
             improving=self.score.improving,
+            trend=self.trend_shown,
         )
         return charts.curve_svg(curve, element_id=f"curve-{self.code}")
 

@@ -556,3 +556,13 @@ def test_drill_down_refuses_what_it_cannot_show(client, cards):
         client.post(reverse("reporting:measure-families", args=["pathway", "improved"])).status_code
         == 405
     )
+
+
+def test_the_chart_heading_says_the_trend_as_the_scorecard_does(cards):
+    data = selectors.card_data(
+        cards.family.local_authority_id, Card.PATHWAY, NOW, Slice(), suppress=False
+    )
+    rows = {r.code: r for _t, section in data.sections for r in section}
+    families = rows["families"]
+    assert families.trend_shown == "Rising for 2 quarters"
+    assert "Families worked with: rising for 2 quarters" in families.svg()
