@@ -4,7 +4,7 @@ publishing a frozen snapshot, constant queries, and who may see and change what.
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -566,3 +566,42 @@ def test_the_chart_heading_says_the_trend_as_the_scorecard_does(cards):
     families = rows["families"]
     assert families.trend_shown == "Rising for 2 quarters"
     assert "Families worked with: rising for 2 quarters" in families.svg()
+
+
+def test_referrals_and_re_referrals_count_by_the_local_day_sent(cards):
+    from zoneinfo import ZoneInfo
+
+    from eligibility.models import Nomination
+
+    london = ZoneInfo("Europe/London")
+    f = cards.fams
+
+    def nominate(family, when):
+        Nomination.objects.create(
+            local_authority=family.local_authority,
+            family=family,
+            route=Nomination.Route.REFERRAL,
+            reason="Synthetic",
+            submitted_at=when,
+        )
+
+    # Half past midnight on the quarter's first day, London time, is the day before in
+    # UTC during summer time: it is this quarter's referral.
+    first_minutes = datetime.combine(NOW.start, time(0, 30), tzinfo=london)
+    nominate(f["A"], first_minutes)
+    nominate(f["C"], datetime.combine(BEFORE.start + timedelta(days=3), time(12), tzinfo=london))
+    # B's case closed on the review day; a nomination after that is a re-referral.
+    closed_on = Closure.objects.get(family=f["B"]).closed_on
+    nominate(f["B"], datetime.combine(closed_on + timedelta(days=1), time(9), tzinfo=london))
+    nominate(f["D"], datetime.combine(NOW.start - timedelta(days=1), time(23, 59), tzinfo=london))
+    now, before = figures(cards), _figures_for(cards, BEFORE)
+    assert (now["referrals"], now["re_referrals"]) == ("2", "1")  # A and B; B again
+    assert before["referrals"] == "2"  # C, and D a minute before midnight
+    assert before["re_referrals"] == "0"
+
+
+def _figures_for(w, period) -> dict[str, str]:
+    data = selectors.card_data(
+        w.family.local_authority_id, Card.PATHWAY, period, Slice(), suppress=False
+    )
+    return {row.code: row.actual_shown for _t, rows in data.sections for row in rows}
