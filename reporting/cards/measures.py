@@ -203,42 +203,30 @@ def families_worked_with(q: Query) -> Values:
 
 
 def families_attached(q: Query) -> Values:
-    rows = (
-        q.families()
-        .filter(programme_start__range=q.span)
-        .annotate(period=q.period_of("programme_start"))
-        .values("period")
-        .annotate(n=Count("pk"))
-    )
-    return _by_period(rows, "n")
+    return _count_by_period(q, q.families(), "programme_start")
 
 
 def assessments_completed(q: Query) -> Values:
-    rows = (
-        Assessment.objects.filter(
-            family__in=q.families(), status="completed", completed_on__range=q.span
-        )
-        .annotate(period=q.period_of("completed_on"))
-        .values("period")
-        .annotate(n=Count("pk"))
-    )
-    return _by_period(rows, "n")
+    completed = Assessment.objects.filter(family__in=q.families(), status="completed")
+    return _count_by_period(q, completed, "completed_on")
 
 
-def _nominations_by_period(q: Query, nominations: QuerySet[Nomination]) -> Values:
-    """Nominations counted by the period of the day they were sent. Grouped by month in
-    SQL (one local-time conversion a row, where a CASE per period repeats it for every
-    period) and the months, at most three years of them, summed into their periods."""
-    rows = (
-        nominations.filter(submitted_at__date__range=q.span)
-        .annotate(month=TruncMonth("submitted_at"))
+def _count_by_period(q: Query, rows: QuerySet, day: str, *, local_day: bool = False) -> Values:
+    """Rows counted by the period their `day` falls in (`local_day`: a moment, counted by
+    its London day). Grouped by month in SQL, where a CASE per period would work out each
+    row's period once for every period, and the months, at most three years of them,
+    summed into their periods."""
+    grouped = (
+        rows.filter(**{f"{day}__date__range" if local_day else f"{day}__range": q.span})
+        .annotate(month=TruncMonth(day))
         .values("month")
         .annotate(n=Count("pk"))
     )
     index = {p: i for i, p in enumerate(q.periods)}
     counts: dict[int, int] = {}
-    for row in rows:
-        i = index.get(Period.containing(row["month"].date()))
+    for row in grouped:
+        month = row["month"].date() if local_day else row["month"]
+        i = index.get(Period.containing(month))
         if i is not None:
             counts[i] = counts.get(i, 0) + row["n"]
     return {i: Value(n) for i, n in counts.items()}
@@ -246,7 +234,9 @@ def _nominations_by_period(q: Query, nominations: QuerySet[Nomination]) -> Value
 
 def nominations_received(q: Query) -> Values:
     """Referrals to the panel: nominations of the families counted, by the day sent."""
-    return _nominations_by_period(q, Nomination.objects.filter(family__in=q.families()))
+    return _count_by_period(
+        q, Nomination.objects.filter(family__in=q.families()), "submitted_at", local_day=True
+    )
 
 
 def re_referrals(q: Query) -> Values:
@@ -254,9 +244,8 @@ def re_referrals(q: Query) -> Values:
     closed_before = Closure.objects.filter(
         family=OuterRef("family"), closed_on__lt=OuterRef("submitted_at__date")
     )
-    return _nominations_by_period(
-        q, Nomination.objects.filter(family__in=q.families()).filter(Exists(closed_before))
-    )
+    nominations = Nomination.objects.filter(family__in=q.families()).filter(Exists(closed_before))
+    return _count_by_period(q, nominations, "submitted_at", local_day=True)
 
 
 def multi_agency(q: Query) -> Values:
@@ -422,17 +411,8 @@ def dropped_out(q: Query) -> Values:
 
 
 def step_ups(q: Query) -> Values:
-    rows = (
-        Closure.objects.filter(
-            family__in=q.families(),
-            closed_on__range=q.span,
-            reason=Closure.Reason.STEPPED_UP,
-        )
-        .annotate(period=q.period_of("closed_on"))
-        .values("period")
-        .annotate(n=Count("pk"))
-    )
-    return _by_period(rows, "n")
+    stepped_up = Closure.objects.filter(family__in=q.families(), reason=Closure.Reason.STEPPED_UP)
+    return _count_by_period(q, stepped_up, "closed_on")
 
 
 def closed_after_six_months(q: Query) -> Values:
