@@ -74,21 +74,31 @@ def audit_listed(
     family_ids: Iterable[int | None],
     person_ids: Iterable[int | None] = (),
     terms: str = "",
+    action: str = AuditEvent.Action.VIEWED,
 ) -> AuditEvent:
     """Record that the signed-in user was shown a list (a page, an API page or a search
-    result): one row for the page returned, naming every family and person on it.
+    result), or took it away (`action` EXPORTED: a CSV download): one row for what was
+    returned, naming every family and person in it.
 
     `what` names the list ("family search", "api:nominations"). Search `terms` are kept
     in this row's summary and nowhere else: they are personal data themselves.
     """
+    if action not in (AuditEvent.Action.VIEWED, AuditEvent.Action.EXPORTED):
+        raise ValueError(f"A list is viewed or exported, not {action!r}.")
+    if terms:
+        summary = f"Searched for “{terms}” ({what})"
+    elif action == AuditEvent.Action.EXPORTED:
+        summary = f"Exported {what}"
+    else:
+        summary = f"Listed {what}"
     return AuditEvent.objects.create(
         actor=request.user,
         actor_agency_id=getattr(request.user, "agency_id", None),
-        action=AuditEvent.Action.VIEWED,
+        action=action,
         object_type=what[:60],
         object_id="",
         family_ids=_ids(family_ids),
         person_ids=_ids(person_ids),
-        summary=(f"Searched for “{terms}” ({what})" if terms else f"Listed {what}")[:255],
+        summary=summary[:255],
         ip=client_ip(request),
     )
