@@ -20,7 +20,36 @@ def audit_record(
     family_ids: Iterable[int | None] = (),
     person_ids: Iterable[int | None] = (),
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = audit_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        ip=ip,
+        summary=summary,
+        changes=changes,
+        family_id=family_id,
+        family_ids=family_ids,
+        person_ids=person_ids,
+    )
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    ip: str | None = None,
+    summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    family_id: int | None = None,
+    family_ids: Iterable[int | None] = (),
+    person_ids: Iterable[int | None] = (),
+) -> AuditEvent:
+    """The row audit_record writes, not yet saved: for a service that changes many
+    records in one statement and writes their rows with one bulk_create."""
+    return AuditEvent(
         actor=actor,
         actor_agency_id=getattr(actor, "agency_id", None),
         action=action,
