@@ -133,7 +133,9 @@ def nomination_list_csv(request):
             writer.writerow(
                 [n.reference, "Sent by you", n.get_route_display(), "", "Received", submitted, ""]
             )
-    return web.csv_response(out.getvalue(), f"nominations-{show}-{today}.csv")
+    # The file is named after what it holds; `stage` is the user's text, never put in a header.
+    known = show in ("open", "overrides", *Nomination.Stage.values)
+    return web.csv_response(out.getvalue(), f"nominations-{show if known else 'all'}-{today}.csv")
 
 
 @login_required

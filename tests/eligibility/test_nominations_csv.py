@@ -43,6 +43,10 @@ def test_coordinator_gets_every_nomination_filtered_as_the_page(client, pw, nomi
     # The page's default (open nominations) and a stage that means nothing (everything).
     assert len(rows(client)) == 1 + 4
     assert len(rows(client, {"stage": "nonsense"})) == 1 + 4
+    # Text that means nothing never reaches the file name (a header): no error either.
+    response = client.get(reverse(CSV), {"stage": 'x"\r\nSet-Cookie: a=b'})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="nominations-all-{TODAY}.csv"'
 
 
 def test_export_is_audited_as_exported_naming_the_families(client, pw, nominate):
