@@ -6,6 +6,7 @@ app_name = "eligibility"
 
 urlpatterns = [
     path("nominations/", views.nomination_list, name="nominations"),
+    path("nominations.csv", views.nomination_list_csv, name="nominations-csv"),
     path("nominations/new/", views.nomination_new, name="nomination-new"),
     path("nominations/<int:nomination_id>/", views.nomination_detail, name="nomination"),
     path(

@@ -1,6 +1,8 @@
 """Nomination, screening, panel and rulebook pages. Views parse, authorise, call one
 service or selector, and render; access rules live in eligibility.access."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,8 +34,9 @@ from eligibility.forms import (
 from eligibility.models import AgendaItem, FrameworkVersion, Nomination
 from families import access as family_access
 from families.access import families_visible_to
-from tafcase import web
+from tafcase import csv_safe, web
 from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_listed, audit_viewed
 
 PAGE_SIZE = 50
@@ -46,8 +49,9 @@ def _visible_family_ids(user, family_ids) -> set[int]:
 # --- nominations ----------------------------------------------------------------------
 
 
-@login_required
-def nomination_list(request):
+def _nominations(request):
+    """What the list shows (`stage` in the query), the user's visible nominations and
+    those it selects, in list order, for the page and its CSV alike."""
     nominations = access.nominations_visible_to(request.user)
     show = request.GET.get("stage", "open")
     if show == "open":
@@ -58,10 +62,16 @@ def nomination_list(request):
         listed = nominations.filter(stage=show)
     else:
         listed = nominations
-    page = Paginator(
-        selectors.with_list_columns(listed).order_by("stage_changed_at", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    return show, nominations, selectors.with_list_columns(listed).order_by("stage_changed_at", "pk")
+
+
+@login_required
+def nomination_list(request):
+    show, nominations, listed = _nominations(request)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_listed(request, what="nominations", family_ids=[n.family_id for n in page])
+    query = request.GET.copy()
+    query.pop("page", None)
     team = request.user.has_role(Role.COORDINATOR, Role.DATA_ANALYST, Role.AUDITOR)
     return render(
         request,
@@ -74,8 +84,58 @@ def nomination_list(request):
             "stages": Nomination.Stage.choices,
             "show": show,
             "now": timezone.now(),
+            "csv_query": query.urlencode(),
         },
     )
+
+
+@login_required
+def nomination_list_csv(request):
+    """Every nomination the list shows with the same `stage`, not one page. A referrer
+    who may not follow a nomination's progress gets the receipt the page shows them."""
+    show, _, listed = _nominations(request)
+    nominations = list(listed)
+    audit_listed(
+        request,
+        what="nominations CSV",
+        family_ids=[n.family_id for n in nominations],
+        action=AuditEvent.Action.EXPORTED,
+    )
+    today = timezone.localdate()
+    out = io.StringIO()
+    writer = csv_safe.writer(out)
+    writer.writerow(
+        [
+            "Nomination",
+            "Family reference",
+            "Route",
+            "Nominating agency",
+            "Stage",
+            "Submitted",
+            "Days at this stage",
+        ]
+    )
+    for n in nominations:
+        submitted = timezone.localdate(n.submitted_at).isoformat() if n.submitted_at else ""
+        if access.sees_progress(request.user, n):
+            writer.writerow(
+                [
+                    n.reference,
+                    n.family.reference,
+                    n.get_route_display(),
+                    n.referrer_agency.name if n.referrer_agency else "",
+                    n.get_stage_display(),
+                    submitted,
+                    (today - timezone.localdate(n.stage_changed_at)).days,
+                ]
+            )
+        else:
+            writer.writerow(
+                [n.reference, "Sent by you", n.get_route_display(), "", "Received", submitted, ""]
+            )
+    # The file is named after what it holds; `stage` is the user's text, never put in a header.
+    known = show in ("open", "overrides", *Nomination.Stage.values)
+    return web.csv_response(out.getvalue(), f"nominations-{show if known else 'all'}-{today}.csv")
 
 
 @login_required

@@ -33,6 +33,7 @@ from families.models import Family, Membership
 from tafcase import csv_safe, web
 from tafcase.accounts.authority import working_authority
 from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_listed, audit_viewed
 from tafcase.errors import StaleEdit
 
@@ -116,7 +117,12 @@ def caseload(request):
 def caseload_csv(request):
     _, mine, families = _caseload(request)
     families = list(families)
-    audit_listed(request, what="caseload CSV", family_ids=[f.pk for f in families])
+    audit_listed(
+        request,
+        what="caseload CSV",
+        family_ids=[f.pk for f in families],
+        action=AuditEvent.Action.EXPORTED,
+    )
     out = io.StringIO()
     writer = csv_safe.writer(out)
     writer.writerow(

@@ -581,12 +581,13 @@ def _casework_due(request):
     return form, filters, selectors.casework_due(request.user, filters)
 
 
-def _audit_due(request, rows, what: str) -> None:
+def _audit_due(request, rows, what: str, action: str = AuditEvent.Action.VIEWED) -> None:
     audit_listed(
         request,
         what=what,
         family_ids=[r.family.pk for r in rows],
         person_ids=[r.person_id for r in rows if r.person_id],
+        action=action,
     )
 
 
@@ -625,7 +626,7 @@ def dashboard(request):
 def dashboard_csv(request):
     _, filters, records = _casework_due(request)
     rows = selectors.due_rows(filters.kind, records)
-    _audit_due(request, rows, "casework dashboard CSV")
+    _audit_due(request, rows, "casework dashboard CSV", AuditEvent.Action.EXPORTED)
     out = io.StringIO()
     writer = csv_safe.writer(out)
     writer.writerow(["Family reference", "Family", "Type", "What", "Who", "Due", "Overdue"])

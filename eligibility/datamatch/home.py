@@ -1,5 +1,6 @@
 """The data analyst's home-page panel (tafcase.home): how current each partner dataset
-is, and how many possible links wait for a person to review."""
+is, how many possible links wait for a person to review, and how many eligible households
+the run in use newly identified."""
 
 from django.db.models import Max
 from django.http import Http404
@@ -13,7 +14,8 @@ from tafcase.home import Figure, LivePanel, register_home_panel
 
 
 def partner_data_figures(user) -> list[Figure]:
-    """The latest extract of each dataset (one query) and the review queue (one more)."""
+    """The latest extract of each dataset (one query), the review queue (one more) and the
+    run in use with its eligible households (two more)."""
     try:
         authority = authority_for(user)
     except Http404:
@@ -39,6 +41,19 @@ def partner_data_figures(user) -> list[Figure]:
     figures.append(
         Figure("Possible links waiting for review", str(waiting), reverse("datamatch:review"))
     )
+    run = selectors.current_run(authority)
+    if run is not None:
+        split = selectors.eligible_split(run)
+        newly = str(split.newly_identified)
+        if split.eligible:
+            newly += f" of {split.eligible} eligible ({split.newly_identified_percent}%)"
+        figures.append(
+            Figure(
+                "Eligible households newly identified by the data-match in use",
+                newly,
+                reverse("datamatch:run", args=[run.pk]),
+            )
+        )
     return figures
 
 

@@ -18,6 +18,18 @@ from tafcase.accounts.models import Agency, LocalAuthority, User
 
 KIND_CHOICES = [(k, kind_name(k)) for k in KINDS]
 
+# Families whose household is already being worked with: not "newly" eligible.
+ON_PROGRAMME = (
+    Family.Status.NOMINATED,
+    Family.Status.SCREENING,
+    Family.Status.ELIGIBLE,
+    Family.Status.AWAITING_PANEL,
+    Family.Status.ACTIVE,
+)
+# Families the programme already knows: nominated, on the programme or worked with and
+# closed. An eligible household of one of these is not a newly identified family.
+KNOWN_TO_PROGRAMME = (*ON_PROGRAMME, Family.Status.CLOSED)
+
 
 class PartnerImport(models.Model):
     """One partner file, loaded whole or (if the analyst chose) its valid rows only."""

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from eligibility import rules
 from eligibility.datamatch.models import (
     KIND_CHOICES,
+    KNOWN_TO_PROGRAMME,
     DatamatchRun,
     PartnerImport,
     RecordLink,
@@ -130,6 +132,42 @@ def link_rates(run: DatamatchRun) -> list[dict]:
         table.setdefault(row["record__kind"], {})[row["method"]] = row["n"]
     names = dict(KIND_CHOICES)
     return [{"kind": names.get(kind, kind), **methods} for kind, methods in table.items()]
+
+
+@dataclass(frozen=True)
+class EligibleSplit:
+    """A run's eligible households, split by whether the programme already knows them."""
+
+    households: int
+    eligible: int
+    already_known: int
+
+    @property
+    def newly_identified(self) -> int:
+        return self.eligible - self.already_known
+
+    @property
+    def newly_identified_percent(self) -> int | None:
+        """The newly identified share of the eligible households, rounded; None when
+        none were eligible."""
+        return round(100 * self.newly_identified / self.eligible) if self.eligible else None
+
+
+def eligible_split(run: DatamatchRun) -> EligibleSplit:
+    """How many of a run's households were eligible and, of those, how many belong to a
+    family already known to the programme (nominated, on the programme or closed) as the
+    family stands today: one query. A council reads a run as the families it newly
+    identifies, which is the rest."""
+    counts = run.households.aggregate(
+        n_households=Count("pk"),
+        n_eligible=Count("pk", filter=Q(eligible=True)),
+        n_known=Count("pk", filter=Q(eligible=True, family__status__in=KNOWN_TO_PROGRAMME)),
+    )
+    return EligibleSplit(
+        households=counts["n_households"],
+        eligible=counts["n_eligible"],
+        already_known=counts["n_known"],
+    )
 
 
 def run_sources(run: DatamatchRun) -> list[dict]:

@@ -24,6 +24,7 @@ from eligibility import rules
 from eligibility import selectors as eligibility_selectors
 from eligibility.datamatch import linkage, selectors
 from eligibility.datamatch.models import (
+    ON_PROGRAMME,
     CandidatePerson,
     DatamatchRun,
     HouseholdResult,
@@ -32,7 +33,7 @@ from eligibility.datamatch.models import (
     RecordLink,
     ReviewItem,
 )
-from families.models import Family, Membership, Person
+from families.models import Membership, Person
 from tafcase import identity
 from tafcase.audit.models import AuditEvent
 from tafcase.audit.services import audit_record
@@ -53,14 +54,6 @@ IDENTITY_COLUMNS = [
     "pnc_id",
     "la_person_id",
 ]
-# Families whose household is already being worked with: not "newly" eligible.
-ON_PROGRAMME = (
-    Family.Status.NOMINATED,
-    Family.Status.SCREENING,
-    Family.Status.ELIGIBLE,
-    Family.Status.AWAITING_PANEL,
-    Family.Status.ACTIVE,
-)
 Progress = Callable[[str, int, dict], None]
 
 

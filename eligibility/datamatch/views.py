@@ -176,6 +176,9 @@ def run_detail(request, run_id):
             "sources": selectors.run_sources(run),
             "newly": shown,
             "newly_count": newly.count(),
+            "split": selectors.eligible_split(run)
+            if run.status == DatamatchRun.Status.SUCCEEDED
+            else None,
             "review_open": run.reviews.filter(status=ReviewItem.Status.OPEN).count(),
         },
     )

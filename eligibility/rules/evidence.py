@@ -266,18 +266,30 @@ class Household:
     recorded_evidence: tuple[RecordedEvidence, ...] = ()
     taf_agencies: frozenset[str] = frozenset()
     household_id: str = ""
+    # records_of's answers by kind: the rules ask for the same kind hundreds of times per
+    # evaluation, and a household never changes (frozen), so each is worked out once.
+    _records_by_kind: dict[Kind, tuple[tuple[Member, Record], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def member(self, person_id: str | None) -> Member | None:
         return next((m for m in self.members if m.person_id == person_id), None)
 
     def records_of(self, kind: Kind) -> tuple[tuple[Member, Record], ...]:
         """Records of one kind with their member, oldest first."""
+        cached = self._records_by_kind.get(kind)
+        if cached is not None:
+            return cached
         pairs = []
         for record in self.records:
+            if record.kind != kind:
+                continue
             member = self.member(record.person_id)
-            if record.kind == kind and member is not None:
+            if member is not None:
                 pairs.append((member, record))
-        return tuple(sorted(pairs, key=lambda pair: pair[1].date))
+        found = tuple(sorted(pairs, key=lambda pair: pair[1].date))
+        self._records_by_kind[kind] = found
+        return found
 
     def statements(self, criteria: Iterable[str], purpose: Purpose) -> tuple[RecordedEvidence, ...]:
         """Recorded evidence for any of ``criteria`` with ``purpose``, oldest first."""

@@ -91,11 +91,17 @@ def _previous_quarter(rng: random.Random, window: ClaimWindow, users, lapsed_fam
     rejected = {c.pk: LAPSED_REASON for c in lapsed[:2]}
     for claim in rng.sample(others, min(len(others), 2 - len(rejected))):
         rejected[claim.pk] = rng.choice(REJECTIONS)
+    # In claim order, as the coordinator works down the list: the claims between two
+    # rejections are validated together.
+    to_validate: list[Claim] = []
     for claim in claims:
         if claim.pk in rejected:
+            services.claims_validate(actor=coordinator, window=window, claims=to_validate)
+            to_validate = []
             services.claim_reject(actor=coordinator, claim=claim, reason=rejected[claim.pk])
         else:
-            services.claim_validate(actor=coordinator, claim=claim)
+            to_validate.append(claim)
+    services.claims_validate(actor=coordinator, window=window, claims=to_validate)
     services.window_sample_draw(actor=coordinator, window=window, seed=rng.randrange(2**31))
     sampled = list(Claim.objects.filter(window=window, sampled=True).order_by("pk"))
     failing = rng.choice(_results(sampled) or sampled)
@@ -109,8 +115,9 @@ def _previous_quarter(rng: random.Random, window: ClaimWindow, users, lapsed_fam
     services.window_submit(actor=coordinator, window=window)
     paid_on = today  # submitted just now (the services stamp each step with its time)
     submitted = list(Claim.objects.filter(window=window, status=S.SUBMITTED).order_by("pk"))
-    for claim in submitted:
-        services.claim_payment_record(actor=users["analyst"], claim=claim, paid_on=paid_on)
+    services.claims_payment_record(
+        actor=users["analyst"], window=window, claims=submitted, paid_on=paid_on
+    )
     paid = _results(submitted)
     if paid:
         services.claim_spot_check_reject(
@@ -135,8 +142,11 @@ def _current_quarter(rng: random.Random, window: ClaimWindow, users) -> None:
     rejections = min(len(REJECTIONS), max(1, len(rest) // 60))
     for claim, reason in zip(rest, rng.sample(REJECTIONS, rejections), strict=False):
         services.claim_reject(actor=coordinator, claim=claim, reason=reason)
-    for claim in rest[rejections : rejections + len(rest) * 55 // 100]:
-        services.claim_validate(actor=coordinator, claim=claim)
+    services.claims_validate(
+        actor=coordinator,
+        window=window,
+        claims=rest[rejections : rejections + len(rest) * 55 // 100],
+    )
 
 
 def seed(rng: random.Random, context: dict) -> None:

@@ -34,7 +34,7 @@ from outcomes.claims.models import (
 from outcomes.models import Assessment, Closure, Goal
 from tafcase.accounts.models import LocalAuthority, User
 from tafcase.audit.models import AuditEvent
-from tafcase.audit.services import audit_record
+from tafcase.audit.services import audit_event, audit_record
 from tafcase.errors import Conflict
 from tafcase.idempotency.services import idempotency_claim, idempotency_record
 
@@ -571,7 +571,11 @@ def _move(claim: Claim, frm: Sequence[str], **changes) -> bool:
 
 
 def _claim_audit(actor: User, claim: Claim, summary: str, **changes) -> None:
-    audit_record(
+    _claim_audit_event(actor, claim, summary, **changes).save()
+
+
+def _claim_audit_event(actor: User, claim: Claim, summary: str, **changes) -> AuditEvent:
+    return audit_event(
         actor=actor,
         action=AuditEvent.Action.TRANSITIONED,
         obj=claim,
@@ -579,6 +583,19 @@ def _claim_audit(actor: User, claim: Claim, summary: str, **changes) -> None:
         summary=summary,
         changes={k: [None, str(v)] for k, v in changes.items()},
     )
+
+
+def _move_many(claims: Sequence[Claim], frm: Sequence[str], **changes) -> list[Claim]:
+    """_move for many claims in two statements: the ones still in an expected status are
+    locked and changed; returns them in the order given (the order of their audit rows)."""
+    movable = set(
+        Claim.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in claims], status__in=list(frm))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Claim.objects.filter(pk__in=movable).update(**changes)
+    return [c for c in claims if c.pk in movable]
 
 
 def _stage(window_id: int) -> str:
@@ -602,6 +619,23 @@ def claim_validate(*, actor: User, claim: Claim) -> bool:
     )
     if done:
         _claim_audit(actor, claim, f"{claim} validated")
+    return done
+
+
+@transaction.atomic
+def claims_validate(*, actor: User, window: ClaimWindow, claims: Sequence[Claim]) -> list[Claim]:
+    """claim_validate for many claims of one window (validating every proposed claim),
+    in a fixed number of queries. Claims not proposed any more are left as they are;
+    returns the ones this call validated."""
+    if any(c.window_id != window.pk for c in claims):
+        raise ValidationError("Validate the claims of one window at a time.")
+    if _stage(window.pk) != ClaimWindow.Stage.OPEN:
+        raise ValidationError("The window's audit sample is drawn: claims can no longer change.")
+    S = Claim.Status
+    done = _move_many(
+        claims, [S.PROPOSED], status=S.VALIDATED, validated_by=actor, validated_at=timezone.now()
+    )
+    AuditEvent.objects.bulk_create([_claim_audit_event(actor, c, f"{c} validated") for c in done])
     return done
 
 
@@ -758,6 +792,25 @@ def claim_payment_record(*, actor: User, claim: Claim, paid_on: date) -> bool:
             "nothing was changed."
         )
     return False
+
+
+@transaction.atomic
+def claims_payment_record(
+    *, actor: User, window: ClaimWindow, claims: Sequence[Claim], paid_on: date
+) -> list[Claim]:
+    """claim_payment_record for many claims of one submitted window (a remittance paying
+    them on one date), in a fixed number of queries. Claims not awaiting payment are left
+    as they are; returns the ones this call recorded as paid."""
+    if any(c.window_id != window.pk for c in claims):
+        raise ValidationError("Record the payments of one window at a time.")
+    if _stage(window.pk) != ClaimWindow.Stage.SUBMITTED:
+        raise ValidationError("The claim's window is not submitted yet: submit it first.")
+    S = Claim.Status
+    done = _move_many(claims, [S.SUBMITTED], status=S.PAID, paid_on=paid_on)
+    AuditEvent.objects.bulk_create(
+        [_claim_audit_event(actor, c, f"{c} paid", paid_on=paid_on) for c in done]
+    )
+    return done
 
 
 @transaction.atomic

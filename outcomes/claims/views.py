@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -177,10 +176,9 @@ def run_start(request, window_id):
 def validate_all(request, window_id):
     window = access.claim_window_for_user(request.user, window_id, write=True)
 
-    @transaction.atomic
     def validate() -> None:
-        for claim in window.claims.filter(status=Claim.Status.PROPOSED):
-            services.claim_validate(actor=request.user, claim=claim)
+        proposed = list(window.claims.filter(status=Claim.Status.PROPOSED).order_by("pk"))
+        services.claims_validate(actor=request.user, window=window, claims=proposed)
 
     return _window_action(request, window, validate, "Every proposed claim is validated.")
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from families.models import Family
 from tafcase.accounts.models import Locality, Role
+from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,9 @@ def test_csv_holds_every_family_listed_and_only_those(client, world, authority, 
     ours = next(r for r in rows if r[0] == world.family.reference)
     assert ours[1] == "'@SUM(1)"
     assert ours[6] == (TODAY + timedelta(days=3)).isoformat()
+    # A download is recorded as exported, naming every family in it, not as viewed.
+    event = AuditEvent.objects.get(object_type="caseload CSV")
+    assert event.action == AuditEvent.Action.EXPORTED and len(event.family_ids) == 55
 
 
 def test_csv_access(client, world):

@@ -15,6 +15,7 @@ from families.models import Family
 from outcomes import services
 from outcomes.models import Action, Closure, FollowUp, Review
 from tafcase.accounts.models import Locality
+from tafcase.audit.models import AuditEvent
 from tests.outcomes.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +184,8 @@ def test_csv_lists_every_filtered_row_safely(client, due, authority):
     assert rows[0][:3] == ["Family reference", "Family", "Type"]
     assert len(rows) == 1 + 55
     assert "'=HYPERLINK(1)" in [r[1] for r in rows]
+    event = AuditEvent.objects.get(object_type="casework dashboard CSV")
+    assert event.action == AuditEvent.Action.EXPORTED and len(event.family_ids) == 55
 
 
 def _more_rows(w, authority, n: int) -> None:
