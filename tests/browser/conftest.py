@@ -105,11 +105,13 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def _fresh_browser_state(request, live_server):
-    """Every browser test uses the live server and starts signed out."""
+    """Every browser test uses the live server and starts signed out, at desktop width
+    (a test that narrows the window to a phone's must not hide the next one's menu)."""
     yield
     if "browser" in request.fixturenames:
         driver = request.getfixturevalue("browser")
         try:
+            driver.set_window_size(1280, 1000)
             driver.delete_all_cookies()
         except WebDriverException:
             # e.g. left on a page of another origin: start over on a blank one.
