@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from families.access import can_change_family
@@ -77,12 +77,15 @@ def _figures(
     if not periods:
         return result
     aggregates: dict[str, Any] = {}
+    # The date is named once: each period's filter then reads it without working out the
+    # join to it again (48 filters on a card's twelve quarters).
+    rows = rows.alias(day=F(date_field))
     for index, period in enumerate(periods):
-        within = _in(date_field, period)
+        within = _in("day", period)
         aggregates[f"n{index}"] = Count("pk", filter=within)
         for name, condition in measures.items():
             aggregates[f"{name}{index}"] = Count("pk", filter=within & condition)
-    totals = rows.filter(_span(date_field, periods)).aggregate(**aggregates)
+    totals = rows.filter(_span("day", periods)).aggregate(**aggregates)
     for index in range(len(periods)):
         count = totals[f"n{index}"]
         result[count_name][index] = Value(count)
