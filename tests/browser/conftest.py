@@ -111,6 +111,7 @@ def _fresh_browser_state(request, live_server):
     if "browser" in request.fixturenames:
         driver = request.getfixturevalue("browser")
         try:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
             driver.set_window_size(1280, 1000)
             driver.delete_all_cookies()
         except WebDriverException:
