@@ -3,7 +3,7 @@ quarters, the scorecard columns (variance, trend and how long it has run, change
 baseline), the forecast from the trend, and suppression of small counts. No database."""
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -63,6 +63,40 @@ class Period:
 
     def previous(self) -> "Period":
         return Period(self.year - (self.quarter == 1), (self.quarter - 2) % 4 + 1)
+
+
+Counts = dict[str, float]
+
+
+def sum_by_period(
+    days: Iterable[tuple[date, Counts]], periods: Sequence[tuple[date, date]]
+) -> dict[int, Counts]:
+    """Counts kept per day, summed into every period (start and end, both inclusive;
+    periods may overlap) that holds the day, by the period's index. Periods with no day
+    in them are left out."""
+    totals: dict[int, Counts] = {}
+    for day, counts in days:
+        for index, (start, end) in enumerate(periods):
+            if start <= day <= end:
+                into = totals.setdefault(index, dict.fromkeys(counts, 0))
+                for name, n in counts.items():
+                    into[name] += n or 0
+    return totals
+
+
+def sum_spans(
+    spans: Iterable[tuple[int, int, Counts]], periods: int, names: Sequence[str]
+) -> dict[int, Counts]:
+    """Counts (`names`) kept per span of consecutive periods (the index of its first and
+    last period, both inclusive, either of them outside 0 to `periods` - 1 for a span
+    that starts before the first or ends after the last), summed into every period the
+    span covers. Every period is present, with zeros where no span covers it."""
+    totals: dict[int, Counts] = {i: dict.fromkeys(names, 0) for i in range(periods)}
+    for first, last, counts in spans:
+        for index in range(max(first, 0), min(last, periods - 1) + 1):
+            for name in names:
+                totals[index][name] += counts[name] or 0
+    return totals
 
 
 def periods_ending(last: Period, count: int) -> list[Period]:

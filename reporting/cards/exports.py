@@ -101,7 +101,7 @@ def cards_pdf(
         for _title, rows in sections:
             for row in rows:
                 if row.measure.headline:
-                    row.chart = row.svg()
+                    row.chart = row.svg(id_prefix=f"{n}-")
         cards.append(
             {
                 "published": card,

@@ -1,6 +1,7 @@
-"""The measures of the two Appendix E cards, each computed for every period of a card in
-one SQL query (conditional aggregation, one filtered count per period), so a card costs
-the same number of queries whatever the data size (reporting.md §1, §4).
+"""The measures of the two Appendix E cards, computed for every period of a card at once:
+measures share a handful of grouped reads (the families, their nominations, assessments,
+reviews and closures, the feedback), so a card costs the same number of queries whatever
+the data size or the number of periods (reporting.md §1, §4).
 
 A measure reads families of one authority, narrowed by a Slice (locality, tier of need,
 age group of the youngest child at attachment, the kind of agency that nominated them,
@@ -9,7 +10,7 @@ dedicated key worker)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -30,13 +32,14 @@ from django.db.models import (
     When,
 )
 from django.db.models import Value as V
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from eligibility.models import Nomination
-from families.models import Family, Membership
+from families.models import Family, Involvement, Membership
 from outcomes.models import Assessment, Closure
 from reporting.feedback import selectors as feedback
-from reporting.rules import Period, Unit, Value
+from reporting.rules import Period, Unit, Value, sum_by_period, sum_spans
 
 
 class Card(StrEnum):
@@ -138,17 +141,6 @@ class Query:
             )
         return families
 
-    def period_of(self, date_field: str) -> Case:
-        """The index of the period a date falls in (None outside every period)."""
-        return Case(
-            *[
-                When(**{f"{date_field}__range": (p.start, p.end)}, then=V(i))
-                for i, p in enumerate(self.periods)
-            ],
-            default=None,
-            output_field=IntegerField(),
-        )
-
     @property
     def span(self) -> tuple:
         return (self.periods[0].start, self.periods[-1].end)
@@ -176,257 +168,235 @@ class Measure:
     drill: "Drill | None" = None
 
 
-def _by_period(rows, numerator: str, denominator: str | None = None) -> Values:
-    return {
-        row["period"]: Value(row[numerator] or 0, row[denominator] if denominator else None)
-        for row in rows
-        if row["period"] is not None
-    }
-
-
-# --- How much did we do? ----------------------------------------------------------------
-
-
-def families_worked_with(q: Query) -> Values:
-    """Families on the programme at any time in the period."""
-    counts = q.families().aggregate(
-        **{
-            f"p{i}": Count(
-                "pk",
-                filter=Q(programme_start__lte=p.end)
-                & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
-            )
-            for i, p in enumerate(q.periods)
-        }
-    )
-    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
-
-
-def families_attached(q: Query) -> Values:
-    return _count_by_period(q, q.families(), "programme_start")
-
-
-def assessments_completed(q: Query) -> Values:
-    completed = Assessment.objects.filter(family__in=q.families(), status="completed")
-    return _count_by_period(q, completed, "completed_on")
-
-
-def _count_by_period(q: Query, rows: QuerySet, day: str, *, local_day: bool = False) -> Values:
-    """Rows counted by the period their `day` falls in (`local_day`: a moment, counted by
-    its London day). Grouped by month in SQL, where a CASE per period would work out each
-    row's period once for every period, and the months, at most three years of them,
-    summed into their periods."""
-    grouped = (
-        rows.filter(**{f"{day}__date__range" if local_day else f"{day}__range": q.span})
-        .annotate(month=TruncMonth(day))
-        .values("month")
-        .annotate(n=Count("pk"))
-    )
-    index = {p: i for i, p in enumerate(q.periods)}
-    counts: dict[int, int] = {}
-    for row in grouped:
-        month = row["month"].date() if local_day else row["month"]
-        i = index.get(Period.containing(month))
-        if i is not None:
-            counts[i] = counts.get(i, 0) + row["n"]
-    return {i: Value(n) for i, n in counts.items()}
-
-
-def nominations_received(q: Query) -> Values:
-    """Referrals to the panel: nominations of the families counted, by the day sent."""
-    return _count_by_period(
-        q, Nomination.objects.filter(family__in=q.families()), "submitted_at", local_day=True
-    )
-
-
-def re_referrals(q: Query) -> Values:
-    """Nominations of a family whose earlier case had been closed."""
-    closed_before = Closure.objects.filter(
-        family=OuterRef("family"), closed_on__lt=OuterRef("submitted_at__date")
-    )
-    nominations = Nomination.objects.filter(family__in=q.families()).filter(Exists(closed_before))
-    return _count_by_period(q, nominations, "submitted_at", local_day=True)
-
-
-def multi_agency(q: Query) -> Values:
-    """Families worked with in the period with two or more agencies around them."""
-    families = q.families().annotate(agencies=Count("involvements__agency", distinct=True))
-    counts = families.aggregate(
-        **{
-            f"p{i}": Count(
-                "pk",
-                filter=Q(agencies__gte=2, programme_start__lte=p.end)
-                & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
-            )
-            for i, p in enumerate(q.periods)
-        }
-    )
-    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
-
-
-def with_key_worker(q: Query) -> Values:
-    counts = (
-        q.families()
-        .filter(lead_professional__isnull=False)
-        .aggregate(
-            **{
-                f"p{i}": Count(
-                    "pk",
-                    filter=Q(programme_start__lte=p.end)
-                    & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)),
-                )
-                for i, p in enumerate(q.periods)
-            }
-        )
-    )
-    return {i: Value(counts[f"p{i}"]) for i in range(len(q.periods))}
-
-
-def families_per_key_worker(q: Query) -> Values:
-    """Families worked with in the period for each lead professional working with any."""
-    active = {
-        f"p{i}": Q(programme_start__lte=p.end)
-        & (Q(programme_end__isnull=True) | Q(programme_end__gte=p.start))
-        for i, p in enumerate(q.periods)
-    }
-    counts = (
-        q.families()
-        .filter(lead_professional__isnull=False)
-        .aggregate(
-            **{f"f{k}": Count("pk", filter=cond) for k, cond in active.items()},
-            **{
-                f"w{k}": Count("lead_professional", filter=cond, distinct=True)
-                for k, cond in active.items()
-            },
-        )
-    )
-    return {i: Value(counts[f"fp{i}"], counts[f"wp{i}"]) for i in range(len(q.periods))}
-
-
-# --- Is anyone better off? ----------------------------------------------------------------
+# --- Reads: each gives every period's counts in one query ---------------------------------
 
 
 def _once(q: Query, name: str, read: Callable[[Query], dict]) -> dict:
-    """Several measures share one read of the same rows (the reviews, the closures, the
-    feedback): it is made once per card and kept on the query."""
+    """Several measures share one read of the same rows (the families, the nominations,
+    the reviews, the closures, the feedback): it is made once per card and kept on the
+    query."""
     if name not in q.shared:
         q.shared[name] = read(q)
     return q.shared[name]
 
 
-def _review_counts(q: Query) -> dict:
-    """Review assessments completed in the card's periods, each with its mean domain score
-    and the family's baseline mean (`base`), both kept on the assessment when it was
-    completed; lower scores mean less need. Every period in one grouped query."""
-    reviews = (
-        Assessment.objects.filter(
-            family__in=q.families(),
-            occasion__gte=1,
-            status="completed",
-            completed_on__range=q.span,
-        )
-        # The baseline is joined, not a subquery: a subquery would be repeated in every
-        # period's aggregate.
-        .annotate(
-            baseline=FilteredRelation(
-                "family__assessments",
-                condition=Q(
-                    family__assessments__occasion=0, family__assessments__status="completed"
-                ),
-            ),
-            base=F("baseline__mean_score"),
-            period=q.period_of("completed_on"),
-        )
+def _dated(q: Query, rows: QuerySet, day: str, *, local_day: bool = False, **counts) -> dict:
+    """Rows whose `day` falls in the card's periods, counted (`counts`: name → aggregate)
+    per period: {period index: {name: n}}. `local_day`: `day` is a moment, counted by its
+    London day. Grouped by day in SQL and the days, at most three years of them, summed
+    into periods here: a CASE per period would work out each row's period once for every
+    period, and a filter per period and count is costly to build."""
+    first, last = q.span
+    if local_day:
+        zone = timezone.get_current_timezone()
+        rows = rows.filter(
+            **{
+                f"{day}__gte": datetime.combine(first, time.min, zone),
+                f"{day}__lt": datetime.combine(last + timedelta(days=1), time.min, zone),
+            }
+        ).annotate(on=TruncDate(day))
+    else:
+        rows = rows.filter(**{f"{day}__range": q.span}).annotate(on=F(day))
+    grouped = rows.order_by().values("on").annotate(**counts)
+    return sum_by_period(
+        ((row.pop("on"), row) for row in grouped), [(p.start, p.end) for p in q.periods]
     )
-    rows = (
-        reviews.filter(mean_score__isnull=False, base__isnull=False)
-        .values("period")
-        .annotate(
-            n=Count("pk"),
-            improved=Count("pk", filter=Q(mean_score__lt=F("base"))),
-            fall=Sum(F("base") - F("mean_score")),
-        )
-    )
-    return {row["period"]: row for row in rows if row["period"] is not None}
 
 
-def _reviews(q: Query, name: str) -> Values:
+def _count(reader: Callable[[Query], dict], name: str) -> Callable[[Query], Values]:
+    """A measure that is one of a shared read's counts."""
+
+    def compute(q: Query) -> Values:
+        return {i: Value(row[name]) for i, row in _once(q, reader.__name__, reader).items()}
+
+    return compute
+
+
+def _share(reader: Callable[[Query], dict], name: str) -> Callable[[Query], Values]:
+    """A measure that is one of a shared read's counts over all it read (`n`)."""
+
+    def compute(q: Query) -> Values:
+        return {
+            i: Value(row[name], row["n"]) for i, row in _once(q, reader.__name__, reader).items()
+        }
+
+    return compute
+
+
+# --- How much did we do? ----------------------------------------------------------------
+
+
+def _active_in(p: Period) -> Q:
+    return Q(programme_start__lte=p.end) & (
+        Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)
+    )
+
+
+def _several_agencies() -> QuerySet:
+    """The families that have had two or more agencies around them (the fewest and most
+    agency differ: no distinct count)."""
+    return (
+        Involvement.objects.order_by()
+        .values("family")
+        .annotate(fewest=Min("agency"), most=Max("agency"))
+        .filter(fewest__lt=F("most"))
+        .values("family")
+    )
+
+
+def _period_index(q: Query, day: str, *, open_is_after: bool = False) -> Case:
+    """The index of the period `day` falls in: -1 before the first period, and the number
+    of periods after the last (or, with `open_is_after`, when there is no day)."""
+    after = V(len(q.periods))
+    first, _last = q.span
+    return Case(
+        *([When(**{f"{day}__isnull": True}, then=after)] if open_is_after else []),
+        When(**{f"{day}__lt": first}, then=V(-1)),
+        *[When(**{f"{day}__range": (p.start, p.end)}, then=V(i)) for i, p in enumerate(q.periods)],
+        default=after,
+        output_field=IntegerField(),
+    )
+
+
+def _family_counts(q: Query) -> dict:
+    """The families counted, grouped by the periods their time on the programme starts
+    and ends in, with those who have had two or more agencies around them; summed here
+    into each period: `active` (on the programme at any time in it), `multi` (and with
+    several agencies) and, by the period it starts in, `attached`."""
+    spans = (
+        q.families()
+        .order_by()
+        .annotate(
+            first=_period_index(q, "programme_start"),
+            last=_period_index(q, "programme_end", open_is_after=True),
+        )
+        .values("first", "last")
+        .annotate(active=Count("pk"), multi=Count("pk", filter=Q(pk__in=_several_agencies())))
+    )
+    rows = [(row.pop("first"), row.pop("last"), row) for row in spans]
+    counts = sum_spans(rows, len(q.periods), ["active", "multi"])
+    for i, row in counts.items():
+        row["attached"] = sum(found["active"] for first, _last, found in rows if first == i)
+    return counts
+
+
+families_worked_with = _count(_family_counts, "active")
+families_attached = _count(_family_counts, "attached")
+multi_agency = _count(_family_counts, "multi")
+
+
+def assessments_completed(q: Query) -> Values:
+    completed = Assessment.objects.filter(family__in=q.families(), status="completed")
     return {
-        i: Value(float(row[name]), row["n"])
-        for i, row in _once(q, "reviews", _review_counts).items()
+        i: Value(row["n"]) for i, row in _dated(q, completed, "completed_on", n=Count("pk")).items()
     }
 
 
-def distance_improved(q: Query) -> Values:
-    return _reviews(q, "improved")
+def _nomination_counts(q: Query) -> dict:
+    """Nominations of the families counted, by the day sent (`n`), and those of a family
+    whose earlier case had been closed (`again`)."""
+    closed_before = Closure.objects.filter(
+        family=OuterRef("family"), closed_on__lt=OuterRef("submitted_at__date")
+    )
+    return _dated(
+        q,
+        Nomination.objects.filter(family__in=q.families()).alias(again=Exists(closed_before)),
+        "submitted_at",
+        local_day=True,
+        n=Count("pk"),
+        again=Count("pk", filter=Q(again=True)),
+    )
+
+
+nominations_received = _count(_nomination_counts, "n")
+re_referrals = _count(_nomination_counts, "again")
+
+
+def families_per_key_worker(q: Query) -> Values:
+    """Families worked with in the period for each lead professional working with any."""
+    workers = (
+        q.families()
+        .filter(lead_professional__isnull=False)
+        .aggregate(
+            **{
+                f"w{i}": Count("lead_professional", filter=_active_in(p), distinct=True)
+                for i, p in enumerate(q.periods)
+            }
+        )
+    )
+    families = _once(q, _family_counts.__name__, _family_counts)
+    return {i: Value(families[i]["active"], workers[f"w{i}"]) for i in range(len(q.periods))}
+
+
+# --- Is anyone better off? ----------------------------------------------------------------
+
+
+def _review_counts(q: Query) -> dict:
+    """Review assessments completed in the card's periods that can be set against the
+    family's baseline (`n`), those with a lower mean domain score (less need; `improved`)
+    and the sum of the falls (`fall`). Both means are kept on the assessment when it is
+    completed."""
+    reviews = Assessment.objects.filter(
+        family__in=q.families(), occasion__gte=1, status="completed"
+    ).annotate(
+        # The baseline is joined, not a subquery, which would be worked out per row.
+        baseline=FilteredRelation(
+            "family__assessments",
+            condition=Q(family__assessments__occasion=0, family__assessments__status="completed"),
+        ),
+        base=F("baseline__mean_score"),
+    )
+    return _dated(
+        q,
+        reviews.filter(mean_score__isnull=False, base__isnull=False),
+        "completed_on",
+        n=Count("pk"),
+        improved=Count("pk", filter=Q(mean_score__lt=F("base"))),
+        fall=Sum(F("base") - F("mean_score")),
+    )
+
+
+distance_improved = _share(_review_counts, "improved")
 
 
 def distance_change(q: Query) -> Values:
     """Mean fall in the average domain score from the baseline, per review (positive is
     less need)."""
-    return _reviews(q, "fall")
+    return {
+        i: Value(float(row["fall"]), row["n"])
+        for i, row in _once(q, _review_counts.__name__, _review_counts).items()
+    }
+
+
+_STAYED = ~Q(reason=Closure.Reason.DISENGAGED)
+_WHOLLY = Q(goals__gt=0, goals_achieved=F("goals")) & _STAYED
+_PARTLY = Q(goals_achieved__gt=0, goals_achieved__lt=F("goals")) & _STAYED
+_SIX_MONTHS = timedelta(days=183)
 
 
 def _closure_counts(q: Query) -> dict:
-    """Cases closed in the card's periods: how many, and how many with every goal
-    achieved, some, or dropped out (the family disengaged), per period in one query. The
-    plan is read as it stood at closure (kept on the closure)."""
-    rows = (
-        Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
-        .annotate(period=q.period_of("closed_on"))
-        .values("period")
+    """Cases closed in the card's periods (`n`): those with every goal achieved
+    (`wholly`), some (`partly`), dropped out (the family disengaged; `out`), stepped up
+    to statutory services (`stepped_up`) and open six months or more (`long`). The plan
+    is read as it stood at closure (kept on the closure)."""
+    return _dated(
+        q,
+        Closure.objects.filter(family__in=q.families()),
+        "closed_on",
+        n=Count("pk"),
+        wholly=Count("pk", filter=_WHOLLY),
+        partly=Count("pk", filter=_PARTLY),
+        out=Count("pk", filter=~_STAYED),
+        stepped_up=Count("pk", filter=Q(reason=Closure.Reason.STEPPED_UP)),
+        long=Count("pk", filter=Q(closed_on__gte=F("family__programme_start") + _SIX_MONTHS)),
     )
-    stayed = ~Q(reason=Closure.Reason.DISENGAGED)
-    return {
-        row["period"]: row
-        for row in rows.annotate(
-            n=Count("pk"),
-            wholly=Count("pk", filter=Q(goals__gt=0, goals_achieved=F("goals")) & stayed),
-            partly=Count(
-                "pk", filter=Q(goals_achieved__gt=0, goals_achieved__lt=F("goals")) & stayed
-            ),
-            out=Count("pk", filter=~stayed),
-        )
-        if row["period"] is not None
-    }
 
 
-def _closures(q: Query, name: str) -> Values:
-    return {
-        i: Value(row[name], row["n"]) for i, row in _once(q, "closures", _closure_counts).items()
-    }
-
-
-def plans_wholly_achieved(q: Query) -> Values:
-    """Cases closed in the period whose every goal was achieved (dropping out aside)."""
-    return _closures(q, "wholly")
-
-
-def plans_partly_achieved(q: Query) -> Values:
-    return _closures(q, "partly")
-
-
-def dropped_out(q: Query) -> Values:
-    return _closures(q, "out")
-
-
-def step_ups(q: Query) -> Values:
-    stepped_up = Closure.objects.filter(family__in=q.families(), reason=Closure.Reason.STEPPED_UP)
-    return _count_by_period(q, stepped_up, "closed_on")
-
-
-def closed_after_six_months(q: Query) -> Values:
-    """Cases closed in the period that had been open six months or more."""
-    open_for = ExpressionWrapper(
-        F("closed_on") - F("family__programme_start"), output_field=DurationField()
-    )
-    rows = (
-        Closure.objects.filter(family__in=q.families(), closed_on__range=q.span)
-        .annotate(period=q.period_of("closed_on"), open_for=open_for)
-        .values("period")
-        .annotate(n=Count("pk"), long=Count("pk", filter=Q(open_for__gte=timedelta(days=183))))
-    )
-    return _by_period(rows, "long", "n")
+plans_wholly_achieved = _share(_closure_counts, "wholly")
+plans_partly_achieved = _share(_closure_counts, "partly")
+dropped_out = _share(_closure_counts, "out")
+step_ups = _count(_closure_counts, "stepped_up")
+closed_after_six_months = _share(_closure_counts, "long")
 
 
 # --- How well did we do it? (reporting.feedback) -----------------------------------------
@@ -461,12 +431,6 @@ WHOLE = " Read for the whole authority: the card's filters do not narrow it."
 Drill = Callable[[Query, Period], QuerySet[Family]]
 
 
-def _active_in(p: Period) -> Q:
-    return Q(programme_start__lte=p.end) & (
-        Q(programme_end__isnull=True) | Q(programme_end__gte=p.start)
-    )
-
-
 def _all_counted(families: QuerySet[Family]) -> QuerySet[Family]:
     return families.annotate(counted=V(True))
 
@@ -480,12 +444,7 @@ def drill_attached(q: Query, p: Period) -> QuerySet[Family]:
 
 
 def drill_multi_agency(q: Query, p: Period) -> QuerySet[Family]:
-    return _all_counted(
-        q.families()
-        .filter(_active_in(p))
-        .annotate(agencies=Count("involvements__agency", distinct=True))
-        .filter(agencies__gte=2)
-    )
+    return _all_counted(q.families().filter(_active_in(p), pk__in=_several_agencies()))
 
 
 def drill_re_referred(q: Query, p: Period) -> QuerySet[Family]:
@@ -537,9 +496,8 @@ def _drill_closed(counted: Q | None, only: Q | None = None) -> Drill:
     return drill
 
 
-_STAYED = ~Q(reason=Closure.Reason.DISENGAGED)
-drill_wholly = _drill_closed(Q(goals__gt=0, goals_achieved=F("goals")) & _STAYED)
-drill_partly = _drill_closed(Q(goals_achieved__gt=0, goals_achieved__lt=F("goals")) & _STAYED)
+drill_wholly = _drill_closed(_WHOLLY)
+drill_partly = _drill_closed(_PARTLY)
 drill_dropped_out = _drill_closed(~_STAYED)
 drill_stepped_up = _drill_closed(None, only=Q(reason=Closure.Reason.STEPPED_UP))
 
@@ -552,9 +510,7 @@ def drill_long_open(q: Query, p: Period) -> QuerySet[Family]:
         q.families()
         .filter(Exists(closed))
         .annotate(
-            counted=Exists(
-                closed.filter(closed_on__gte=OuterRef("programme_start") + timedelta(days=183))
-            )
+            counted=Exists(closed.filter(closed_on__gte=OuterRef("programme_start") + _SIX_MONTHS))
         )
     )
 
@@ -772,7 +728,7 @@ MEASURES: tuple[Measure, ...] = (
         "Families with a key worker",
         Unit.COUNT,
         None,
-        with_key_worker,
+        families_worked_with,
         headline=True,
         definition="Families worked with in the period who have a lead professional.",
         drill=drill_worked_with,

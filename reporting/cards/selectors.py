@@ -146,7 +146,9 @@ class MeasureRow:
             for p, v in zip(self.forecast_periods, self.forecast, strict=False)
         ]
 
-    def svg(self) -> str:
+    def svg(self, id_prefix: str = "") -> str:
+        """The chart; `id_prefix` keeps its element ids unique where several cards share
+        a document (a report pack)."""
         hidden = [
             None if self.suppress and c is not None and 0 < c < SUPPRESS_BELOW else f
             for f, c in zip(self.figures, self.counts, strict=True)
@@ -162,7 +164,7 @@ class MeasureRow:
             improving=self.score.improving,
             trend=self.trend_shown,
         )
-        return charts.curve_svg(curve, element_id=f"curve-{self.code}")
+        return charts.curve_svg(curve, element_id=f"curve-{id_prefix}{self.code}")
 
 
 @dataclass

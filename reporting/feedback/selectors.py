@@ -3,9 +3,9 @@
 
 The `*_figures` functions take an authority and a list of periods, each a (start, end)
 pair of dates, both inclusive; periods may overlap (a quarter and its year). Each runs ONE
-query whatever the number of periods or rows: every period's counts are conditional
-aggregates of the same scan. They return {measure: {period index: Value}}, where a count
-is Value(n) and a percentage measure is Value(numerator, denominator) (reporting.rules).
+query whatever the number of periods or rows. They return {measure: {period index:
+Value}}, where a count is Value(n) and a percentage measure is Value(numerator,
+denominator) (reporting.rules).
 Every period is present, with zeros when nothing was recorded in it.
 """
 
@@ -28,7 +28,7 @@ from reporting.feedback.models import (
     QualitySampleCase,
 )
 from reporting.feedback.questions import KEY_PLAYER_HEADLINE, POSITIVE
-from reporting.rules import Value
+from reporting.rules import Value, sum_by_period
 from tafcase.accounts.models import User
 
 Dates = tuple[date, date]
@@ -72,25 +72,28 @@ def _figures(
     rows: QuerySet, date_field: str, periods: Sequence[Dates], count_name: str, measures: dict
 ) -> Figures:
     """Count the rows per period (`count_name`) and, per measure, those matching its
-    condition (a Q), in one aggregate query."""
+    condition (a Q), in one query: grouped by day and the days summed into the periods
+    (rules.sum_by_period), which may overlap."""
     result: Figures = {count_name: {}, **{name: {} for name in measures}}
     if not periods:
         return result
-    aggregates: dict[str, Any] = {}
-    # The date is named once: each period's filter then reads it without working out the
-    # join to it again (48 filters on a card's twelve quarters).
-    rows = rows.alias(day=F(date_field))
-    for index, period in enumerate(periods):
-        within = _in("day", period)
-        aggregates[f"n{index}"] = Count("pk", filter=within)
-        for name, condition in measures.items():
-            aggregates[f"{name}{index}"] = Count("pk", filter=within & condition)
-    totals = rows.filter(_span("day", periods)).aggregate(**aggregates)
+    days = (
+        rows.filter(_span(date_field, periods))
+        .order_by()
+        .annotate(on=F(date_field))
+        .values("on")
+        .annotate(
+            **{count_name: Count("pk")},
+            **{name: Count("pk", filter=condition) for name, condition in measures.items()},
+        )
+    )
+    totals = sum_by_period(((row.pop("on"), row) for row in days), periods)
     for index in range(len(periods)):
-        count = totals[f"n{index}"]
+        found = totals.get(index, {})
+        count = int(found.get(count_name, 0))
         result[count_name][index] = Value(count)
         for name in measures:
-            result[name][index] = Value(totals[f"{name}{index}"], count)
+            result[name][index] = Value(found.get(name, 0), count)
     return result
 
 

@@ -15,6 +15,7 @@ from families.models import Family
 from outcomes import services
 from outcomes.models import Assessment, Closure, DomainScore, Goal
 from reporting.cards import exports, selectors
+from reporting.cards import services as card_services
 from reporting.cards.measures import Card, Query, Slice
 from reporting.cards.models import CurveStory, MeasureSetting, PublishedCard
 from reporting.rules import Period
@@ -125,6 +126,26 @@ def test_every_pathway_figure_of_the_quarter_by_hand(cards):
     assert shown["wholly"] == "33%" and shown["partly"] == "33%"  # B; C
     assert shown["dropped_out"] == "33%"  # D
     assert shown["step_ups"] == "1"  # C
+
+
+def test_multi_agency_counts_two_different_agencies_and_long_cases_six_months(cards):
+    from families.models import Involvement
+
+    f, agencies = cards.fams, cards.agencies
+    day = NOW.start
+    # A: the same agency twice (one place ended) is one agency; B: two agencies.
+    Involvement.objects.create(
+        family=f["A"], agency=agencies["police"], role="PCSO", started_on=day, ended_on=day
+    )
+    Involvement.objects.create(family=f["A"], agency=agencies["police"], role="PCSO")
+    Involvement.objects.create(family=f["B"], agency=agencies["police"], role="PCSO")
+    Involvement.objects.create(family=f["B"], agency=agencies["school"], role="Head")
+    assert figures(cards)["multi_agency"] == "1"
+    # C has been on the programme 183 days when it closes: one of the three closures.
+    Family.objects.filter(pk=f["C"].pk).update(
+        programme_start=Closure.objects.get(family=f["C"]).closed_on - timedelta(days=183)
+    )
+    assert figures(cards, Card.KEY_WORKER)["kw_six_months"] == "33%"
 
 
 def test_last_quarter_is_on_the_card_too(cards):
@@ -461,6 +482,24 @@ def test_a_report_pack_is_one_pdf_of_the_chosen_cards_in_order(client, cards):
     assert first < second and "Page 1 of" in text
     packed = AuditEvent.objects.filter(action="exported", summary__endswith="PDF in a report pack")
     assert packed.count() == 2
+
+
+def test_a_pack_of_the_same_card_twice_keeps_each_chart_s_ids_its_own(cards, caplog):
+    published = [
+        card_services.card_publish(
+            actor=cards.coordinator,
+            authority=cards.family.local_authority,
+            card=Card.PATHWAY,
+            period=period,
+            slice_=Slice(),
+        )
+        for period in (BEFORE, NOW)
+    ]
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf = exports.cards_pdf(published, suppress=False, actor=cards.coordinator, ip=None)
+    assert pdf.startswith(b"%PDF")
+    # Two pathway cards draw the same charts: their titles must not share ids.
+    assert not [r for r in caplog.records if "defined twice" in r.getMessage()]
 
 
 def test_a_report_pack_needs_a_card_and_at_most_twelve(client, cards):

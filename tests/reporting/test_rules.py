@@ -13,6 +13,8 @@ from reporting.rules import (
     periods_ending,
     scorecard,
     shown,
+    sum_by_period,
+    sum_spans,
     trend,
     variance,
 )
@@ -130,3 +132,33 @@ def test_forecast_carries_the_trend_line_forward(history, ahead, expected):
 )
 def test_what_a_reader_sees(value, unit, suppress, count, text):
     assert shown(value, unit, suppress=suppress, count=count) == text
+
+
+def test_days_are_summed_into_every_period_that_holds_them():
+    q1 = (date(2026, 4, 1), date(2026, 6, 30))
+    q2 = (date(2026, 7, 1), date(2026, 9, 30))
+    year = (date(2026, 4, 1), date(2027, 3, 31))
+    days = [
+        (date(2026, 4, 1), {"n": 2, "yes": 1}),  # first day of Q1
+        (date(2026, 6, 30), {"n": 1, "yes": None}),  # last day of Q1; a missing count is 0
+        (date(2026, 7, 1), {"n": 4, "yes": 3}),
+        (date(2026, 3, 31), {"n": 9, "yes": 9}),  # before every period
+    ]
+    assert sum_by_period(days, [q1, q2, year]) == {
+        0: {"n": 3, "yes": 1},
+        1: {"n": 4, "yes": 3},
+        2: {"n": 7, "yes": 4},
+    }
+    assert sum_by_period([], [q1]) == {}
+
+
+def test_spans_count_in_every_period_they_cover():
+    spans = [
+        (-1, 0, {"n": 1}),  # started before the first period, ended in it
+        (1, 3, {"n": 2}),  # started in the second, still open after the last (3 periods)
+        (-1, 3, {"n": 4}),  # on the programme throughout
+        (-1, -1, {"n": 8}),  # ended before the first
+        (3, 3, {"n": 16}),  # starts after the last
+    ]
+    assert sum_spans(spans, 3, ["n"]) == {0: {"n": 5}, 1: {"n": 6}, 2: {"n": 6}}
+    assert sum_spans([], 2, ["n", "m"]) == {0: {"n": 0, "m": 0}, 1: {"n": 0, "m": 0}}
