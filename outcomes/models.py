@@ -41,6 +41,9 @@ class Assessment(models.Model):
     # The mean of its domain scores, kept when it is completed (services.assessment_save)
     # so that distance travelled across thousands of families is read without its scores.
     mean_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    # On a review, the family's completed baseline's mean, kept beside it (by the same
+    # service) so that a review is set against its baseline without a join.
+    baseline_mean = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["family", "occasion"]

@@ -200,7 +200,7 @@ def assessment_save(
     assessment.save()
     if complete:
         assessment_means_store([assessment.pk])
-        assessment.refresh_from_db(fields=["mean_score"])
+        assessment.refresh_from_db(fields=["mean_score", "baseline_mean"])
     audit_record(
         actor=actor,
         action=A.UPDATED,
@@ -215,8 +215,9 @@ def assessment_save(
 
 
 def assessment_means_store(assessment_ids) -> None:
-    """Keep each completed assessment's mean domain score on it (reporting reads distance
-    travelled from these). One UPDATE however many."""
+    """Keep each completed assessment's mean domain score on it, and on its family's
+    reviews the baseline's (reporting reads distance travelled from these). A few
+    UPDATEs however many."""
     mean = (
         DomainScore.objects.filter(assessment=OuterRef("pk"))
         .values("assessment")
@@ -225,6 +226,18 @@ def assessment_means_store(assessment_ids) -> None:
     )
     Assessment.objects.filter(pk__in=assessment_ids, status=Assessment.Status.COMPLETED).update(
         mean_score=Subquery(mean)
+    )
+    _review_baselines_store(Assessment.objects.filter(pk__in=assessment_ids).values("family"))
+
+
+def _review_baselines_store(family_ids) -> None:
+    """Copy the families' completed baseline means onto their reviews (none while the
+    baseline is open)."""
+    baseline = Assessment.objects.filter(
+        family=OuterRef("family"), occasion=0, status=Assessment.Status.COMPLETED
+    ).values("mean_score")[:1]
+    Assessment.objects.filter(family__in=family_ids, occasion__gte=1).update(
+        baseline_mean=Subquery(baseline)
     )
 
 
@@ -268,6 +281,7 @@ def assessment_amend(
     assessment.completed_on = None
     assessment.mean_score = None  # kept again when it is completed again
     assessment.save(update_fields=["status", "completed_on", "mean_score"])
+    _review_baselines_store([assessment.family_id])
     audit_record(
         actor=actor,
         action=A.UPDATED,

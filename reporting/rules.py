@@ -68,16 +68,17 @@ class Period:
 Counts = dict[str, float]
 
 
-def sum_by_period(
-    days: Iterable[tuple[date, Counts]], periods: Sequence[tuple[date, date]]
+def sum_by_month(
+    months: Iterable[tuple[date, Counts]], periods: Sequence[tuple[date, date]]
 ) -> dict[int, Counts]:
-    """Counts kept per day, summed into every period (start and end, both inclusive;
-    periods may overlap) that holds the day, by the period's index. Periods with no day
-    in them are left out."""
+    """Counts kept per month (named by its first day), summed into every period that
+    holds the month, by the period's index. Periods are whole months (start on a first
+    and end on a last day, both inclusive) and may overlap (a quarter and its year).
+    Periods with no month in them are left out."""
     totals: dict[int, Counts] = {}
-    for day, counts in days:
+    for month, counts in months:
         for index, (start, end) in enumerate(periods):
-            if start <= day <= end:
+            if start <= month <= end:
                 into = totals.setdefault(index, dict.fromkeys(counts, 0))
                 for name, n in counts.items():
                     into[name] += n or 0

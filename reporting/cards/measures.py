@@ -1,6 +1,6 @@
 """The measures of the two Appendix E cards, computed for every period of a card at once:
-measures share a handful of grouped reads (the families, their nominations, assessments,
-reviews and closures, the feedback), so a card costs the same number of queries whatever
+measures share a handful of grouped reads (the families, their nominations, assessments
+and closures, the feedback), so a card costs the same number of queries whatever
 the data size or the number of periods (reporting.md §1, §4).
 
 A measure reads families of one authority, narrowed by a Slice (locality, tier of need,
@@ -10,7 +10,7 @@ dedicated key worker)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import (
@@ -20,7 +20,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -32,14 +31,14 @@ from django.db.models import (
     When,
 )
 from django.db.models import Value as V
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from eligibility.models import Nomination
 from families.models import Family, Involvement, Membership
 from outcomes.models import Assessment, Closure
 from reporting.feedback import selectors as feedback
-from reporting.rules import Period, Unit, Value, sum_by_period, sum_spans
+from reporting.rules import Period, Unit, Value, sum_by_month, sum_spans
 
 
 class Card(StrEnum):
@@ -183,9 +182,9 @@ def _once(q: Query, name: str, read: Callable[[Query], dict]) -> dict:
 def _dated(q: Query, rows: QuerySet, day: str, *, local_day: bool = False, **counts) -> dict:
     """Rows whose `day` falls in the card's periods, counted (`counts`: name → aggregate)
     per period: {period index: {name: n}}. `local_day`: `day` is a moment, counted by its
-    London day. Grouped by day in SQL and the days, at most three years of them, summed
-    into periods here: a CASE per period would work out each row's period once for every
-    period, and a filter per period and count is costly to build."""
+    London day. Grouped by month in SQL and the months, at most three years of them,
+    summed into quarters here: a CASE per period would work out each row's period once for
+    every period, and a filter per period and count is costly to build."""
     first, last = q.span
     if local_day:
         zone = timezone.get_current_timezone()
@@ -194,13 +193,18 @@ def _dated(q: Query, rows: QuerySet, day: str, *, local_day: bool = False, **cou
                 f"{day}__gte": datetime.combine(first, time.min, zone),
                 f"{day}__lt": datetime.combine(last + timedelta(days=1), time.min, zone),
             }
-        ).annotate(on=TruncDate(day))
+        )
     else:
-        rows = rows.filter(**{f"{day}__range": q.span}).annotate(on=F(day))
-    grouped = rows.order_by().values("on").annotate(**counts)
-    return sum_by_period(
-        ((row.pop("on"), row) for row in grouped), [(p.start, p.end) for p in q.periods]
+        rows = rows.filter(**{f"{day}__range": q.span})
+    months = rows.order_by().annotate(month=TruncMonth(day)).values("month").annotate(**counts)
+    return sum_by_month(
+        ((_day(row.pop("month")), row) for row in months), [(p.start, p.end) for p in q.periods]
     )
+
+
+def _day(month: date | datetime) -> date:
+    """TruncMonth gives a moment's month as local midnight on its first day."""
+    return month.date() if isinstance(month, datetime) else month
 
 
 def _count(reader: Callable[[Query], dict], name: str) -> Callable[[Query], Values]:
@@ -212,12 +216,17 @@ def _count(reader: Callable[[Query], dict], name: str) -> Callable[[Query], Valu
     return compute
 
 
-def _share(reader: Callable[[Query], dict], name: str) -> Callable[[Query], Values]:
-    """A measure that is one of a shared read's counts over all it read (`n`)."""
+def _share(
+    reader: Callable[[Query], dict], name: str, *, of: str = "n"
+) -> Callable[[Query], Values]:
+    """A measure that is one of a shared read's counts over another (`of`; by default
+    all it read, `n`). Periods where that is none are left out (no data)."""
 
     def compute(q: Query) -> Values:
         return {
-            i: Value(row[name], row["n"]) for i, row in _once(q, reader.__name__, reader).items()
+            i: Value(row[name], row[of])
+            for i, row in _once(q, reader.__name__, reader).items()
+            if row[of]
         }
 
     return compute
@@ -285,13 +294,6 @@ families_attached = _count(_family_counts, "attached")
 multi_agency = _count(_family_counts, "multi")
 
 
-def assessments_completed(q: Query) -> Values:
-    completed = Assessment.objects.filter(family__in=q.families(), status="completed")
-    return {
-        i: Value(row["n"]) for i, row in _dated(q, completed, "completed_on", n=Count("pk")).items()
-    }
-
-
 def _nomination_counts(q: Query) -> dict:
     """Nominations of the families counted, by the day sent (`n`), and those of a family
     whose earlier case had been closed (`again`)."""
@@ -331,40 +333,34 @@ def families_per_key_worker(q: Query) -> Values:
 # --- Is anyone better off? ----------------------------------------------------------------
 
 
-def _review_counts(q: Query) -> dict:
-    """Review assessments completed in the card's periods that can be set against the
-    family's baseline (`n`), those with a lower mean domain score (less need; `improved`)
-    and the sum of the falls (`fall`). Both means are kept on the assessment when it is
-    completed."""
-    reviews = Assessment.objects.filter(
-        family__in=q.families(), occasion__gte=1, status="completed"
-    ).annotate(
-        # The baseline is joined, not a subquery, which would be worked out per row.
-        baseline=FilteredRelation(
-            "family__assessments",
-            condition=Q(family__assessments__occasion=0, family__assessments__status="completed"),
-        ),
-        base=F("baseline__mean_score"),
-    )
+def _assessment_counts(q: Query) -> dict:
+    """Whole-family assessments completed in the card's periods (`n`), and the reviews
+    among them that can be set against the family's baseline (`reviews`): those with a
+    lower mean domain score (less need; `improved`) and the sum of the falls (`fall`).
+    A review keeps its mean and its baseline's beside it when completed."""
+    review = Q(occasion__gte=1, mean_score__isnull=False, baseline_mean__isnull=False)
     return _dated(
         q,
-        reviews.filter(mean_score__isnull=False, base__isnull=False),
+        Assessment.objects.filter(family__in=q.families(), status="completed"),
         "completed_on",
         n=Count("pk"),
-        improved=Count("pk", filter=Q(mean_score__lt=F("base"))),
-        fall=Sum(F("base") - F("mean_score")),
+        reviews=Count("pk", filter=review),
+        improved=Count("pk", filter=review & Q(mean_score__lt=F("baseline_mean"))),
+        fall=Sum(F("baseline_mean") - F("mean_score"), filter=review),
     )
 
 
-distance_improved = _share(_review_counts, "improved")
+assessments_completed = _count(_assessment_counts, "n")
+distance_improved = _share(_assessment_counts, "improved", of="reviews")
 
 
 def distance_change(q: Query) -> Values:
     """Mean fall in the average domain score from the baseline, per review (positive is
     less need)."""
     return {
-        i: Value(float(row["fall"]), row["n"])
-        for i, row in _once(q, _review_counts.__name__, _review_counts).items()
+        i: Value(float(row["fall"]), row["reviews"])
+        for i, row in _once(q, _assessment_counts.__name__, _assessment_counts).items()
+        if row["reviews"]
     }
 
 
@@ -463,23 +459,18 @@ def drill_re_referred(q: Query, p: Period) -> QuerySet[Family]:
 def drill_reviewed(q: Query, p: Period) -> QuerySet[Family]:
     """Families with a review in the period that can be set against their baseline;
     counted when it shows less need."""
-    base = Assessment.objects.filter(
-        family=OuterRef(OuterRef("pk")), occasion=0, status="completed"
-    ).values("mean_score")[:1]
     reviews = Assessment.objects.filter(
         family=OuterRef("pk"),
         occasion__gte=1,
         status="completed",
         completed_on__range=(p.start, p.end),
         mean_score__isnull=False,
-    )
-    baseline = Assessment.objects.filter(
-        family=OuterRef("pk"), occasion=0, status="completed", mean_score__isnull=False
+        baseline_mean__isnull=False,
     )
     return (
         q.families()
-        .filter(Exists(reviews), Exists(baseline))
-        .annotate(counted=Exists(reviews.filter(mean_score__lt=Subquery(base))))
+        .filter(Exists(reviews))
+        .annotate(counted=Exists(reviews.filter(mean_score__lt=F("baseline_mean"))))
     )
 
 

@@ -2,10 +2,10 @@
 "How well did we do it?" rows call (reporting.md §1).
 
 The `*_figures` functions take an authority and a list of periods, each a (start, end)
-pair of dates, both inclusive; periods may overlap (a quarter and its year). Each runs ONE
-query whatever the number of periods or rows. They return {measure: {period index:
-Value}}, where a count is Value(n) and a percentage measure is Value(numerator,
-denominator) (reporting.rules).
+pair of dates, both inclusive, of whole months; periods may overlap (a quarter and its
+year). Each runs ONE query whatever the number of periods or rows. They return
+{measure: {period index: Value}}, where a count is Value(n) and a percentage measure is
+Value(numerator, denominator) (reporting.rules).
 Every period is present, with zeros when nothing was recorded in it.
 """
 
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from families.access import can_change_family
@@ -28,7 +29,7 @@ from reporting.feedback.models import (
     QualitySampleCase,
 )
 from reporting.feedback.questions import KEY_PLAYER_HEADLINE, POSITIVE
-from reporting.rules import Value, sum_by_period
+from reporting.rules import Value, sum_by_month
 from tafcase.accounts.models import User
 
 Dates = tuple[date, date]
@@ -72,22 +73,22 @@ def _figures(
     rows: QuerySet, date_field: str, periods: Sequence[Dates], count_name: str, measures: dict
 ) -> Figures:
     """Count the rows per period (`count_name`) and, per measure, those matching its
-    condition (a Q), in one query: grouped by day and the days summed into the periods
-    (rules.sum_by_period), which may overlap."""
+    condition (a Q), in one query: grouped by month and the months summed into the
+    periods (rules.sum_by_month), which are whole months and may overlap."""
     result: Figures = {count_name: {}, **{name: {} for name in measures}}
     if not periods:
         return result
-    days = (
+    months = (
         rows.filter(_span(date_field, periods))
         .order_by()
-        .annotate(on=F(date_field))
-        .values("on")
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
         .annotate(
             **{count_name: Count("pk")},
             **{name: Count("pk", filter=condition) for name, condition in measures.items()},
         )
     )
-    totals = sum_by_period(((row.pop("on"), row) for row in days), periods)
+    totals = sum_by_month(((row.pop("month"), row) for row in months), periods)
     for index in range(len(periods)):
         found = totals.get(index, {})
         count = int(found.get(count_name, 0))

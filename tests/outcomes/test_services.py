@@ -58,6 +58,23 @@ def test_baseline_then_review_rescoring_gives_distance_travelled(active):
     assert (housing.baseline, housing.latest, housing.change) == (4, 2, -2)
     charts = selectors.charts_for(family)
     assert charts and "<svg" in charts[0][1]
+    # The review keeps its baseline's mean beside its own, and loses it while the
+    # baseline is reopened to amend it, until the baseline is completed again.
+    assert r1.baseline_mean == Decimal("4.50")
+    services.assessment_amend(
+        actor=active.lead, assessment=baseline, reason="Wrong visit", expected_version=2
+    )
+    r1.refresh_from_db()
+    assert r1.baseline_mean is None
+    services.assessment_save(
+        actor=active.lead,
+        assessment=baseline,
+        expected_version=3,
+        scores=[score(None, "family.housing", 3)],
+        complete=True,
+    )
+    r1.refresh_from_db()
+    assert r1.baseline_mean == Decimal("4.00")
 
 
 def test_scores_are_1_to_5_and_only_for_members(active, make_family):

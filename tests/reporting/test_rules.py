@@ -13,7 +13,7 @@ from reporting.rules import (
     periods_ending,
     scorecard,
     shown,
-    sum_by_period,
+    sum_by_month,
     sum_spans,
     trend,
     variance,
@@ -134,22 +134,22 @@ def test_what_a_reader_sees(value, unit, suppress, count, text):
     assert shown(value, unit, suppress=suppress, count=count) == text
 
 
-def test_days_are_summed_into_every_period_that_holds_them():
+def test_months_are_summed_into_every_period_that_holds_them():
     q1 = (date(2026, 4, 1), date(2026, 6, 30))
     q2 = (date(2026, 7, 1), date(2026, 9, 30))
     year = (date(2026, 4, 1), date(2027, 3, 31))
-    days = [
-        (date(2026, 4, 1), {"n": 2, "yes": 1}),  # first day of Q1
-        (date(2026, 6, 30), {"n": 1, "yes": None}),  # last day of Q1; a missing count is 0
+    months = [
+        (date(2026, 4, 1), {"n": 2, "yes": 1}),  # Q1's first month
+        (date(2026, 6, 1), {"n": 1, "yes": None}),  # its last; a missing count is 0
         (date(2026, 7, 1), {"n": 4, "yes": 3}),
-        (date(2026, 3, 31), {"n": 9, "yes": 9}),  # before every period
+        (date(2026, 3, 1), {"n": 9, "yes": 9}),  # before every period
     ]
-    assert sum_by_period(days, [q1, q2, year]) == {
+    assert sum_by_month(months, [q1, q2, year]) == {
         0: {"n": 3, "yes": 1},
         1: {"n": 4, "yes": 3},
         2: {"n": 7, "yes": 4},
     }
-    assert sum_by_period([], [q1]) == {}
+    assert sum_by_month([], [q1]) == {}
 
 
 def test_spans_count_in_every_period_they_cover():
