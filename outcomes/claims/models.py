@@ -49,7 +49,15 @@ class ResultTracking(models.Model):
                 fields=["family", "framework_code", "code"], name="one_tracking_row_per_result"
             )
         ]
-        indexes = [models.Index(fields=["local_authority", "status"])]
+        indexes = [
+            # The dashboard's pipeline counts statuses, and results in progress by month,
+            # from this index alone.
+            models.Index(
+                fields=["local_authority", "status"],
+                include=["could_first_be_met"],
+                name="result_status_idx",
+            )
+        ]
 
 
 class ClaimWindow(models.Model):

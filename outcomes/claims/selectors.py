@@ -180,16 +180,18 @@ class Pipeline:
 def pipeline(authority_id: int) -> Pipeline:
     """Counts only, no names: every step from attachment to payment for one authority."""
     RS = ResultTracking.Status
-    tracking = ResultTracking.objects.filter(local_authority_id=authority_id)
+    # No ordering: the model's orders by family, which would join every family in. Both
+    # counts are read from the status index alone: COUNT(*), not of a column it lacks.
+    tracking = ResultTracking.objects.filter(local_authority_id=authority_id).order_by()
     by_status = dict(
-        tracking.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        tracking.values_list("status").annotate(n=Count("*")).values_list("status", "n")
     )
     by_month = [
         (row["month"].date() if hasattr(row["month"], "date") else row["month"], row["n"])
         for row in tracking.filter(status=RS.IN_PROGRESS)
         .annotate(month=TruncMonth("could_first_be_met"))
         .values("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("month")
     ]
     claims = Claim.objects.filter(local_authority_id=authority_id)
