@@ -435,9 +435,13 @@ def _user_rows(reader: Iterator[list[str]]) -> list[UserRow]:
     return rows
 
 
-def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[CheckedUser]:
-    """Every row checked against the authority's agencies and existing accounts. Raises
-    ValidationError listing every problem, each with its row number."""
+def users_check(
+    *, authority: LocalAuthority, rows: Sequence[UserRow], actor: User | None = None
+) -> list[CheckedUser]:
+    """Every row checked against the authority's agencies and existing accounts, and
+    that it leaves the administrator making the change (`actor`) an administrator: no
+    one locks themselves out. Raises ValidationError listing every problem, each with its
+    row number."""
     agencies = {
         agency.name.lower(): agency
         for agency in Agency.objects.filter(local_authority=authority).order_by()
@@ -474,6 +478,11 @@ def users_check(*, authority: LocalAuthority, rows: Sequence[UserRow]) -> list[C
         user = existing.get(email)
         if user is not None and not _belongs_to(user, authority):
             problems.append(f"{email} already has an account with another authority")
+        if user is not None and user == actor and Role.ADMINISTRATOR not in roles:
+            problems.append(
+                "This is your own account: keep the Administrator role. Another "
+                "administrator can take it away"
+            )
         if problems:
             where = f"Row {row.row}: " if row.row else ""
             errors.append(where + " ".join(f"{problem}." for problem in problems))
@@ -541,7 +550,7 @@ def users_import(
     ones up to date. Nothing is written if any row is wrong; running it again with the
     same rows changes nothing."""
     saved = UsersSaved()
-    for row in users_check(authority=authority, rows=rows):
+    for row in users_check(authority=authority, rows=rows, actor=actor):
         if row.existing is None:
             user = services.user_create(
                 email=row.email,

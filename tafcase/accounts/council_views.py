@@ -1,5 +1,7 @@
 """The "Set up your council" pages, for an authority's administrators."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -47,24 +49,30 @@ def overview(request):
     )
 
 
+def _save_page(request, form, save, *, saved: str, heading: str, button: str, **extra):
+    """A council form page: a valid POST is saved by `save` (a council service, given
+    the actor, their address and the form's data), whose refusal shows on the form; once
+    saved, back to the council page with `saved` (formatted with the form's data)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            web.form_errors_from(form, error)
+        else:
+            messages.success(request, saved.format(**form.cleaned_data))
+            return redirect("council")
+    return _form_page(request, form, heading=heading, button=button, **extra)
+
+
 @login_required
 def authority_edit(request):
     authority = access.council_for_user(request.user, write=True)
     initial = {"name": authority.name, "two_factor_for_everyone": authority.two_factor_for_everyone}
-    form = AuthorityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            council.authority_update(
-                actor=request.user, authority=authority, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            web.form_errors_from(form, error)
-        else:
-            messages.success(request, "The council's details are saved.")
-            return redirect("council")
-    return _form_page(
+    return _save_page(
         request,
-        form,
+        AuthorityForm(request.POST or None, initial=initial),
+        partial(council.authority_update, authority=authority),
+        saved="The council's details are saved.",
         heading="Council details",
         button="Save",
         intro=f"ONS code {authority.code}.",
@@ -74,69 +82,53 @@ def authority_edit(request):
 @login_required
 def locality_add(request):
     authority = access.council_for_user(request.user, write=True)
-    form = LocalityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            council.locality_add(
-                actor=request.user, authority=authority, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            web.form_errors_from(form, error)
-        else:
-            messages.success(request, f"Locality {form.cleaned_data['name']} added.")
-            return redirect("council")
-    return _form_page(request, form, heading="Add a locality", button="Add locality")
+    return _save_page(
+        request,
+        LocalityForm(request.POST or None),
+        partial(council.locality_add, authority=authority),
+        saved="Locality {name} added.",
+        heading="Add a locality",
+        button="Add locality",
+    )
 
 
 @login_required
 def locality_edit(request, locality_id: int):
     locality = access.locality_for_user(request.user, int(locality_id), write=True)
-    form = LocalityForm(request.POST or None, initial={"name": locality.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            council.locality_rename(
-                actor=request.user, locality=locality, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            web.form_errors_from(form, error)
-        else:
-            messages.success(request, "Locality saved.")
-            return redirect("council")
-    return _form_page(request, form, heading=f"Change {locality.name}", button="Save")
+    return _save_page(
+        request,
+        LocalityForm(request.POST or None, initial={"name": locality.name}),
+        partial(council.locality_rename, locality=locality),
+        saved="Locality saved.",
+        heading=f"Change {locality.name}",
+        button="Save",
+    )
 
 
 @login_required
 def agency_add(request):
     authority = access.council_for_user(request.user, write=True)
-    form = AgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            council.agency_add(
-                actor=request.user, authority=authority, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            web.form_errors_from(form, error)
-        else:
-            messages.success(request, f"Agency {form.cleaned_data['name']} added.")
-            return redirect("council")
-    return _form_page(request, form, heading="Add an agency", button="Add agency")
+    return _save_page(
+        request,
+        AgencyForm(request.POST or None),
+        partial(council.agency_add, authority=authority),
+        saved="Agency {name} added.",
+        heading="Add an agency",
+        button="Add agency",
+    )
 
 
 @login_required
 def agency_edit(request, agency_id: int):
     agency = access.agency_for_user(request.user, int(agency_id), write=True)
-    form = AgencyForm(request.POST or None, initial={"name": agency.name, "kind": agency.kind})
-    if request.method == "POST" and form.is_valid():
-        try:
-            council.agency_update(
-                actor=request.user, agency=agency, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            web.form_errors_from(form, error)
-        else:
-            messages.success(request, "Agency saved.")
-            return redirect("council")
-    return _form_page(request, form, heading=f"Change {agency.name}", button="Save")
+    return _save_page(
+        request,
+        AgencyForm(request.POST or None, initial={"name": agency.name, "kind": agency.kind}),
+        partial(council.agency_update, agency=agency),
+        saved="Agency saved.",
+        heading=f"Change {agency.name}",
+        button="Save",
+    )
 
 
 @login_required

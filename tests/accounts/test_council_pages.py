@@ -266,6 +266,36 @@ def test_an_uploaded_file_adds_and_updates_users(
     assert len(mail.outbox) == 1
 
 
+def test_an_administrator_cannot_take_away_their_own_administrator_role(client, admin, agency):
+    client.force_login(admin)
+    rows = (
+        "email,full name,roles,agency\n"
+        f"{admin.email},{admin.full_name},Key worker,{agency.name}\n"
+        "a@testshire.test,A Person,Key worker,Testshire Early Help\n"
+    ).encode()
+    response = client.post(
+        reverse("council-users-upload"), {"file": SimpleUploadedFile("u.csv", rows)}
+    )
+    assert response.status_code == 400
+    assert "Row 2: This is your own account: keep the Administrator role." in (
+        response.content.decode()
+    )
+    admin.refresh_from_db()
+    assert admin.roles == [Role.ADMINISTRATOR]
+    assert not User.objects.filter(email="a@testshire.test").exists()
+    # Keeping it, with another role beside it, is saved.
+    rows = (
+        "email,full name,roles,agency\n"
+        f"{admin.email},{admin.full_name},Administrator; Coordinator,{agency.name}\n"
+    ).encode()
+    response = client.post(
+        reverse("council-users-upload"), {"file": SimpleUploadedFile("u.csv", rows)}
+    )
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert admin.roles == [Role.ADMINISTRATOR, Role.COORDINATOR]
+
+
 def test_a_file_that_is_not_utf8_is_a_form_error(client, admin):
     client.force_login(admin)
     upload = SimpleUploadedFile("users.csv", "email,full name\nZoë\n".encode("utf-16"))
