@@ -5,6 +5,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from tafcase.accounts.models import Agency, LocalAuthority, Locality
+from tafcase.references import reference_for
 
 User = settings.AUTH_USER_MODEL
 
@@ -69,19 +70,6 @@ class Family(models.Model):
     @property
     def reference(self) -> str:
         return reference_for(self.pk)
-
-
-REFERENCE_PREFIX = "FF-"
-
-
-def reference_for(family_id: int) -> str:
-    return f"{REFERENCE_PREFIX}{family_id:06d}"
-
-
-def id_from_reference(text: str) -> int | None:
-    """FF-000123, ff000123 or 123 → 123; anything else → None."""
-    text = text.strip().upper().replace(REFERENCE_PREFIX, "").replace("FF", "")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
 class FamilyUserObjectPermission(UserObjectPermissionBase):

@@ -17,10 +17,10 @@ from families.models import (
     Involvement,
     Membership,
     Person,
-    id_from_reference,
 )
 from tafcase import identity
 from tafcase.accounts.models import Role, User
+from tafcase.references import id_from_reference
 
 
 def with_list_columns(families: QuerySet[Family]) -> QuerySet[Family]:

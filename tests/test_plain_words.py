@@ -34,12 +34,34 @@ def test_evidence_is_cited_by_dataset_name_and_singular_for_one_record():
     "object_type, object_id, label",
     [
         ("datamatch.reviewitem", "71", "Data-match review item 71"),
-        ("families.family", "5", "Family 5"),
+        ("families.family", "5", "Family FF-000005"),
         ("caseload", "", "Caseload"),
     ],
 )
 def test_audit_objects_are_named_in_words(object_type, object_id, label):
     assert AuditEvent(object_type=object_type, object_id=object_id).object_label == label
+
+
+def test_audit_changes_are_in_words():
+    event = AuditEvent(
+        object_type="families.family",
+        family_id=5,
+        changes={
+            "status": ["active", "closed"],
+            "programme_end": [None, "2026-12-01"],
+            "name": ["A family", "B family"],
+            "key_workers": [[], ["Sam"]],
+            "consent_given": [True, False],
+        },
+    )
+    assert event.family_reference == "FF-000005"
+    assert event.changes_in_words == [
+        ("Status", "Active", "Closed"),
+        ("Programme end", "–", "1 December 2026"),
+        ("Name", "A family", "B family"),
+        ("Key workers", "–", "Sam"),
+        ("Consent given", "Yes", "No"),
+    ]
 
 
 def test_every_rulebook_parameter_has_a_label():

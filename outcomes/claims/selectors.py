@@ -13,11 +13,12 @@ from eligibility.models import FrameworkVersion
 from eligibility.rules import claims as claim_rules
 from eligibility.rules.claims import Flag
 from eligibility.rules.evidence import kind_name
-from families.models import Family, Involvement, reference_for
+from families.models import Family, Involvement
 from outcomes import access
 from outcomes.claims.models import Claim, ClaimRun, ClaimWindow, ResultsTarget, ResultTracking
 from outcomes.models import Assessment, Closure, Goal, Review
 from tafcase.audit.models import AuditEvent
+from tafcase.references import reference_for
 
 S = Claim.Status
 # Claims that go forward to the declaration: validated, passed audit, claimed or paid.

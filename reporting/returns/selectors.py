@@ -36,7 +36,7 @@ from eligibility.datamatch.selectors import (
     partner_records_for_people,
 )
 from eligibility.selectors import RELATIONSHIPS, framework_in_force, recorded_evidence_by_family
-from families.models import Family, Involvement, Membership, reference_for
+from families.models import Family, Involvement, Membership
 from reporting.returns import rules
 from reporting.returns.models import (
     CostParameters,
@@ -45,6 +45,7 @@ from reporting.returns.models import (
     UnitCostVersion,
 )
 from tafcase.accounts.models import LocalAuthority
+from tafcase.references import reference_for
 
 # --- attached families and samples ----------------------------------------------------
 

@@ -1,3 +1,6 @@
+from datetime import date
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -5,6 +8,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
+
+from tafcase.references import reference_for
 
 
 class AuditEvent(models.Model):
@@ -67,6 +72,30 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
 
     @property
+    def family_reference(self) -> str:
+        return reference_for(self.family_id) if self.family_id is not None else ""
+
+    @property
+    def changes_in_words(self) -> list[tuple[str, str, str]]:
+        """Each change as (what, before, after) in words: a field by its name in the
+        interface, a choice by its label, a date as "1 December 2026", yes or no; other
+        keys with their underscores as spaces."""
+        try:
+            meta = apps.get_model(self.object_type)._meta
+            fields = {f.name: f for f in meta.get_fields() if hasattr(f, "verbose_name")}
+        except (LookupError, ValueError):
+            fields = {}
+        rows = []
+        for key, change in (self.changes or {}).items():
+            field = fields.get(key)
+            what = field.verbose_name if field is not None else key.replace("_", " ")
+            before, after = (
+                change if isinstance(change, list) and len(change) == 2 else (None, change)
+            )
+            rows.append((capfirst(what), _in_words(field, before), _in_words(field, after)))
+        return rows
+
+    @property
     def object_label(self) -> str:
         """What the event is about, in words: "Data-match review item 71" for a record
         (object_type is its model's label), or the list's name ("Caseload")."""
@@ -76,8 +105,28 @@ class AuditEvent(models.Model):
             return capfirst(self.object_type)
         meta = model._meta
         name = f"{_APP_WORDS.get(meta.app_label, '')} {meta.verbose_name}".strip()
-        return f"{capfirst(name)} {self.object_id}".strip()
+        number = self.object_id
+        if meta.label_lower == "families.family" and number.isdigit():
+            number = reference_for(int(number))  # as the family pages show it
+        return f"{capfirst(name)} {number}".strip()
 
 
 # Apps whose models' names need the app's to read well ("Review item" alone says little).
 _APP_WORDS = {"datamatch": "data-match"}
+
+
+def _in_words(field, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(_in_words(field, item) for item in value)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return f"{date.fromisoformat(value[:10]):%-d %B %Y}"
+        except ValueError:
+            return value
+    return str(value)

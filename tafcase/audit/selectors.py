@@ -3,11 +3,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from tafcase.audit.models import AuditEvent
-
-
-def _family_id(reference: str) -> int | None:
-    digits = "".join(ch for ch in reference if ch.isdigit())
-    return int(digits) if digits else None
+from tafcase.references import id_from_reference
 
 
 def audit_search(
@@ -22,7 +18,7 @@ def audit_search(
     if actor:
         events = events.filter(actor__email__iexact=actor.strip())
     if family:
-        family_id = _family_id(family)
+        family_id = id_from_reference(family)
         shown = Q(family_ids__contains=[family_id]) if family_id is not None else Q(pk__in=[])
         events = events.filter(Q(family_id=family_id) | shown)
     if person:

@@ -74,6 +74,11 @@ def test_edit_records_before_and_after(client, world):
     event = AuditEvent.objects.filter(action="updated", object_type="families.family").get()
     assert event.changes == {"name": ["Testing family", "Renamed family"]}
     assert event.family_id == world.family.pk
+    # The auditor reads it in words, with the family's reference.
+    client.force_login(world.auditor)
+    page = client.get(reverse("audit-log"), {"family": world.family.reference}).content.decode()
+    assert "Name: Testing family → Renamed family" in page
+    assert f"Family {world.family.reference}" in page
 
 
 def test_every_service_write_leaves_an_event(world):
