@@ -8,12 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from eligibility.models import PanelMeeting
 from families.models import Family
 from outcomes import services
 from outcomes.models import Action, BudgetItem, Goal
 from tafcase.accounts.models import Role
+from tafcase.audit.models import AuditEvent
 from tests.families.conftest import TODAY, World, make_family, world  # noqa: F401
 from tests.outcomes.conftest import active  # noqa: F401
 
@@ -152,8 +154,16 @@ def test_analyst_auditor_and_manager_panels(client, busy, make_user):
     shown = figures(client, analyst)
     assert shown["Possible links waiting for review"][0] == "0"
     assert any(v == ("None uploaded", reverse("datamatch:imports")) for v in shown.values())
+    # An event eight days ago is in neither count nor the log each links to.
+    AuditEvent.objects.create(
+        at=timezone.now() - timedelta(days=8), action="viewed", object_type="caseload"
+    )
     audited = figures(client, busy.auditor)
-    assert int(audited["Events recorded in the last 7 days"][0]) > 0
+    for label in ("Events recorded today", "Events recorded in the last 7 days"):
+        count, link = audited[label]
+        assert int(count) > 0
+        listed = client.get(link).context["page"].paginator.count
+        assert int(count) <= listed <= int(count) + 2  # and any recorded since
     manager = make_user(Role.MANAGER, agency=early_help, email="manager@example.test")
     headline = figures(client, manager)
     # Small counts read "<5" for a manager, as on the dashboard the figures link to.
