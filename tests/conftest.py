@@ -36,6 +36,15 @@ def assert_pdf_pages_marked(pages: list[str], *, title: str, marking: str) -> No
 
 
 @pytest.fixture(autouse=True)
+def _invitations_sent_in_process(monkeypatch):
+    """Invitations are emailed by the Celery worker; tests send them in their own process
+    (test_accounts checks the task is what is queued)."""
+    from tafcase.accounts import tasks
+
+    monkeypatch.setattr(tasks.invitation_email, "delay", tasks.invitation_email)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing is not what the tests test, and the real hasher takes ~0.3 s a user.
     Live servers run in the test process, so browser tests see this too."""

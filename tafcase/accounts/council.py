@@ -76,8 +76,12 @@ def invitation_link(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _invitation_email(user_id: int) -> None:
-    user = User.objects.select_related("agency").get(pk=user_id)
+def invitation_email(user_id: int) -> None:
+    """Email the invitation (tasks.invitation_email runs it on the worker). Nothing for a
+    user who has gone, or has chosen a password since it was asked for."""
+    user = User.objects.select_related("agency").filter(pk=user_id).first()
+    if user is None or not invitation_pending(user):
+        return
     context = {
         "user": user,
         "link": invitation_link(user),
@@ -101,12 +105,15 @@ def invitation_pending(user: User) -> bool:
 
 @transaction.atomic
 def invitation_send(*, actor: User | None, user: User, ip: str | None = None) -> AuditEvent:
-    """Email the user a new link to choose their password (sent once the transaction
-    commits). Refused for a user who has already chosen one: they reset it instead."""
+    """Email the user a new link to choose their password (by the worker, once the
+    transaction commits). Refused for a user who has already chosen one: they reset it
+    instead."""
+    from tafcase.accounts.tasks import invitation_email as task
+
     if not invitation_pending(user):
         raise ValidationError(f"{user.email} has already set a password.")
     user_id = user.pk
-    transaction.on_commit(lambda: _invitation_email(user_id))
+    transaction.on_commit(lambda: task.delay(user_id))
     return audit_record(
         actor=actor,
         action=AuditEvent.Action.INVITATION_SENT,

@@ -352,3 +352,23 @@ def test_users_list_costs_the_same_queries_for_one_row_and_fifty(client, admin, 
         page = client.get(reverse("council-users")).content.decode()
     assert page.count("Resend invitation") == 49
     assert len(fifty) == len(one)
+
+
+def test_invitations_are_emailed_by_the_worker_once_saved(
+    authority, agency, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tafcase.accounts import tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.invitation_email, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        user = invited(authority, agency)
+    # Saving queues the email for the worker; nothing is sent during the request.
+    assert queued == [user.pk] and not mail.outbox
+    tasks.invitation_email(user.pk)  # the worker
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    # A queued invitation whose user has chosen a password since sends nothing.
+    user.set_password("chosen-already-1")
+    user.save()
+    tasks.invitation_email(user.pk)
+    assert len(mail.outbox) == 1
