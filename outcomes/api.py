@@ -91,6 +91,11 @@ class AssessmentStartInput(serializers.Serializer):
     family = serializers.IntegerField()
 
 
+class AssessmentAmendInput(serializers.Serializer):
+    version = serializers.IntegerField()
+    reason = serializers.CharField(max_length=1000, help_text="Why it needs amending.")
+
+
 @FAMILY_FILTER
 class AssessmentViewSet(FamilyScopedViewSet):
     queryset = Assessment.objects.none()
@@ -132,6 +137,22 @@ class AssessmentViewSet(FamilyScopedViewSet):
             **fields,
         )
         return Response(AssessmentOutput(Assessment.objects.get(pk=assessment.pk)).data)
+
+    @extend_schema(request=AssessmentAmendInput, responses={200: AssessmentOutput, 409: dict})
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        """Reopen a completed assessment to correct it, giving the reason (kept with a
+        copy of it as it was); then save and complete it again as usual."""
+        assessment = access.assessment_for_user(request.user, pk, write=True)
+        data = AssessmentAmendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assessment_amend(
+            actor=request.user,
+            assessment=assessment,
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data["version"],
+        )
+        return Response(AssessmentOutput(self.get_queryset().get(pk=assessment.pk)).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="distance-travelled")
@@ -230,13 +251,12 @@ class GoalViewSet(FamilyScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("actions", "members")
 
-    @extend_schema(
-        request=GoalInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: GoalOutput}
-    )
     def person_ids(self, record) -> list[int]:
         return [p.pk for p in record.members.all()]
 
-    @extend_schema(request=GoalInput, responses={201: GoalOutput})
+    @extend_schema(
+        request=GoalInput, parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: GoalOutput}
+    )
     def create(self, request):
         key = idempotency_key(request)
         data = GoalInput(data=request.data)

@@ -86,6 +86,38 @@ def test_assessment_create_score_and_stale_version(api, active):
     assert Assessment.objects.count() == 2
 
 
+def test_a_completed_assessment_is_amended_with_a_reason(api, active):
+    from outcomes.models import AssessmentAmendment
+
+    assessment = services.assessment_start(actor=active.lead, family=active.family)
+    services.assessment_save(
+        actor=active.lead,
+        assessment=assessment,
+        expected_version=1,
+        scores=[{"person": None, "domain": "family.housing", "score": 4}],
+        complete=True,
+    )
+    url = reverse("outcomes-api:assessment-amend", args=[assessment.pk])
+    body = {"version": 2, "reason": "Housing scored for the wrong visit"}
+    api.force_authenticate(None)
+    assert api.post(url, body, format="json").status_code == 401
+    assert call(api, active.school, "post", url, body).status_code == 404  # other agency
+    assert call(api, active.other_coordinator, "post", url, body).status_code == 404
+    assert call(api, active.auditor, "post", url, body).status_code == 403  # read-only
+    for bad in ({"version": 2}, {"version": "x", "reason": "r"}, {"version": 2, "reason": " "}):
+        assert call(api, active.lead, "post", url, bad).status_code == 400, bad
+    assert call(api, active.lead, "post", url, {**body, "version": 1}).status_code == 409
+    assert not AssessmentAmendment.objects.exists()
+    response = call(api, active.lead, "post", url, body)
+    assert response.status_code == 200, response.data
+    assert (response.data["status"], response.data["completed_on"]) == ("open", None)
+    amendment = AssessmentAmendment.objects.get()
+    assert amendment.reason == body["reason"] and amendment.previous["scores"][0]["score"] == 4
+    # Open now: nothing to amend until it is completed again.
+    again = call(api, active.lead, "post", url, {**body, "version": 3})
+    assert again.status_code == 400 and AssessmentAmendment.objects.count() == 1
+
+
 def test_goals_actions_and_partner_updates(api, active):
     goal = call(
         api,
