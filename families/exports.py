@@ -125,7 +125,7 @@ def person_subject_access_export(*, actor, person: Person) -> dict:
                 "when": e.at.isoformat(),
                 "action": e.get_action_display(),
                 "agency": e.actor_agency.name if e.actor_agency else None,
-                "record": e.object_type,
+                "record": e.object_label,
             }
             for e in events
         ],

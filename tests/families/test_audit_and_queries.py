@@ -160,11 +160,16 @@ def test_subject_access_export_withholds_restricted_notes_and_lists_family_page_
     )
     assert "Police intelligence" not in json.dumps(export)
     assert export["withheld"] == [{"agency": "Police", "records": "1 case note"}]
-    family_views = [e for e in export["record_access"] if e["record"] == "families.family"]
+    # Each record in words, a family by its reference.
+    family_views = [
+        e for e in export["record_access"] if e["record"] == f"Family {world.family.reference}"
+    ]
     assert any(e["agency"] == "Early Help" for e in family_views)
 
 
 def test_subject_access_pdf_is_a_pdf(client, world):
+    client.force_login(world.lead)
+    client.get(reverse("families:detail", args=[world.family.pk]))
     client.force_login(world.coordinator)
     response = client.get(reverse("people:person-sar-pdf", args=[world.parent.pk]))
     assert response.status_code == 200
@@ -180,6 +185,8 @@ def test_subject_access_pdf_is_a_pdf(client, world):
     assert "2 January 1990" in text and "1990-01-02" not in text
     assert f"{timezone.localdate():%-d %B %Y}" in text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    # Records in words, a family by its reference, not codes.
+    assert f"Viewed Family {world.family.reference}" in text and "families.family" not in text
 
 
 # --- constant query counts --------------------------------------------------------------
