@@ -117,7 +117,8 @@ def _profiles(family_id: int, on: date) -> dict[int, casework.Profile]:
 
 def _score_changes(assessment: Assessment, scores: list[dict]) -> dict[str, list]:
     """Scores that a save changes, old and new, so the audit trail shows what an edit
-    replaced (old is None for a domain scored for the first time)."""
+    replaced (old is None for a domain scored for the first time), each named in words:
+    "Housing (whole family)", "Physical health (Dana)"."""
     before: dict[tuple[int | None, str], int] = {
         (person_id, domain): score
         for person_id, domain, score in assessment.scores.values_list(
@@ -129,7 +130,9 @@ def _score_changes(assessment: Assessment, scores: list[dict]) -> dict[str, list
         person_id = s["person"].pk if s["person"] is not None else None
         old = before.get((person_id, s["domain"]))
         if old != s["score"]:
-            changes[f"{person_id or casework.FAMILY_SUBJECT}:{s['domain']}"] = [old, s["score"]]
+            who = "whole family" if s["person"] is None else s["person"].forename
+            label = casework.APPENDIX_D.domain(s["domain"]).label
+            changes[f"{label} ({who})"] = [old, s["score"]]
     return changes
 
 

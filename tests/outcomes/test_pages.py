@@ -385,7 +385,7 @@ def test_completed_assessment_is_locked_and_amended_with_a_reason(client, casewo
     assert response.status_code == 302
     assert assessment.scores.get().score == 1
     completed = AuditEvent.objects.filter(object_type="outcomes.assessment").latest("at")
-    assert completed.changes == {"family:family.housing": [4, 1]}
+    assert completed.changes == {"Housing (whole family)": [4, 1]}
     page = client.get(url).content.decode()
     history = page[page.index("Amendment history") :]
     assert "Housing scored for the wrong visit" in history and "4 – Significant" in history
