@@ -172,8 +172,8 @@ class Measure:
 
 def _once(q: Query, name: str, read: Callable[[Query], dict]) -> dict:
     """Several measures share one read of the same rows (the families, the nominations,
-    the reviews, the closures, the feedback): it is made once per card and kept on the
-    query."""
+    the assessments, the closures, the feedback): it is made once per card and kept on
+    the query."""
     if name not in q.shared:
         q.shared[name] = read(q)
     return q.shared[name]
