@@ -381,7 +381,7 @@ def test_subject_access_export_lists_list_and_search_reads_of_the_person(client,
     police_reads = {
         e["record"] for e in export["record_access"] if e["agency"] == world.agencies["police"].name
     }
-    assert {"caseload", "family search", "people (API)"} <= police_reads
+    assert {"Caseload", "Family search", "People (API)"} <= police_reads  # in words
     # The search terms stay in the audit trail, not in what is sent to the person.
     assert "Dana”" not in str(export["record_access"])
 
