@@ -20,14 +20,15 @@ def audit_search(
         events = events.filter(actor__email__iexact=actor.strip())
     if family:
         family_id = id_from_reference(family)
-        shown = Q(family_ids__contains=[family_id]) if family_id is not None else Q(pk__in=[])
-        events = events.filter(Q(family_id=family_id) | shown)
+        if family_id is None:  # not a reference: no family's events, not the family-less
+            return events.none()
+        events = events.filter(Q(family_id=family_id) | Q(family_ids__contains=[family_id]))
     if person:
         events = events.filter(person_ids__contains=[person])
     # Days are London days, read as moments so the index on the time serves them.
     if date_from:
         events = events.filter(at__gte=start_of(date_from))
-    if date_to:
+    if date_to and date_to < date.max:
         events = events.filter(at__lt=start_of(date_to + timedelta(days=1)))
     return events
 
