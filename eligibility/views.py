@@ -1,8 +1,6 @@
 """Nomination, screening, panel and rulebook pages. Views parse, authorise, call one
 service or selector, and render; access rules live in eligibility.access."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -102,9 +100,7 @@ def nomination_list_csv(request):
         action=AuditEvent.Action.EXPORTED,
     )
     today = timezone.localdate()
-    out = io.StringIO()
-    writer = csv_safe.writer(out)
-    writer.writerow(
+    rows: list[list] = [
         [
             "Nomination",
             "Family reference",
@@ -114,11 +110,11 @@ def nomination_list_csv(request):
             "Submitted",
             "Days at this stage",
         ]
-    )
+    ]
     for n in nominations:
         submitted = timezone.localdate(n.submitted_at).isoformat() if n.submitted_at else ""
         if access.sees_progress(request.user, n):
-            writer.writerow(
+            rows.append(
                 [
                     n.reference,
                     n.family.reference,
@@ -130,12 +126,13 @@ def nomination_list_csv(request):
                 ]
             )
         else:
-            writer.writerow(
+            rows.append(
                 [n.reference, "Sent by you", n.get_route_display(), "", "Received", submitted, ""]
             )
     # The file is named after what it holds; `stage` is the user's text, never put in a header.
     known = show in ("open", "overrides", *Nomination.Stage.values)
-    return web.csv_response(out.getvalue(), f"nominations-{show if known else 'all'}-{today}.csv")
+    filename = f"nominations-{show if known else 'all'}-{today}.csv"
+    return web.csv_response(csv_safe.text(rows), filename)
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Family pages. Views parse, authorise, call one service or selector, and render."""
 
-import io
 from functools import partial
 
 from django.conf import settings
@@ -123,35 +122,31 @@ def caseload_csv(request):
         family_ids=[f.pk for f in families],
         action=AuditEvent.Action.EXPORTED,
     )
-    out = io.StringIO()
-    writer = csv_safe.writer(out)
-    writer.writerow(
+    header = [
+        "Reference",
+        "Family",
+        "Status",
+        "Tier of need",
+        "Lead professional",
+        "Ward or locality",
+        "Next review",
+        "Last contact",
+    ]
+    rows = (
         [
-            "Reference",
-            "Family",
-            "Status",
-            "Tier of need",
-            "Lead professional",
-            "Ward or locality",
-            "Next review",
-            "Last contact",
+            f.reference,
+            f.name,
+            f.get_status_display(),
+            f.get_tier_display(),
+            str(f.lead_professional or ""),
+            str(f.locality or ""),
+            f.next_review_due.isoformat() if f.next_review_due else "",
+            f.last_contact.isoformat() if f.last_contact else "",
         ]
+        for f in families
     )
-    for f in families:
-        writer.writerow(
-            [
-                f.reference,
-                f.name,
-                f.get_status_display(),
-                f.get_tier_display(),
-                str(f.lead_professional or ""),
-                str(f.locality or ""),
-                f.next_review_due.isoformat() if f.next_review_due else "",
-                f.last_contact.isoformat() if f.last_contact else "",
-            ]
-        )
     name = "my-families" if mine else "families"
-    return web.csv_response(out.getvalue(), f"{name}-{timezone.localdate()}.csv")
+    return web.csv_response(csv_safe.text([header, *rows]), f"{name}-{timezone.localdate()}.csv")
 
 
 @login_required

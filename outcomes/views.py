@@ -2,7 +2,6 @@
 workers and coordinators change things; everyone who can see the family can read; a TAF
 partner may update their own agency's actions; anyone else gets 404."""
 
-import io
 from functools import partial
 
 from django.conf import settings
@@ -627,24 +626,23 @@ def dashboard_csv(request):
     _, filters, records = _casework_due(request)
     rows = selectors.due_rows(filters.kind, records)
     _audit_due(request, rows, "casework dashboard CSV", AuditEvent.Action.EXPORTED)
-    out = io.StringIO()
-    writer = csv_safe.writer(out)
-    writer.writerow(["Family reference", "Family", "Type", "What", "Who", "Due", "Overdue"])
     today = timezone.localdate()
     label = selectors.DueKind(filters.kind).label
-    for r in rows:
-        writer.writerow(
-            [
-                r.family.reference,
-                r.family.name,
-                label,
-                r.what,
-                r.who,
-                r.due_on.isoformat() if r.due_on else "",
-                "Yes" if r.due_on and r.due_on < today else "No",
-            ]
-        )
-    return web.csv_response(out.getvalue(), f"casework-due-{filters.kind}-{today}.csv")
+    header = ["Family reference", "Family", "Type", "What", "Who", "Due", "Overdue"]
+    cells = (
+        [
+            r.family.reference,
+            r.family.name,
+            label,
+            r.what,
+            r.who,
+            r.due_on.isoformat() if r.due_on else "",
+            "Yes" if r.due_on and r.due_on < today else "No",
+        ]
+        for r in rows
+    )
+    filename = f"casework-due-{filters.kind}-{today}.csv"
+    return web.csv_response(csv_safe.text([header, *cells]), filename)
 
 
 def _waiting_list(request, records, *, template: str, what: str):

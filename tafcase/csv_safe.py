@@ -46,9 +46,14 @@ def writer(out: IO[str], **kwargs: Any) -> SafeWriter:
     return SafeWriter(out, **kwargs)
 
 
-def neutralise_csv_text(text: str, *, lineterminator: str = "\r\n") -> str:
-    """`text` (a whole CSV) rewritten with every cell neutralised: for CSV stored before
-    it was written safely."""
+def text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> str:
+    """A whole CSV (its header first among `rows`) as text, every cell neutralised."""
     out = io.StringIO()
-    writer(out, lineterminator=lineterminator).writerows(csv.reader(io.StringIO(text, newline="")))
+    writer(out, lineterminator=lineterminator).writerows(rows)
     return out.getvalue()
+
+
+def neutralise_csv_text(csv_text: str, *, lineterminator: str = "\r\n") -> str:
+    """`csv_text` (a whole CSV) rewritten with every cell neutralised: for CSV stored
+    before it was written safely."""
+    return text(csv.reader(io.StringIO(csv_text, newline="")), lineterminator=lineterminator)

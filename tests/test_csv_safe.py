@@ -42,3 +42,9 @@ def test_writer_neutralises_every_cell():
 def test_stored_csv_text_is_rewritten_safely_keeping_quoted_newlines():
     stored = 'a,b\r\n"=x","two\nlines"\r\n'
     assert csv_safe.neutralise_csv_text(stored) == 'a,b\r\n\'=x,"two\nlines"\r\n'
+
+
+def test_a_whole_csv_as_text_neutralises_every_cell():
+    assert csv_safe.text([["name", "note"], ["A", "=1+1"], ["B", None]]) == (
+        "name,note\r\nA,'=1+1\r\nB,\r\n"
+    )
